@@ -1,1 +1,13 @@
+//! Pracownia's core: the wire protocol, the receiver with verified chunk reassembly, the
+//! per-student store and its index. No GUI dependencies: the Tauri app and the `pracownia` CLI
+//! are thin layers over this crate.
 
+pub mod limits;
+pub mod model;
+pub mod protocol;
+pub mod reject;
+pub mod reassembly;
+pub mod media;
+pub mod events;
+// pub mod receiver;
+pub mod simulate;

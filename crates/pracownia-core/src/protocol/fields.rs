@@ -1,0 +1,83 @@
+//! Rules for the strings a student chooses (login, file name). They are checked on arrival so that
+//! nothing built to escape the store, or to confuse Windows, ever reaches it.
+
+/// Windows device names, reserved with or without an extension (`con`, `nul.txt`).
+const RESERVED: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+pub fn is_reserved_windows_name(s: &str) -> bool {
+    let stem = s.split('.').next().unwrap_or("").trim_end();
+    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem))
+}
+
+fn common_path_hazard(s: &str) -> Option<&'static str> {
+    if s.chars().any(char::is_control) {
+        return Some("contains a control character");
+    }
+    if s.contains('/') || s.contains('\\') {
+        return Some("contains a slash");
+    }
+    if s.chars().all(|c| c == '.') {
+        return Some("is only dots");
+    }
+    if is_reserved_windows_name(s) {
+        return Some("is a reserved Windows device name");
+    }
+    None
+}
+
+/// `None` when the login is acceptable, else why not.
+pub fn login_problem(login: &str) -> Option<&'static str> {
+    let n = login.chars().count();
+    if n == 0 {
+        return Some("is empty");
+    }
+    if n > 64 {
+        return Some("is longer than 64 characters");
+    }
+    if login.starts_with(char::is_whitespace) || login.ends_with(char::is_whitespace) {
+        return Some("starts or ends with white space");
+    }
+    common_path_hazard(login)
+}
+
+/// `None` when the (informational) file name is acceptable, else why not.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    let n = name.chars().count();
+    if n == 0 {
+        return Some("is empty");
+    }
+    if n > 255 {
+        return Some("is longer than 255 characters");
+    }
+    common_path_hazard(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logins() {
+        for ok in ["anna", "Łukasz Żółw", "jan.kowalski", "a", &"x".repeat(64), "console", "com10"] {
+            assert_eq!(login_problem(ok), None, "{ok:?}");
+        }
+        for bad in [
+            "", " anna", "anna ", "../../etc", "a/b", "a\\b", "CON", "nul.txt", "lpt9", "a\0b",
+            "a\nb", "...", ".", &"x".repeat(65),
+        ] {
+            assert!(login_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(name_problem("scene.blend"), None);
+        assert_eq!(name_problem("untitled.blend"), None);
+        for bad in ["", ".", "..", "../x.blend", "/etc/passwd", "C:\\x", "aux.png", "a\0", &"n".repeat(256)] {
+            assert!(name_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}

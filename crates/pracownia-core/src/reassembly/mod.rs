@@ -1,0 +1,163 @@
+//! Reassembling one file from chunks that may come in any order and more than once. Bytes go to a
+//! staging file as they arrive (memory stays bounded whatever the size), and the SHA-256 is
+//! computed on the fly over the contiguous prefix, so an in-order transfer is hashed straight from
+//! the received frames and never read back.
+
+mod ranges;
+
+pub use ranges::Ranges;
+
+use crate::model::FileKind;
+use crate::protocol::Chunk;
+use crate::reject::{Reason, Refusal};
+use sha2::{Digest, Sha256};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use uuid::Uuid;
+
+const READ_BACK_BUF: usize = 1 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReassemblyError {
+    #[error("{0}")]
+    Refused(Refusal),
+    #[error("Could not write the staging file {path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+impl From<Refusal> for ReassemblyError {
+    fn from(r: Refusal) -> Self {
+        ReassemblyError::Refused(r)
+    }
+}
+
+/// One file in flight.
+#[derive(Debug)]
+pub struct Transfer {
+    pub id: Uuid,
+    pub kind: FileKind,
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+    pub last_activity: Instant,
+    path: PathBuf,
+    file: File,
+    ranges: Ranges,
+    hasher: Sha256,
+}
+
+impl Transfer {
+    /// Start a transfer described by its first chunk; the staging file is named from the student
+    /// and transfer ids (never from anything a student typed).
+    pub fn create<B>(staging: &Path, student: Uuid, first: &Chunk<B>) -> Result<Transfer, ReassemblyError> {
+        let path = staging.join(format!("{}-{}.part", student.simple(), first.transfer.simple()));
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .map_err(|source| ReassemblyError::Io { path: path.clone(), source })?;
+        Ok(Transfer {
+            id: first.transfer,
+            kind: first.kind,
+            name: first.name.clone(),
+            size: first.size,
+            sha256: first.sha256.clone(),
+            last_activity: Instant::now(),
+            path,
+            file,
+            ranges: Ranges::default(),
+            hasher: Sha256::new(),
+        })
+    }
+
+    pub fn received(&self) -> u64 {
+        self.ranges.covered()
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.ranges.covered() == self.size
+    }
+
+    /// Add a chunk. Duplicates are harmless; contradictions refuse with `conflict` (the caller
+    /// then discards the transfer).
+    pub fn add<B: AsRef<[u8]>>(&mut self, c: &Chunk<B>) -> Result<(), ReassemblyError> {
+        self.last_activity = Instant::now();
+        if c.size != self.size || c.kind != self.kind || c.sha256 != self.sha256 {
+            return Err(Refusal::new(Reason::Conflict, "a chunk names another size, digest or kind").into());
+        }
+        let body = c.body.as_ref();
+        let start = c.offset;
+        let end = start + body.len() as u64; // the parser checked end <= size
+        let slice = |s: u64, e: u64| &body[(s - start) as usize..(e - start) as usize];
+        for (s, e) in self.ranges.overlaps(start, end) {
+            let mut old = vec![0u8; (e - s) as usize];
+            self.read_at(s, &mut old)?;
+            if old != slice(s, e) {
+                return Err(Refusal::new(Reason::Conflict, format!("bytes {s}..{e} differ from an earlier chunk")).into());
+            }
+        }
+        let hashed = self.ranges.prefix_end();
+        for (s, e) in self.ranges.gaps(start, end) {
+            self.write_at(s, slice(s, e))?;
+            self.ranges.insert(s, e);
+        }
+        self.advance_hash(hashed, start, body)
+    }
+
+    /// Hash whatever new contiguous prefix exists: from this chunk's bytes where they continue
+    /// the prefix, then from disk for chunks that had arrived early.
+    fn advance_hash(&mut self, mut hashed: u64, start: u64, body: &[u8]) -> Result<(), ReassemblyError> {
+        let target = self.ranges.prefix_end();
+        let end = start + body.len() as u64;
+        if start <= hashed && hashed < end {
+            self.hasher.update(&body[(hashed - start) as usize..]);
+            hashed = end;
+        }
+        if hashed < target {
+            let mut buf = vec![0u8; READ_BACK_BUF.min((target - hashed) as usize)];
+            while hashed < target {
+                let n = buf.len().min((target - hashed) as usize);
+                self.read_at(hashed, &mut buf[..n])?;
+                self.hasher.update(&buf[..n]);
+                hashed += n as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// Verify and make durable. On success the staged file is complete, flushed and closed; the
+    /// caller moves it into the store. On a digest mismatch the staging file is removed.
+    pub fn finish(self) -> Result<PathBuf, ReassemblyError> {
+        debug_assert!(self.is_complete());
+        let digest = hex::encode(self.hasher.clone().finalize());
+        if digest != self.sha256 {
+            let detail = format!("SHA-256 is {digest}, the sender said {}", self.sha256);
+            self.discard();
+            return Err(Refusal::new(Reason::Corrupt, detail).into());
+        }
+        self.file.sync_data().map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })?;
+        Ok(self.path)
+    }
+
+    pub fn discard(self) {
+        drop(self.file);
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    fn write_at(&mut self, at: u64, data: &[u8]) -> Result<(), ReassemblyError> {
+        let r = self.file.seek(SeekFrom::Start(at)).and_then(|_| self.file.write_all(data));
+        r.map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })
+    }
+
+    fn read_at(&mut self, at: u64, out: &mut [u8]) -> Result<(), ReassemblyError> {
+        let r = self.file.seek(SeekFrom::Start(at)).and_then(|_| self.file.read_exact(out));
+        r.map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })
+    }
+}
+
+#[cfg(test)]
+mod tests;

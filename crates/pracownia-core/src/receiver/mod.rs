@@ -1,0 +1,181 @@
+//! The headless receiver: a library API that the CLI wraps and the desktop app embeds.
+//!
+//! Three threads, so that slow work never stalls receiving:
+//! - `socket`: owns the ZeroMQ SUB socket (sockets are not thread-safe), reads frames, parses and
+//!   validates them (cheap, pure), counts refusals, and hands valid messages on;
+//! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
+//!   journals chat and presence, tracks timeouts;
+//! - `images`: decodes screenshots within limits and makes their thumbnails.
+//! The socket → worker channel is bounded: when the disk cannot keep up, ZeroMQ's queues fill and
+//! the students' XPUB_NODROP sockets push back, so nothing is dropped.
+
+mod images;
+mod presence;
+mod socket;
+mod stats;
+mod worker;
+
+pub use stats::StatsCounter;
+
+use crate::events::{Event, Stats};
+use crate::limits::Limits;
+use crate::protocol::DEFAULT_PORT;
+use crate::store::{Store, StoreError};
+use crossbeam_channel::{bounded, Receiver as Rx};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: String,
+    /// 0 picks a free port (tests); see [`Receiver::endpoint`].
+    pub port: u16,
+    pub store: PathBuf,
+    /// Empty or `None`: no class code, no MAC required.
+    pub class_code: Option<String>,
+    pub limits: Limits,
+    pub transfer_timeout: Duration,
+    /// No message for this long: the student is shown as idle.
+    pub idle_after: Duration,
+    /// No message for this long: the student has left.
+    pub offline_after: Duration,
+    pub progress_every: Duration,
+}
+
+impl Config {
+    pub fn new(store: impl Into<PathBuf>) -> Self {
+        Config {
+            bind: "0.0.0.0".into(),
+            port: DEFAULT_PORT,
+            store: store.into(),
+            class_code: None,
+            limits: Limits::default(),
+            transfer_timeout: Duration::from_secs(600),
+            idle_after: Duration::from_secs(15),
+            offline_after: Duration::from_secs(60),
+            progress_every: Duration::from_millis(250),
+        }
+    }
+
+    fn key(&self) -> Option<Vec<u8>> {
+        self.class_code.as_deref().filter(|c| !c.is_empty()).map(|c| c.as_bytes().to_vec())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiverError {
+    #[error("Port {port} is already in use on {bind}. Close the other program using it or choose another port.")]
+    PortInUse { bind: String, port: u16 },
+    #[error("Cannot listen on {endpoint}: {message}")]
+    Bind { endpoint: String, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("Cannot start the receiver: {0}")]
+    Zmq(String),
+}
+
+/// A running receiver. Dropping it without [`Receiver::stop`] stops it too.
+pub struct Receiver {
+    endpoint: String,
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    events: Rx<Event>,
+    stats: Arc<StatsCounter>,
+}
+
+impl Receiver {
+    /// Open the store, bind the socket and start receiving. Errors a lecturer can fix (port in
+    /// use, store not writable) come back here, as plain sentences.
+    pub fn start(config: Config) -> Result<Receiver, ReceiverError> {
+        let store = Store::open(&config.store)?;
+        let ctx = zmq::Context::new();
+        let sock = socket::bind(&ctx, &config)?;
+        let endpoint = sock
+            .get_last_endpoint()
+            .ok()
+            .and_then(|e| e.ok())
+            .unwrap_or_else(|| format!("tcp://{}:{}", config.bind, config.port));
+        let stop = Arc::new(AtomicBool::new(false));
+        let stats = Arc::new(StatsCounter::default());
+        let (ev_tx, ev_rx) = bounded(10_000);
+        let sink = stats::EventSink::new(ev_tx, stats.clone());
+        let (work_tx, work_rx) = bounded(64);
+        let (img_tx, img_rx) = crossbeam_channel::unbounded();
+        let config = Arc::new(config);
+
+        let mut threads = Vec::new();
+        let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
+            std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
+        };
+        {
+            let (cfg, stop, stats, sink, tx) = (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone());
+            threads.push(spawn("pracownia-socket", Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx)))?);
+        }
+        {
+            let (cfg, tx) = (config.clone(), work_tx.clone());
+            threads.push(spawn("pracownia-images", Box::new(move || images::run(img_rx, tx, cfg)))?);
+        }
+        let watcher = {
+            let tx = work_tx.clone();
+            crate::store::watch::watch(store.root(), move |dir| {
+                let _ = tx.try_send(worker::Work::Resync(dir));
+            })
+        };
+        if let Err(e) = &watcher {
+            log::warn!("Changes made by hand in the store folder will not be noticed until restart: {e}");
+        }
+        drop(work_tx);
+        {
+            let (cfg, stats) = (config.clone(), stats.clone());
+            threads.push(spawn(
+                "pracownia-worker",
+                Box::new(move || {
+                    let _watcher = watcher;
+                    worker::Worker::new(store, cfg, stats, sink, img_tx).run(work_rx)
+                }),
+            )?);
+        }
+        Ok(Receiver { endpoint, stop, threads, events: ev_rx, stats })
+    }
+
+    /// Where it listens, e.g. `tcp://0.0.0.0:5570`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn port(&self) -> u16 {
+        self.endpoint.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0)
+    }
+
+    pub fn events(&self) -> &Rx<Event> {
+        &self.events
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats.snapshot()
+    }
+
+    /// Stop receiving, finish every write already under way, and wait for the threads.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests;

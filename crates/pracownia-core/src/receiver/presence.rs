@@ -1,0 +1,95 @@
+//! Who is online, idle or gone, from the messages (heartbeats at least every 5 s) each sends.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+#[derive(Debug)]
+struct Seen {
+    login: String,
+    last: Instant,
+    idle: bool,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Change {
+    Idle { student: Uuid, login: String },
+    Gone { student: Uuid, login: String },
+}
+
+#[derive(Debug, Default)]
+pub struct Presence {
+    seen: HashMap<Uuid, Seen>,
+}
+
+impl Presence {
+    /// Note a message from `student`; true when the student was not online before (a join).
+    pub fn touch(&mut self, student: Uuid, login: &str, now: Instant) -> bool {
+        match self.seen.get_mut(&student) {
+            Some(s) => {
+                s.last = now;
+                s.idle = false;
+                if s.login != login {
+                    s.login = login.to_owned();
+                }
+                false
+            }
+            None => {
+                self.seen.insert(student, Seen { login: login.to_owned(), last: now, idle: false });
+                true
+            }
+        }
+    }
+
+    /// The student said goodbye; true when it was online.
+    pub fn leave(&mut self, student: Uuid) -> bool {
+        self.seen.remove(&student).is_some()
+    }
+
+    pub fn online(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Who became idle or left since the last call.
+    pub fn tick(&mut self, now: Instant, idle_after: Duration, offline_after: Duration) -> Vec<Change> {
+        let mut out = Vec::new();
+        self.seen.retain(|id, s| {
+            let quiet = now.saturating_duration_since(s.last);
+            if quiet >= offline_after {
+                out.push(Change::Gone { student: *id, login: s.login.clone() });
+                false
+            } else {
+                if quiet >= idle_after && !s.idle {
+                    s.idle = true;
+                    out.push(Change::Idle { student: *id, login: s.login.clone() });
+                }
+                true
+            }
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_idle_back_and_gone() {
+        let mut p = Presence::default();
+        let id = Uuid::new_v4();
+        let t0 = Instant::now();
+        let (idle, off) = (Duration::from_secs(15), Duration::from_secs(60));
+        assert!(p.touch(id, "anna", t0));
+        assert!(!p.touch(id, "anna", t0 + Duration::from_secs(2)));
+        assert!(p.tick(t0 + Duration::from_secs(10), idle, off).is_empty());
+        assert_eq!(p.tick(t0 + Duration::from_secs(20), idle, off), vec![Change::Idle { student: id, login: "anna".into() }]);
+        assert!(p.tick(t0 + Duration::from_secs(21), idle, off).is_empty(), "idle is reported once");
+        assert!(!p.touch(id, "anna", t0 + Duration::from_secs(30)));
+        assert_eq!(p.tick(t0 + Duration::from_secs(95), idle, off), vec![Change::Gone { student: id, login: "anna".into() }]);
+        assert_eq!(p.online(), 0);
+        assert!(p.touch(id, "anna", t0 + Duration::from_secs(96)), "a returning student joins again");
+        assert!(p.leave(id));
+        assert!(!p.leave(id));
+    }
+}

@@ -1,0 +1,127 @@
+//! The only thread that touches the ZeroMQ socket.
+
+use super::stats::{EventSink, StatsCounter};
+use super::worker::Work;
+use super::{Config, ReceiverError};
+use crate::events::Event;
+use crate::protocol::{self, TOPIC_PREFIX};
+use crossbeam_channel::Sender;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// A received frame; the body of a chunk stays in ZeroMQ's buffer instead of being copied.
+pub struct Frame(pub zmq::Message);
+
+impl AsRef<[u8]> for Frame {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// How often the loop wakes to notice a stop request.
+const POLL: Duration = Duration::from_millis(100);
+/// Messages buffered by ZeroMQ before it stops reading from students (back-pressure).
+const RCVHWM: i32 = 32;
+
+pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverError> {
+    let zerr = |e: zmq::Error| ReceiverError::Zmq(e.to_string());
+    let sock = ctx.socket(zmq::SUB).map_err(zerr)?;
+    sock.set_maxmsgsize(cfg.limits.max_frame).map_err(zerr)?;
+    sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
+    sock.set_linger(0).map_err(zerr)?;
+    sock.set_subscribe(TOPIC_PREFIX).map_err(zerr)?;
+    let port = if cfg.port == 0 { "*".to_owned() } else { cfg.port.to_string() };
+    let endpoint = format!("tcp://{}:{}", cfg.bind, port);
+    match sock.bind(&endpoint) {
+        Ok(()) => Ok(sock),
+        Err(zmq::Error::EADDRINUSE) => Err(ReceiverError::PortInUse { bind: cfg.bind.clone(), port: cfg.port }),
+        Err(zmq::Error::EADDRNOTAVAIL) | Err(zmq::Error::ENODEV) => Err(ReceiverError::Bind {
+            endpoint,
+            message: "this computer has no such address".into(),
+        }),
+        Err(e) => Err(ReceiverError::Bind { endpoint, message: e.to_string() }),
+    }
+}
+
+pub fn run(
+    ctx: zmq::Context,
+    sock: zmq::Socket,
+    cfg: Arc<Config>,
+    stop: Arc<AtomicBool>,
+    stats: Arc<StatsCounter>,
+    sink: EventSink,
+    work: Sender<Work>,
+) {
+    let key = cfg.key();
+    let mut last_stats = Instant::now();
+    let mut last_sent = None;
+    while !stop.load(Ordering::SeqCst) {
+        match sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
+            Ok(n) if n > 0 => {
+                // Drain what is ready before polling again.
+                while let Some((frames, count)) = recv_message(&sock) {
+                    let at = chrono::Utc::now().timestamp_millis();
+                    stats.messages.fetch_add(1, Ordering::Relaxed);
+                    match protocol::parse_frames(frames, count, key.as_deref(), &cfg.limits) {
+                        Ok(msg) => {
+                            if work.send(Work::Message { msg, at }).is_err() {
+                                return;
+                            }
+                        }
+                        Err(r) => {
+                            stats.reject(&r, "a student");
+                            // Message-level refusals are counted; the periodic Stats event
+                            // carries them, so a hostile peer cannot flood the UI with events.
+                        }
+                    }
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(zmq::Error::EINTR) => {}
+            Err(e) => {
+                sink.emit(Event::Error { at: chrono::Utc::now().timestamp_millis(), message: format!("The network socket failed: {e}") });
+                std::thread::sleep(POLL);
+            }
+        }
+        if last_stats.elapsed() >= Duration::from_secs(1) {
+            last_stats = Instant::now();
+            let s = stats.snapshot();
+            if last_sent.as_ref() != Some(&s) {
+                sink.emit(Event::Stats { stats: s.clone() });
+                last_sent = Some(s);
+            }
+        }
+    }
+    drop(sock);
+    drop(ctx);
+    let _ = work.send(Work::SocketClosed);
+}
+
+/// Read one multipart message without blocking. Keeps at most 4 frames (more is a refusal
+/// anyway) but drains the rest so the next message starts clean.
+fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize)> {
+    let first = sock.recv_msg(zmq::DONTWAIT).ok()?;
+    let mut more = first.get_more();
+    let mut frames = vec![Frame(first)];
+    let mut count = 1;
+    while more {
+        match sock.recv_msg(0) {
+            Ok(m) => {
+                more = m.get_more();
+                count += 1;
+                if frames.len() < 4 {
+                    frames.push(Frame(m));
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    if count > 4 {
+        frames.clear();
+    }
+    Some((frames, count))
+}

@@ -1,0 +1,359 @@
+//! The thread that owns the store: presence, chat, hands, and chunk reassembly into verified files.
+
+use super::presence::{Change, Presence};
+use super::socket::Frame;
+use super::stats::{EventSink, StatsCounter};
+use super::Config;
+use crate::events::{Event, LeaveReason};
+use crate::media::{self, Screenshot};
+use crate::model::FileKind;
+use crate::protocol::{Chunk, Message, Payload};
+use crate::reassembly::{ReassemblyError, Transfer};
+use crate::reject::{Reason, Refusal};
+use crate::store::{Entry, FileMeta, Store, StudentRef};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+pub enum Work {
+    Message { msg: Message<Frame>, at: i64 },
+    ImageChecked { job: ImageJob, result: Result<Screenshot, Refusal> },
+    /// A student folder changed on disk (by hand): bring the index in step.
+    Resync(PathBuf),
+    SocketClosed,
+}
+
+pub struct ImageJob {
+    pub student: StudentRef,
+    pub staged: PathBuf,
+    pub thumb: PathBuf,
+    pub meta: FileMeta,
+    pub at: i64,
+}
+
+type Key = (Uuid, Uuid);
+
+struct Live {
+    t: Transfer,
+    student: StudentRef,
+    last_progress: Option<Instant>,
+}
+
+pub struct Worker {
+    store: Store,
+    cfg: Arc<Config>,
+    stats: Arc<StatsCounter>,
+    sink: EventSink,
+    images: Sender<ImageJob>,
+    pending_images: usize,
+    presence: Presence,
+    live: HashMap<Key, Live>,
+    /// Transfers that completed or were refused: their late or repeated chunks are ignored.
+    done: HashMap<Key, Instant>,
+}
+
+const TICK: Duration = Duration::from_millis(250);
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl Worker {
+    pub fn new(store: Store, cfg: Arc<Config>, stats: Arc<StatsCounter>, sink: EventSink, images: Sender<ImageJob>) -> Self {
+        Worker { store, cfg, stats, sink, images, pending_images: 0, presence: Presence::default(), live: HashMap::new(), done: HashMap::new() }
+    }
+
+    pub fn run(mut self, rx: Receiver<Work>) {
+        let mut socket_closed = false;
+        let mut last_tick = Instant::now();
+        loop {
+            match rx.recv_timeout(TICK) {
+                Ok(Work::Message { msg, at }) => self.on_message(msg, at),
+                Ok(Work::ImageChecked { job, result }) => {
+                    self.pending_images -= 1;
+                    self.on_image(job, result);
+                }
+                Ok(Work::Resync(dir)) => {
+                    if let Err(e) = self.store.resync_student_dir(&dir) {
+                        log::warn!("could not bring the index in step with {}: {e}", dir.display());
+                    }
+                }
+                Ok(Work::SocketClosed) => socket_closed = true,
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if last_tick.elapsed() >= TICK {
+                last_tick = Instant::now();
+                self.tick();
+            }
+            // In-flight writes are finished: every message the socket took is handled and
+            // every screenshot being checked is placed before we stop.
+            if socket_closed && self.pending_images == 0 && rx.is_empty() {
+                break;
+            }
+        }
+        self.shutdown();
+    }
+
+    fn error(&self, message: String) {
+        log::error!("{message}");
+        self.sink.emit(Event::Error { at: now_ms(), message });
+    }
+
+    fn on_message(&mut self, msg: Message<Frame>, at: i64) {
+        let c = &msg.common;
+        let student = match self.store.student(c.student, &c.login) {
+            Ok(s) => s,
+            Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
+        };
+        if let Payload::Bye = msg.payload {
+            if self.presence.leave(student.id) {
+                self.record(&student, at, Entry::Leave { reason: LeaveReason::Bye });
+                self.sink.emit(Event::StudentLeft { at, student: student.id, login: student.login.clone(), reason: LeaveReason::Bye });
+            }
+            self.stats.online.store(self.presence.online() as u64, Relaxed);
+            return;
+        }
+        if self.presence.touch(student.id, &student.login, Instant::now()) {
+            self.joined(&student, at, &msg.payload);
+        }
+        match msg.payload {
+            Payload::Chat { id, text } => {
+                if self.record(&student, at, Entry::Chat { id, text: text.clone(), sent_ts: c.ts }) {
+                    self.stats.chats.fetch_add(1, Relaxed);
+                    self.sink.emit(Event::Chat { at, student: student.id, login: student.login.clone(), id, text });
+                }
+            }
+            Payload::Hand { raised } => {
+                self.record(&student, at, Entry::Hand { raised });
+                self.sink.emit(Event::Hand { at, student: student.id, login: student.login.clone(), raised });
+            }
+            Payload::Chunk(chunk) => self.on_chunk(student, chunk, at),
+            Payload::Hello { .. } | Payload::Heartbeat { .. } | Payload::Bye => {}
+        }
+    }
+
+    fn joined(&mut self, s: &StudentRef, at: i64, payload: &Payload<Frame>) {
+        self.stats.online.store(self.presence.online() as u64, Relaxed);
+        self.record(s, at, Entry::Join);
+        let (blender, host) = match payload {
+            Payload::Hello { blender, host, .. } => (blender.clone(), host.clone()),
+            _ => (None, None),
+        };
+        self.sink.emit(Event::StudentJoined { at, student: s.id, login: s.login.clone(), blender, host });
+        match self.store.other_ids_with_login(&s.login, s.id) {
+            Ok(others) if !others.is_empty() => {
+                log::warn!("login {:?} is used by {} student ids; each is kept apart", s.login, others.len() + 1);
+                let mut students = vec![s.id];
+                students.extend(others);
+                self.sink.emit(Event::LoginShared { at, login: s.login.clone(), students });
+            }
+            Ok(_) => {}
+            Err(e) => log::warn!("could not check whether login {:?} is shared: {e}", s.login),
+        }
+    }
+
+    /// Journal and index an entry; false for a duplicate (a re-sent chat) or a failure.
+    fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
+        match self.store.record(s, at, entry) {
+            Ok(new) => new,
+            Err(e) => {
+                self.error(format!("Could not save an event of {}: {e}", s.login));
+                false
+            }
+        }
+    }
+
+    fn refuse(&mut self, s: &StudentRef, at: i64, r: Refusal, transfer: Option<Uuid>) {
+        self.stats.reject(&r, &s.login);
+        self.record(s, at, Entry::Rejected { reason: r.reason.code().into(), detail: r.detail.clone(), transfer });
+        self.sink.emit(Event::Rejected {
+            at,
+            reason: r.reason.code().into(),
+            detail: r.detail,
+            student: Some(s.id),
+            login: Some(s.login.clone()),
+        });
+    }
+
+    fn on_chunk(&mut self, student: StudentRef, chunk: Chunk<Frame>, at: i64) {
+        let key = (student.id, chunk.transfer);
+        if self.done.contains_key(&key) {
+            return; // a repeat of a transfer we already finished or refused
+        }
+        if !self.live.contains_key(&key) {
+            if let Err(r) = self.admit(&student, &chunk) {
+                self.done.insert(key, Instant::now());
+                return self.refuse(&student, at, r, Some(chunk.transfer));
+            }
+            match Transfer::create(&self.store.staging_dir(), student.id, &chunk) {
+                Ok(t) => {
+                    self.live.insert(key, Live { t, student: student.clone(), last_progress: None });
+                }
+                Err(e) => return self.error(e.to_string()),
+            }
+        }
+        let live = self.live.get_mut(&key).expect("inserted above");
+        let before = live.t.received();
+        match live.t.add(&chunk) {
+            Ok(()) => {}
+            Err(ReassemblyError::Refused(r)) => {
+                let live = self.live.remove(&key).expect("present");
+                live.t.discard();
+                self.done.insert(key, Instant::now());
+                return self.refuse(&student, at, r, Some(chunk.transfer));
+            }
+            Err(e @ ReassemblyError::Io { .. }) => {
+                let live = self.live.remove(&key).expect("present");
+                live.t.discard();
+                return self.error(e.to_string());
+            }
+        }
+        self.stats.bytes.fetch_add(live.t.received() - before, Relaxed);
+        let complete = live.t.is_complete();
+        let due = live.last_progress.is_none_or(|t| t.elapsed() >= self.cfg.progress_every);
+        if due || complete {
+            live.last_progress = Some(Instant::now());
+            self.sink.emit(Event::Progress {
+                student: student.id,
+                login: student.login.clone(),
+                transfer: live.t.id,
+                kind: live.t.kind,
+                name: live.t.name.clone(),
+                received: live.t.received(),
+                size: live.t.size,
+            });
+        }
+        if complete {
+            let live = self.live.remove(&key).expect("present");
+            self.done.insert(key, Instant::now());
+            self.complete(live, at);
+        }
+    }
+
+    /// May this new transfer start? Limits per kind, open transfers, the free-disk floor.
+    fn admit(&self, s: &StudentRef, c: &Chunk<Frame>) -> Result<(), Refusal> {
+        let l = &self.cfg.limits;
+        let max = match c.kind {
+            FileKind::Screenshot => l.max_screenshot,
+            FileKind::Blend => l.max_blend,
+        };
+        if c.size > max {
+            return Err(Refusal::new(Reason::TooLarge, format!("{} of {} bytes; the limit is {max}", c.kind.as_str(), c.size)));
+        }
+        let open = self.live.keys().filter(|(sid, _)| *sid == s.id).count();
+        if open >= l.max_open_transfers_per_student {
+            return Err(Refusal::new(Reason::TooManyTransfers, format!("{open} files already in flight")));
+        }
+        let free = fs4::available_space(self.store.root()).unwrap_or(u64::MAX);
+        if free.saturating_sub(c.size) < l.free_disk_floor {
+            return Err(Refusal::new(Reason::DiskFull, format!("{free} bytes free; {} more would go under the floor of {}", c.size, l.free_disk_floor)));
+        }
+        Ok(())
+    }
+
+    fn complete(&mut self, live: Live, at: i64) {
+        let Live { t, student, .. } = live;
+        let (id, kind, name, size, sha256) = (t.id, t.kind, t.name.clone(), t.size, t.sha256.clone());
+        let staged = match t.finish() {
+            Ok(p) => p,
+            Err(ReassemblyError::Refused(r)) => return self.refuse(&student, at, r, Some(id)),
+            Err(e) => return self.error(e.to_string()),
+        };
+        let meta = FileMeta { size, sha256, name, transfer: id };
+        match kind {
+            FileKind::Blend => match media::looks_like_blend(&staged) {
+                Ok(true) => self.place(student, at, kind, staged, "blend", None, meta),
+                Ok(false) => {
+                    let _ = std::fs::remove_file(&staged);
+                    self.refuse(&student, at, Refusal::new(Reason::BadFile, "not a .blend file (no BLENDER, zstd or gzip magic)"), Some(id));
+                }
+                Err(e) => self.error(format!("Could not read a received file: {e}")),
+            },
+            FileKind::Screenshot => {
+                let thumb = staged.with_extension("thumb.jpg");
+                self.pending_images += 1;
+                let job = ImageJob { student, staged, thumb, meta, at };
+                if let Err(e) = self.images.send(job) {
+                    self.pending_images -= 1;
+                    let job = e.into_inner();
+                    let _ = std::fs::remove_file(&job.staged);
+                }
+            }
+        }
+    }
+
+    fn on_image(&mut self, job: ImageJob, result: Result<Screenshot, Refusal>) {
+        match result {
+            Ok(s) => self.place(job.student, job.at, FileKind::Screenshot, job.staged, s.ext, Some(job.thumb), job.meta),
+            Err(r) => {
+                let _ = std::fs::remove_file(&job.staged);
+                let _ = std::fs::remove_file(&job.thumb);
+                self.refuse(&job.student, job.at, r, Some(job.meta.transfer));
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn place(&mut self, s: StudentRef, at: i64, kind: FileKind, staged: PathBuf, ext: &str, thumb: Option<PathBuf>, meta: FileMeta) {
+        let (size, sha256) = (meta.size, meta.sha256.clone());
+        match self.store.place_file(&s, at, kind, &staged, ext, thumb.as_deref(), meta) {
+            Ok(f) => {
+                self.stats.files.fetch_add(1, Relaxed);
+                self.sink.emit(Event::FileStored { at, student: s.id, login: s.login.clone(), kind, path: f.path, thumb: f.thumb, size, sha256 });
+            }
+            Err(e) => {
+                let _ = std::fs::remove_file(&staged);
+                self.error(format!("Could not store a {} from {}: {e}", kind.as_str(), s.login));
+            }
+        }
+    }
+
+    fn tick(&mut self) {
+        let now = Instant::now();
+        for change in self.presence.tick(now, self.cfg.idle_after, self.cfg.offline_after) {
+            match change {
+                Change::Idle { student, login } => self.sink.emit(Event::StudentIdle { at: now_ms(), student, login }),
+                Change::Gone { student, login } => {
+                    let at = now_ms();
+                    if let Ok(s) = self.store.student(student, &login) {
+                        self.record(&s, at, Entry::Leave { reason: LeaveReason::Timeout });
+                    }
+                    self.sink.emit(Event::StudentLeft { at, student, login, reason: LeaveReason::Timeout });
+                }
+            }
+        }
+        self.stats.online.store(self.presence.online() as u64, Relaxed);
+        let timeout = self.cfg.transfer_timeout;
+        let stale: Vec<Key> = self.live.iter().filter(|(_, l)| l.t.last_activity.elapsed() >= timeout).map(|(k, _)| *k).collect();
+        for key in stale {
+            let live = self.live.remove(&key).expect("listed above");
+            self.done.insert(key, Instant::now());
+            self.incomplete(live);
+        }
+        // Forget finished transfers once their late chunks can no longer matter.
+        self.done.retain(|_, t| t.elapsed() < timeout);
+    }
+
+    fn incomplete(&mut self, live: Live) {
+        let Live { t, student, .. } = live;
+        let at = now_ms();
+        let (transfer, kind, name, received, size) = (t.id, t.kind, t.name.clone(), t.received(), t.size);
+        t.discard();
+        log::info!("{}: {} {name:?} incomplete ({received} of {size} bytes)", student.login, kind.as_str());
+        self.record(&student, at, Entry::Incomplete { transfer, kind, name: name.clone(), received, size });
+        self.sink.emit(Event::Incomplete { at, student: student.id, login: student.login.clone(), transfer, kind, name, received, size });
+    }
+
+    /// Transfers still open when the receiver stops cannot be resumed: say so on the timeline.
+    fn shutdown(mut self) {
+        let live: Vec<Live> = self.live.drain().map(|(_, l)| l).collect();
+        for l in live {
+            self.incomplete(l);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+//! A student's sending socket, as the add-on does it: XPUB with XPUB_NODROP, nothing sent until
+//! the lecturer's subscription has arrived (XPUB drops messages nobody subscribed to), and a full
+//! queue waited out rather than dropped.
+
+use crate::protocol::{encode, Kind};
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// ZMQ_XPUB_NODROP: the `zmq` crate has no setter for it.
+const ZMQ_XPUB_NODROP: i32 = 69;
+
+pub struct StudentSocket {
+    sock: zmq::Socket,
+    key: Option<Vec<u8>>,
+    pub sent_messages: u64,
+    pub sent_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("No lecturer answered at {0} within {1} s. Is `pracownia serve` running there?")]
+    NoLecturer(String, u64),
+    #[error("Stopped")]
+    Stopped,
+    #[error("Network error: {0}")]
+    Zmq(#[from] zmq::Error),
+}
+
+fn set_nodrop(sock: &mut zmq::Socket) -> Result<(), zmq::Error> {
+    let one: i32 = 1;
+    // SAFETY: a valid socket pointer, an int option with a pointer to an int and its size.
+    let rc = unsafe {
+        zmq_sys::zmq_setsockopt(sock.as_mut_ptr(), ZMQ_XPUB_NODROP, &one as *const i32 as *const _, std::mem::size_of::<i32>())
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(zmq::Error::from_raw(unsafe { zmq_sys::zmq_errno() }))
+    }
+}
+
+impl StudentSocket {
+    /// Connect and wait until the lecturer's subscription arrives.
+    pub fn connect(ctx: &zmq::Context, endpoint: &str, class_code: Option<&str>, wait: Duration, stop: &AtomicBool) -> Result<Self, SendError> {
+        let mut sock = ctx.socket(zmq::XPUB)?;
+        set_nodrop(&mut sock)?;
+        sock.set_sndhwm(64)?;
+        sock.set_linger(10_000)?;
+        sock.connect(endpoint)?;
+        let deadline = Instant::now() + wait;
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Err(SendError::Stopped);
+            }
+            if sock.poll(zmq::POLLIN, 100)? > 0 {
+                let sub = sock.recv_bytes(0)?;
+                if sub.first() == Some(&1) {
+                    break;
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(SendError::NoLecturer(endpoint.into(), wait.as_secs()));
+            }
+        }
+        let key = class_code.filter(|c| !c.is_empty()).map(|c| c.as_bytes().to_vec());
+        Ok(StudentSocket { sock, key, sent_messages: 0, sent_bytes: 0 })
+    }
+
+    /// Send one message; a full queue is waited out (back-pressure), never dropped.
+    pub fn send(&mut self, kind: Kind, header: &Value, body: &[u8], stop: &AtomicBool) -> Result<(), SendError> {
+        let frames = encode(kind, header, body, self.key.as_deref());
+        let n = frames.len();
+        loop {
+            // The first frame decides: once it is queued, ZeroMQ takes the rest atomically.
+            match self.sock.send(&frames[0][..], zmq::DONTWAIT | zmq::SNDMORE) {
+                Ok(()) => break,
+                Err(zmq::Error::EAGAIN) => {
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(SendError::Stopped);
+                    }
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for (i, f) in frames.iter().enumerate().skip(1) {
+            let flags = if i + 1 < n { zmq::SNDMORE } else { 0 };
+            self.sock.send(&f[..], flags)?;
+        }
+        self.sent_messages += 1;
+        self.sent_bytes += body.len() as u64;
+        Ok(())
+    }
+}

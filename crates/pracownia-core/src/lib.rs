@@ -1,1 +1,5 @@
+//! Pracownia core: everything but the GUI.
 
+pub mod index;
+pub mod model;
+pub mod store;

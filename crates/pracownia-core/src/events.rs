@@ -2,25 +2,10 @@
 //! `type` tag, so the UI can consume them as they are.
 
 use crate::model::FileKind;
+pub use crate::store::LeaveReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LeaveReason {
-    Bye,
-    Timeout,
-}
-
-impl LeaveReason {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LeaveReason::Bye => "bye",
-            LeaveReason::Timeout => "timeout",
-        }
-    }
-}
 
 /// Counts since the receiver started; `rejected` is keyed by reason code.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,12 +2,14 @@
 //! per-student store and its index. No GUI dependencies: the Tauri app and the `pracownia` CLI
 //! are thin layers over this crate.
 
+pub mod events;
+pub mod index;
 pub mod limits;
+pub mod media;
 pub mod model;
 pub mod protocol;
-pub mod reject;
 pub mod reassembly;
-pub mod media;
-pub mod events;
-// pub mod receiver;
+pub mod receiver;
+pub mod reject;
 pub mod simulate;
+pub mod store;

@@ -1,0 +1,82 @@
+//! The SQLite index of a store: derived from the store folder, rebuildable.
+//!
+//! The `Store` owns the only writing connection. `IndexReader` opens a
+//! separate read-only connection, usable from another thread or process
+//! while the store writes (the database is in WAL mode).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+use uuid::Uuid;
+
+use crate::model::{StudentSummary, TimelineEntry};
+use crate::store::error::{Result, StoreError};
+
+pub mod queries;
+pub mod schema;
+pub(crate) mod write;
+
+/// Where the index of a store lives.
+pub fn index_path(root: &Path) -> PathBuf {
+    root.join(".pracownia").join("index.sqlite")
+}
+
+/// Read-only queries over a store's index.
+pub struct IndexReader {
+    conn: Connection,
+}
+
+impl IndexReader {
+    /// Open the index of the store at `root` read-only. Fails with
+    /// `StoreError::NoIndex` when the store was never opened.
+    pub fn open(root: &Path) -> Result<IndexReader> {
+        let path = index_path(root);
+        if !path.is_file() {
+            return Err(StoreError::NoIndex { path: root.to_path_buf() });
+        }
+        let conn = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "query_only", true)?;
+        Ok(IndexReader { conn })
+    }
+
+    /// Every student, ordered by login (case-insensitive).
+    pub fn students(&self) -> Result<Vec<StudentSummary>> {
+        Ok(queries::students(&self.conn)?)
+    }
+
+    /// Events oldest first with id > `after_id` (keyset paging: pass the
+    /// last id of the previous page), of one student or of everyone.
+    pub fn timeline(&self, student: Option<Uuid>, after_id: Option<i64>, limit: usize) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::timeline(&self.conn, student, after_id, limit)?)
+    }
+
+    /// Events of one student, newest first, with id < `before_id` (pass
+    /// the last id of the previous page; None for the newest page).
+    pub fn timeline_before(&self, student: Uuid, before_id: Option<i64>, limit: usize) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::timeline_before(&self.conn, student, before_id, limit)?)
+    }
+
+    /// One event by its id.
+    pub fn event(&self, id: i64) -> Result<Option<TimelineEntry>> {
+        Ok(queries::event(&self.conn, id)?)
+    }
+
+    /// Exact id, or else every id using that login (case-insensitive).
+    pub fn find_student(&self, id_or_login: &str) -> Result<Vec<Uuid>> {
+        Ok(queries::find_student(&self.conn, id_or_login)?)
+    }
+
+    /// Ids other than `id` using `login` (case-insensitive).
+    pub fn other_ids_with_login(&self, login: &str, id: Uuid) -> Result<Vec<Uuid>> {
+        Ok(queries::ids_with_login(&self.conn, login, Some(id))?)
+    }
+
+    /// Bumped by every reindex; event ids from another generation are stale.
+    pub fn generation(&self) -> Result<i64> {
+        Ok(queries::generation(&self.conn)?)
+    }
+}

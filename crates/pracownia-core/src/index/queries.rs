@@ -1,0 +1,161 @@
+//! Read queries, shared by the read-only `IndexReader` and the writer.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use uuid::Uuid;
+
+use crate::model::{StudentSummary, TimelineEntry};
+
+fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
+    let s: String = row.get(idx)?;
+    Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+fn opt_uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    let s: Option<String> = row.get(idx)?;
+    Ok(s.and_then(|s| Uuid::parse_str(&s).ok()))
+}
+
+fn opt_u64(row: &Row, idx: usize) -> rusqlite::Result<Option<u64>> {
+    Ok(row.get::<_, Option<i64>>(idx)?.map(|v| v.max(0) as u64))
+}
+
+const EVENT_COLS: &str = "id, ts, student, login, kind, text, path, thumb, size, sha256, name, \
+                          reason, detail, raised, received, transfer, file_kind";
+
+fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
+    let kind: String = row.get(4)?;
+    let file_kind: Option<String> = row.get(16)?;
+    Ok(TimelineEntry {
+        id: row.get(0)?,
+        ts: row.get(1)?,
+        student: uuid_col(row, 2)?,
+        login: row.get(3)?,
+        kind: kind.parse().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        text: row.get(5)?,
+        path: row.get(6)?,
+        thumb: row.get(7)?,
+        size: opt_u64(row, 8)?,
+        sha256: row.get(9)?,
+        name: row.get(10)?,
+        reason: row.get(11)?,
+        detail: row.get(12)?,
+        raised: row.get(13)?,
+        received: opt_u64(row, 14)?,
+        transfer: opt_uuid_col(row, 15)?,
+        file_kind: file_kind.and_then(|k| k.parse().ok()),
+    })
+}
+
+/// Events oldest first with id > `after_id`, optionally of one student.
+pub fn timeline(conn: &Connection, student: Option<Uuid>, after_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let after = after_id.unwrap_or(0);
+    let limit = limit.min(i64::MAX as usize) as i64;
+    match student {
+        Some(s) => {
+            let sql = format!("SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+            let mut st = conn.prepare_cached(&sql)?;
+            let rows = st.query_map(params![s.to_string(), after, limit], event_row)?;
+            rows.collect()
+        }
+        None => {
+            let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id > ?1 ORDER BY id LIMIT ?2");
+            let mut st = conn.prepare_cached(&sql)?;
+            let rows = st.query_map(params![after, limit], event_row)?;
+            rows.collect()
+        }
+    }
+}
+
+/// Events of one student newest first with id < `before_id`.
+pub fn timeline_before(conn: &Connection, student: Uuid, before_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let before = before_id.unwrap_or(i64::MAX);
+    let limit = limit.min(i64::MAX as usize) as i64;
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params![student.to_string(), before, limit], event_row)?;
+    rows.collect()
+}
+
+/// One event by id.
+pub fn event(conn: &Connection, id: i64) -> rusqlite::Result<Option<TimelineEntry>> {
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id = ?1");
+    conn.query_row(&sql, [id], event_row).optional()
+}
+
+const STUDENTS_SQL: &str = "
+SELECT s.id, s.login, s.folder, s.first_seen,
+  COALESCE((SELECT MAX(ts) FROM events e WHERE e.student = s.id), s.first_seen),
+  (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'chat'),
+  (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'screenshot'),
+  (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'blend'),
+  (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until),
+  (SELECT e.id FROM events e WHERE e.student = s.id AND e.kind = 'screenshot' ORDER BY e.ts DESC, e.id DESC LIMIT 1),
+  (SELECT MAX(ts) FROM events e WHERE e.student = s.id AND e.kind = 'blend'),
+  EXISTS (SELECT 1 FROM students o WHERE o.login = s.login COLLATE NOCASE AND o.id <> s.id)
+FROM students s
+ORDER BY s.login COLLATE NOCASE, s.id";
+
+/// Summaries of every student, ordered by login (case-insensitive).
+pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
+    let mut latest = conn.prepare_cached("SELECT path, thumb FROM events WHERE id = ?1")?;
+    let mut st = conn.prepare_cached(STUDENTS_SQL)?;
+    let mut rows = st.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let shot: Option<i64> = row.get(9)?;
+        let (latest_screenshot, latest_thumb) = match shot {
+            Some(id) => latest.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?,
+            None => (None, None),
+        };
+        out.push(StudentSummary {
+            id: uuid_col(row, 0)?,
+            login: row.get(1)?,
+            folder: row.get(2)?,
+            first_seen: row.get(3)?,
+            last_seen: row.get(4)?,
+            chats: row.get::<_, i64>(5)? as u64,
+            screenshots: row.get::<_, i64>(6)? as u64,
+            blends: row.get::<_, i64>(7)? as u64,
+            unread: row.get::<_, i64>(8)? as u64,
+            latest_screenshot,
+            latest_thumb,
+            latest_blend_at: row.get(10)?,
+            login_shared: row.get(11)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Ids whose login equals `login` (case-insensitive), except `except`.
+pub fn ids_with_login(conn: &Connection, login: &str, except: Option<Uuid>) -> rusqlite::Result<Vec<Uuid>> {
+    let except = except.map(|u| u.to_string()).unwrap_or_default();
+    let mut st = conn.prepare_cached(
+        "SELECT id FROM students WHERE login = ?1 COLLATE NOCASE AND id <> ?2 ORDER BY first_seen, id",
+    )?;
+    let rows = st.query_map(params![login, except], |r| uuid_col(r, 0))?;
+    rows.collect()
+}
+
+/// Exact id (any uuid spelling), or else login (case-insensitive).
+pub fn find_student(conn: &Connection, id_or_login: &str) -> rusqlite::Result<Vec<Uuid>> {
+    let q = id_or_login.trim();
+    if let Ok(id) = Uuid::parse_str(q) {
+        let found: Option<String> = conn
+            .query_row("SELECT id FROM students WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .optional()?;
+        if found.is_some() {
+            return Ok(vec![id]);
+        }
+    }
+    ids_with_login(conn, q, None)
+}
+
+/// Counter bumped by every reindex: row ids from an older generation are stale.
+pub fn generation(conn: &Connection) -> rusqlite::Result<i64> {
+    let v: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}

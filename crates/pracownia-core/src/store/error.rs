@@ -1,0 +1,41 @@
+//! Errors of the store and the index, worded for a lecturer.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Everything that can go wrong in the store or its index.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("The store folder {} is not writable: {reason}", path.display())]
+    NotWritable { path: PathBuf, reason: String },
+    #[error("The store folder {} is already in use by another Pracownia receiver", path.display())]
+    InUse { path: PathBuf },
+    #[error("The store index could not be used: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("There is no index in {} yet; open the store once (or run reindex) to create it", path.display())]
+    NoIndex { path: PathBuf },
+    #[error("The file {} is damaged and could not be read: {detail}", path.display())]
+    CorruptMetadata { path: PathBuf, detail: String },
+    #[error("\"{ext}\" is not an accepted file extension for a {kind}")]
+    BadExtension { ext: String, kind: &'static str },
+    #[error("No student with id {0} is known to the store")]
+    UnknownStudent(uuid::Uuid),
+    #[error("The store folder could not be watched for changes: {0}")]
+    Watch(#[from] notify::Error),
+}
+
+impl StoreError {
+    pub(crate) fn io(action: &'static str, path: impl AsRef<Path>) -> impl FnOnce(io::Error) -> StoreError {
+        let path = path.as_ref().to_path_buf();
+        move |source| StoreError::Io { action, path, source }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,149 @@
+//! Recording events and placing verified files.
+
+use std::fs;
+
+use super::error::{Result, StoreError};
+use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::{fsutil, scan, Entry, FileMeta, Store, StoredFile, StudentRef};
+use crate::index::write;
+use crate::model::{FileKind, TimelineKind};
+
+impl Store {
+    /// Append an event to the student's journal and index it. Returns
+    /// false (and does nothing) for a chat whose id this student already has.
+    pub fn record(&mut self, s: &StudentRef, at_ms: i64, entry: Entry) -> Result<bool> {
+        let s = self.ensure(s)?;
+        let line = match entry {
+            Entry::Join => JournalLine::new(at_ms, TimelineKind::Join, &s.login),
+            Entry::Leave { reason } => {
+                let mut l = JournalLine::new(at_ms, TimelineKind::Leave, &s.login);
+                l.reason = Some(reason.as_str().to_string());
+                l
+            }
+            Entry::Chat { id, text, sent_ts } => {
+                if write::has_chat(&self.db, s.id, id)? {
+                    return Ok(false);
+                }
+                let mut l = JournalLine::new(at_ms, TimelineKind::Chat, &s.login);
+                l.id = Some(id);
+                l.text = Some(text);
+                l.sent_ts = Some(sent_ts);
+                l
+            }
+            Entry::Hand { raised } => {
+                let mut l = JournalLine::new(at_ms, TimelineKind::Hand, &s.login);
+                l.raised = Some(raised);
+                l
+            }
+            Entry::Incomplete { transfer, kind, name, received, size } => {
+                let mut l = JournalLine::new(at_ms, TimelineKind::Incomplete, &s.login);
+                l.transfer = Some(transfer);
+                l.file_kind = Some(kind);
+                l.name = Some(name);
+                l.received = Some(received);
+                l.size = Some(size);
+                l
+            }
+            Entry::Rejected { reason, detail, transfer } => {
+                let mut l = JournalLine::new(at_ms, TimelineKind::Rejected, &s.login);
+                l.reason = Some(reason);
+                l.detail = Some(detail);
+                l.transfer = transfer;
+                l
+            }
+        };
+        journal::append(&s.dir.join(JOURNAL_FILE), &line)?;
+        self.index_new_lines(&s)?;
+        Ok(true)
+    }
+
+    /// Move a verified, staged file (and its thumbnail, first) into the
+    /// student folder under a name made from the receive time, then journal
+    /// and index it. `ext` is "png", "jpg"/"jpeg" or "blend".
+    #[allow(clippy::too_many_arguments)]
+    pub fn place_file(
+        &mut self,
+        s: &StudentRef,
+        at_ms: i64,
+        kind: FileKind,
+        staged: &std::path::Path,
+        ext: &str,
+        staged_thumb: Option<&std::path::Path>,
+        meta: FileMeta,
+    ) -> Result<StoredFile> {
+        let ext = ext.trim_start_matches('.').to_ascii_lowercase();
+        if !kind.extensions().contains(&ext.as_str()) {
+            return Err(StoreError::BadExtension { ext, kind: kind.as_str() });
+        }
+        let s = self.ensure(s)?;
+        let sub = s.dir.join(kind.dir_name());
+        let thumbs = sub.join("thumbs");
+        fs::create_dir_all(&sub).map_err(StoreError::io("create", &sub))?;
+        if staged_thumb.is_some() {
+            fs::create_dir_all(&thumbs).map_err(StoreError::io("create", &thumbs))?;
+        }
+        let base = fsutil::stamp(at_ms);
+        let taken = |p: &std::path::Path| p.symlink_metadata().is_ok();
+        let mut n = 0u32;
+        let stem = loop {
+            let stem = if n == 0 { base.clone() } else { format!("{base}-{n}") };
+            if !taken(&sub.join(format!("{stem}.{ext}"))) && !taken(&thumbs.join(format!("{stem}.jpg"))) {
+                break stem;
+            }
+            n += 1;
+        };
+        let file_name = format!("{stem}.{ext}");
+        let abs_path = sub.join(&file_name);
+        let rel_file = format!("{}/{file_name}", kind.dir_name());
+        let mut rel_thumb = None;
+        if let Some(t) = staged_thumb {
+            let dest = thumbs.join(format!("{stem}.jpg"));
+            fsutil::move_into_place(t, &dest)?;
+            fsutil::sync_dir(&thumbs);
+            rel_thumb = Some(format!("{}/thumbs/{stem}.jpg", kind.dir_name()));
+        }
+        if let Err(e) = fsutil::move_into_place(staged, &abs_path) {
+            if rel_thumb.is_some() {
+                let _ = fs::remove_file(thumbs.join(format!("{stem}.jpg")));
+            }
+            return Err(e);
+        }
+        fsutil::sync_dir(&sub);
+
+        let mut line = JournalLine::new(at_ms, kind.into(), &s.login);
+        line.file = Some(rel_file.clone());
+        line.thumb = rel_thumb.clone();
+        line.size = Some(meta.size);
+        line.sha256 = Some(meta.sha256);
+        line.name = Some(meta.name);
+        line.transfer = Some(meta.transfer);
+        journal::append(&s.dir.join(JOURNAL_FILE), &line)?;
+        self.index_new_lines(&s)?;
+        Ok(StoredFile {
+            path: format!("{}/{rel_file}", s.folder),
+            thumb: rel_thumb.map(|t| format!("{}/{t}", s.folder)),
+            abs_path,
+        })
+    }
+
+    /// The current ref of a student, re-creating its folder when it was
+    /// removed by hand since the caller got `s`.
+    fn ensure(&mut self, s: &StudentRef) -> Result<StudentRef> {
+        match self.cache.get(&s.id) {
+            Some(r) if r.dir.is_dir() => Ok(r.clone()),
+            _ => {
+                self.cache.remove(&s.id);
+                self.student(s.id, &s.login)
+            }
+        }
+    }
+
+    /// Index journal lines appended since the last time.
+    pub(crate) fn index_new_lines(&mut self, s: &StudentRef) -> Result<()> {
+        let tx = self.db.transaction()?;
+        let row = write::student(&tx, s.id)?.ok_or(StoreError::UnknownStudent(s.id))?;
+        scan::index_journal(&tx, &row, &s.dir)?;
+        tx.commit()?;
+        Ok(())
+    }
+}

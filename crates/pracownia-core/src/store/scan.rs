@@ -1,0 +1,368 @@
+//! Reconciling the index with the folder: incremental sync (on open and per
+//! student folder) and the full reindex.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Component, Path};
+
+use rusqlite::Connection;
+
+use super::error::Result;
+use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::{fsutil, read_json, read_student_json, Store};
+use crate::index::write::{self, NewEvent, StudentRow};
+use crate::model::{FileKind, TimelineKind};
+
+/// What a reindex found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReindexReport {
+    pub students: usize,
+    pub events: usize,
+    /// Files on disk that no journal line mentions (indexed by scanning).
+    pub files_found: usize,
+    /// Damaged journal lines that were skipped.
+    pub damaged_lines: usize,
+    /// Folders left out, as sentences.
+    pub problems: Vec<String>,
+}
+
+impl Store {
+    /// Bring the whole index in step with the folder.
+    pub(crate) fn sync(&mut self) -> Result<()> {
+        let folders = self.list_folders()?;
+        for f in &folders {
+            if let Err(e) = self.sync_folder(f) {
+                log::warn!("{e}");
+            }
+        }
+        let present: HashSet<&String> = folders.iter().collect();
+        for row in write::all_students(&self.db)? {
+            if !present.contains(&row.folder) {
+                write::delete_student(&self.db, row.id)?;
+                self.cache.remove(&row.id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Bring the index in step with one student folder (files added or
+    /// removed by hand, journal lines not yet indexed, folder removed).
+    pub fn resync_student_dir(&mut self, dir: &Path) -> Result<()> {
+        let single = |p: &Path| {
+            let mut c = p.components();
+            match (c.next(), c.next()) {
+                (Some(Component::Normal(n)), None) => n.to_str().map(str::to_string),
+                _ => None,
+            }
+        };
+        let folder = if let Ok(rel) = dir.strip_prefix(&self.root) {
+            single(rel)
+        } else if dir.is_relative() {
+            single(dir)
+        } else {
+            // The same folder spelled through a symlink or `..`.
+            let parent = dir.parent().and_then(|p| p.canonicalize().ok());
+            if parent.as_deref() == Some(&*self.root) {
+                dir.file_name().and_then(|n| n.to_str()).map(str::to_string)
+            } else {
+                None
+            }
+        };
+        match folder {
+            Some(f) if !f.starts_with('.') => self.sync_folder(&f),
+            _ => {
+                log::debug!("{} is not a student folder of this store", dir.display());
+                Ok(())
+            }
+        }
+    }
+
+    fn list_folders(&self) -> Result<Vec<String>> {
+        let rd = fs::read_dir(&self.root).map_err(super::StoreError::io("list", &self.root))?;
+        let mut out: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().map(|t| t.is_dir()).unwrap_or(false))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    fn sync_folder(&mut self, folder: &str) -> Result<()> {
+        let dir = self.root.join(folder);
+        let json = match read_student_json(&dir) {
+            Ok(Some(j)) => j,
+            Ok(None) => {
+                if let Some(row) = write::student_by_folder(&self.db, folder)? {
+                    write::delete_student(&self.db, row.id)?;
+                    self.cache.remove(&row.id);
+                }
+                return Ok(());
+            }
+            Err(e) => {
+                log::warn!("{e}; the folder {folder} is left as it was in the index");
+                return Ok(());
+            }
+        };
+        let existing = write::student(&self.db, json.id)?;
+        let tx = self.db.transaction()?;
+        if let Some(other) = write::student_by_folder(&tx, folder)? {
+            if other.id != json.id {
+                write::delete_student(&tx, other.id)?;
+                self.cache.remove(&other.id);
+            }
+        }
+        let mut row = match existing {
+            Some(row) if row.folder == folder => row,
+            Some(row) => {
+                let old = read_student_json(&self.root.join(&row.folder)).ok().flatten();
+                if old.is_some_and(|o| o.id == json.id) {
+                    log::warn!(
+                        "the folder {folder} belongs to student {}, who already has the folder {}; it is left out of the index",
+                        json.id, row.folder
+                    );
+                    return Ok(());
+                }
+                // The folder was renamed by hand: index it afresh.
+                write::delete_student(&tx, row.id)?;
+                StudentRow { folder: folder.to_string(), journal_offset: 0, ..row }
+            }
+            None => StudentRow {
+                id: json.id,
+                login: json.login.clone(),
+                folder: folder.to_string(),
+                first_seen: fsutil::rfc3339_to_ms(&json.first_seen).unwrap_or_else(fsutil::now_ms),
+                journal_offset: 0,
+                chat_read_until: 0,
+            },
+        };
+        row.login = json.login;
+        row.chat_read_until = read_json(&dir).unwrap_or(0);
+        write::upsert_student(&tx, &row)?;
+        index_journal(&tx, &row, &dir)?;
+        prune_and_scan(&tx, &row, &dir)?;
+        tx.commit()?;
+        self.cache.remove(&row.id);
+        Ok(())
+    }
+
+    /// Drop the index content and rebuild it from the folder. Events are
+    /// inserted in receive-time order, so ids follow time as they did live.
+    pub fn reindex(&mut self) -> Result<ReindexReport> {
+        let folders = self.list_folders()?;
+        let mut report = ReindexReport::default();
+        let mut rows = Vec::new();
+        let mut events = Vec::new();
+        let mut seen = HashSet::new();
+        for folder in folders {
+            let dir = self.root.join(&folder);
+            let json = match read_student_json(&dir) {
+                Ok(Some(j)) => j,
+                Ok(None) => continue,
+                Err(e) => {
+                    report.problems.push(format!("{e}; the folder {folder} was left out."));
+                    continue;
+                }
+            };
+            if !seen.insert(json.id) {
+                report.problems.push(format!(
+                    "The folder {folder} belongs to student {}, who already has a folder; it was left out.",
+                    json.id
+                ));
+                continue;
+            }
+            let mut row = StudentRow {
+                id: json.id,
+                login: json.login,
+                folder: folder.clone(),
+                first_seen: fsutil::rfc3339_to_ms(&json.first_seen).unwrap_or_else(fsutil::now_ms),
+                journal_offset: 0,
+                chat_read_until: read_json(&dir).unwrap_or(0),
+            };
+            let (evs, end, bad) = collect_journal(&row, &dir, 0)?;
+            row.journal_offset = end;
+            report.damaged_lines += bad;
+            let known: HashSet<String> = evs.iter().filter_map(|e| e.path.clone()).collect();
+            let found = collect_new_files(&row, &dir, &list_files(&dir), &known);
+            report.files_found += found.len();
+            events.extend(evs);
+            events.extend(found);
+            rows.push(row);
+        }
+        events.sort_by_key(|e| e.ts);
+        let tx = self.db.transaction()?;
+        write::clear_all(&tx)?;
+        for row in &rows {
+            write::upsert_student(&tx, row)?;
+        }
+        for e in &events {
+            if write::insert_event(&tx, e)? {
+                report.events += 1;
+            }
+        }
+        tx.commit()?;
+        self.cache.clear();
+        report.students = rows.len();
+        Ok(report)
+    }
+}
+
+/// Index the journal lines of a student past its stored offset.
+pub(crate) fn index_journal(conn: &Connection, row: &StudentRow, dir: &Path) -> Result<usize> {
+    let mut from = row.journal_offset;
+    if journal::len(&dir.join(JOURNAL_FILE)) < from {
+        // The journal shrank (replaced by hand): index it from the start.
+        write::delete_journal_events(conn, row.id)?;
+        from = 0;
+    }
+    let (events, end, _) = collect_journal(row, dir, from)?;
+    let mut n = 0;
+    for e in &events {
+        n += write::insert_event(conn, e)? as usize;
+    }
+    if end != row.journal_offset {
+        write::set_journal_offset(conn, row.id, end)?;
+    }
+    Ok(n)
+}
+
+fn collect_journal(row: &StudentRow, dir: &Path, from: u64) -> Result<(Vec<NewEvent>, u64, usize)> {
+    let r = journal::read_from(&dir.join(JOURNAL_FILE), from)?;
+    let events = r.lines.iter().filter_map(|(off, l)| line_to_event(row, dir, l, *off)).collect();
+    Ok((events, r.end, r.bad_lines))
+}
+
+fn file_kind_of(kind: TimelineKind) -> Option<FileKind> {
+    match kind {
+        TimelineKind::Screenshot => Some(FileKind::Screenshot),
+        TimelineKind::Blend => Some(FileKind::Blend),
+        _ => None,
+    }
+}
+
+/// Is `rel` (relative to a student folder) a well-formed file or thumb path?
+fn valid_rel(kind: FileKind, rel: &str, thumb: bool) -> bool {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let name = match (thumb, parts.as_slice()) {
+        (false, [d, n]) if *d == kind.dir_name() => n,
+        (true, [d, "thumbs", n]) if *d == kind.dir_name() => n,
+        _ => return false,
+    };
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['\\', '\0', ':'])
+}
+
+fn line_to_event(row: &StudentRow, dir: &Path, l: &JournalLine, off: u64) -> Option<NewEvent> {
+    let login = if l.login.is_empty() { &row.login } else { &l.login };
+    let mut e = NewEvent::new(row.id, l.ts, l.kind, login);
+    e.journal_offset = Some(off);
+    if l.kind == TimelineKind::Chat {
+        e.chat_id = l.id;
+    }
+    e.text = l.text.clone();
+    e.sent_ts = l.sent_ts;
+    e.raised = l.raised;
+    e.reason = l.reason.clone();
+    e.detail = l.detail.clone();
+    e.size = l.size;
+    e.sha256 = l.sha256.clone();
+    e.name = l.name.clone();
+    e.transfer = l.transfer;
+    e.file_kind = l.file_kind;
+    e.received = l.received;
+    if let Some(fk) = file_kind_of(l.kind) {
+        let file = l.file.as_deref()?;
+        if !valid_rel(fk, file, false) || !dir.join(file).is_file() {
+            return None; // gone from disk (or never a proper path): not indexed
+        }
+        e.path = Some(format!("{}/{file}", row.folder));
+        e.thumb = l
+            .thumb
+            .as_deref()
+            .filter(|t| valid_rel(fk, t, true) && dir.join(t).is_file())
+            .map(|t| format!("{}/{t}", row.folder));
+    }
+    Some(e)
+}
+
+/// Files of both kinds in a student folder: (kind, path relative to it).
+fn list_files(dir: &Path) -> Vec<(FileKind, String)> {
+    let mut out = Vec::new();
+    for kind in [FileKind::Screenshot, FileKind::Blend] {
+        let Ok(rd) = fs::read_dir(dir.join(kind.dir_name())) else { continue };
+        for e in rd.filter_map(|e| e.ok()) {
+            if !e.file_type().map(|t| t.is_file()).unwrap_or(false) {
+                continue; // thumbs/ and other folders are never indexed
+            }
+            let Ok(name) = e.file_name().into_string() else { continue };
+            let ext = Path::new(&name).extension().and_then(|x| x.to_str()).unwrap_or("").to_ascii_lowercase();
+            if !name.starts_with('.') && kind.extensions().contains(&ext.as_str()) {
+                out.push((kind, format!("{}/{name}", kind.dir_name())));
+            }
+        }
+    }
+    out
+}
+
+/// Index events for files on disk that are not in `known` (store-relative paths).
+fn collect_new_files(row: &StudentRow, dir: &Path, files: &[(FileKind, String)], known: &HashSet<String>) -> Vec<NewEvent> {
+    let mut out = Vec::new();
+    for (kind, rel) in files {
+        let path = format!("{}/{rel}", row.folder);
+        if known.contains(&path) {
+            continue;
+        }
+        let abs = dir.join(rel);
+        let (sha, size) = match fsutil::sha256_file(&abs) {
+            Ok(v) => v,
+            Err(e) => {
+                log::warn!("{e}");
+                continue;
+            }
+        };
+        let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let name = Path::new(rel).file_name().and_then(|s| s.to_str()).unwrap_or("");
+        let ts = fsutil::parse_stamp(stem).unwrap_or_else(|| {
+            let mtime = fs::metadata(&abs).and_then(|m| m.modified()).ok();
+            mtime
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or_else(fsutil::now_ms)
+        });
+        let thumb_rel = format!("{}/thumbs/{stem}.jpg", kind.dir_name());
+        let mut e = NewEvent::new(row.id, ts, (*kind).into(), &row.login);
+        e.thumb = dir.join(&thumb_rel).is_file().then(|| format!("{}/{thumb_rel}", row.folder));
+        e.path = Some(path);
+        e.size = Some(size);
+        e.sha256 = Some(sha);
+        e.name = Some(name.to_string());
+        out.push(e);
+    }
+    out.sort_by(|a, b| (a.ts, &a.path).cmp(&(b.ts, &b.path)));
+    out
+}
+
+/// Drop index rows of files gone from disk; index files new on disk.
+fn prune_and_scan(conn: &Connection, row: &StudentRow, dir: &Path) -> Result<usize> {
+    let files = list_files(dir);
+    let on_disk: HashSet<String> = files.iter().map(|(_, r)| format!("{}/{r}", row.folder)).collect();
+    let prefix_len = row.folder.len() + 1;
+    let mut known = HashSet::new();
+    for (id, path, thumb) in write::file_events(conn, row.id)? {
+        if !on_disk.contains(&path) {
+            write::delete_event(conn, id)?;
+            continue;
+        }
+        if let Some(t) = thumb {
+            if !t.get(prefix_len..).is_some_and(|t| dir.join(t).is_file()) {
+                write::clear_thumb(conn, id)?;
+            }
+        }
+        known.insert(path);
+    }
+    let mut n = 0;
+    for e in collect_new_files(row, dir, &files, &known) {
+        n += write::insert_event(conn, &e)? as usize;
+    }
+    Ok(n)
+}

@@ -70,10 +70,18 @@ impl StudentSocket {
     /// Send one message; a full queue is waited out (back-pressure), never dropped.
     pub fn send(&mut self, kind: Kind, header: &Value, body: &[u8], stop: &AtomicBool) -> Result<(), SendError> {
         let frames = encode(kind, header, body, self.key.as_deref());
+        self.send_frames(&frames, stop)?;
+        self.sent_bytes += body.len() as u64;
+        Ok(())
+    }
+
+    /// Send frames exactly as given (tests use it for hostile messages).
+    pub fn send_frames(&mut self, frames: &[Vec<u8>], stop: &AtomicBool) -> Result<(), SendError> {
         let n = frames.len();
         loop {
             // The first frame decides: once it is queued, ZeroMQ takes the rest atomically.
-            match self.sock.send(&frames[0][..], zmq::DONTWAIT | zmq::SNDMORE) {
+            let more = if n > 1 { zmq::SNDMORE } else { 0 };
+            match self.sock.send(&frames[0][..], zmq::DONTWAIT | more) {
                 Ok(()) => break,
                 Err(zmq::Error::EAGAIN) => {
                     if stop.load(Ordering::Relaxed) {
@@ -89,7 +97,6 @@ impl StudentSocket {
             self.sock.send(&f[..], flags)?;
         }
         self.sent_messages += 1;
-        self.sent_bytes += body.len() as u64;
         Ok(())
     }
 }

@@ -1,1 +1,77 @@
-fn main() {}
+//! `pracownia`: the headless receiver and the tools around its store. A thin layer over
+//! `pracownia-core`; every error a user can cause ends as one sentence and a non-zero exit.
+
+mod query;
+mod serve;
+mod simulate;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "pracownia", version, about = "Pracownia: receive, store and browse what a 3D-modelling lab's students send")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the headless receiver until Ctrl+C or SIGTERM.
+    Serve(serve::Args),
+    /// Print the events of a store, oldest first.
+    Timeline {
+        #[arg(long)]
+        store: PathBuf,
+        /// A student id, or a login (case-insensitive).
+        #[arg(long)]
+        student: Option<String>,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One row per student: id, login, first/last seen, counts, latest screenshot.
+    Students {
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the index from the store folder (the folder is the truth).
+    Reindex {
+        #[arg(long)]
+        store: PathBuf,
+    },
+    /// Simulated students speaking the protocol, for demos, tests and benchmarks.
+    Simulate(simulate::Args),
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .target(env_logger::Target::Stderr)
+        .format_target(false)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(a) => serve::run(a),
+        Command::Timeline { store, student, json } => query::timeline(&store, student.as_deref(), json),
+        Command::Students { store, json } => query::students(&store, json),
+        Command::Reindex { store } => query::reindex(&store),
+        Command::Simulate(a) => simulate::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("pracownia: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Unix ms as RFC 3339 (UTC, milliseconds).
+pub fn rfc3339(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_else(|| ms.to_string())
+}

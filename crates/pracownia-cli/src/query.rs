@@ -1,0 +1,118 @@
+//! `timeline`, `students` and `reindex`: reading a store (while a receiver may be writing it).
+
+use crate::rfc3339;
+use pracownia_core::index::IndexReader;
+use pracownia_core::model::TimelineEntry;
+use pracownia_core::store::{Store, StoreError};
+use serde_json::{json, Value};
+use std::path::Path;
+use uuid::Uuid;
+
+const PAGE: usize = 1000;
+
+fn reader(store: &Path) -> Result<IndexReader, String> {
+    if !store.is_dir() {
+        return Err(format!("There is no store folder at {}.", store.display()));
+    }
+    match IndexReader::open(store) {
+        Err(StoreError::NoIndex { .. }) => {
+            // A folder copied from elsewhere: build its index once.
+            drop(Store::open(store).map_err(|e| e.to_string())?);
+            IndexReader::open(store).map_err(|e| e.to_string())
+        }
+        other => other.map_err(|e| e.to_string()),
+    }
+}
+
+pub fn timeline(store: &Path, student: Option<&str>, as_json: bool) -> Result<(), String> {
+    let idx = reader(store)?;
+    let students: Vec<Option<Uuid>> = match student {
+        None => vec![None],
+        Some(s) => {
+            let found = idx.find_student(s).map_err(|e| e.to_string())?;
+            if found.is_empty() {
+                return Err(format!("No student with the id or login {s:?} in {}.", store.display()));
+            }
+            found.into_iter().map(Some).collect()
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for who in students {
+        let mut after = None;
+        loop {
+            let page = idx.timeline(who, after, PAGE).map_err(|e| e.to_string())?;
+            for e in &page {
+                write_line(&mut out, &render(e, as_json))?;
+            }
+            match page.last() {
+                Some(last) if page.len() == PAGE => after = Some(last.id),
+                _ => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_line(out: &mut impl std::io::Write, line: &str) -> Result<(), String> {
+    writeln!(out, "{line}").map_err(|e| format!("cannot write the output: {e}"))
+}
+
+fn render(e: &TimelineEntry, as_json: bool) -> String {
+    if as_json {
+        let mut v = serde_json::to_value(e).expect("entries serialise");
+        v["ts"] = json!(rfc3339(e.ts));
+        return v.to_string();
+    }
+    let what = match (&e.text, &e.path) {
+        (Some(t), _) => t.clone(),
+        (None, Some(p)) => format!("{p} ({} bytes)", e.size.unwrap_or(0)),
+        _ => [e.reason.clone(), e.detail.clone(), e.raised.map(|r| if r { "raised".into() } else { "lowered".into() })]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(": "),
+    };
+    format!("{}  {:<16} {:<10} {what}", rfc3339(e.ts), e.login, e.kind.as_str())
+}
+
+pub fn students(store: &Path, as_json: bool) -> Result<(), String> {
+    let idx = reader(store)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for s in idx.students().map_err(|e| e.to_string())? {
+        let line = if as_json {
+            let mut v: Value = serde_json::to_value(&s).expect("summaries serialise");
+            v["first_seen"] = json!(rfc3339(s.first_seen));
+            v["last_seen"] = json!(rfc3339(s.last_seen));
+            v.to_string()
+        } else {
+            format!(
+                "{}  {:<16} first {}  last {}  {} chats ({} unread), {} screenshots, {} blends  {}{}",
+                s.id,
+                s.login,
+                rfc3339(s.first_seen),
+                rfc3339(s.last_seen),
+                s.chats,
+                s.unread,
+                s.screenshots,
+                s.blends,
+                s.latest_screenshot.as_deref().unwrap_or("-"),
+                if s.login_shared { "  [login shared with another student]" } else { "" }
+            )
+        };
+        write_line(&mut out, &line)?;
+    }
+    Ok(())
+}
+
+pub fn reindex(store: &Path) -> Result<(), String> {
+    if !store.is_dir() {
+        return Err(format!("There is no store folder at {}.", store.display()));
+    }
+    let mut s = Store::open(store).map_err(|e| e.to_string())?;
+    let r = s.reindex().map_err(|e| e.to_string())?;
+    println!("reindexed {} students, {} events ({} files found without a journal line, {} damaged lines skipped)", r.students, r.events, r.files_found, r.damaged_lines);
+    for p in r.problems {
+        eprintln!("warning: {p}");
+    }
+    Ok(())
+}

@@ -1,0 +1,78 @@
+//! `pracownia serve`: the receiver, its events logged to stderr.
+
+use pracownia_core::events::Event;
+use pracownia_core::protocol::DEFAULT_PORT;
+use pracownia_core::receiver::{Config, Receiver};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// TCP port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    port: u16,
+    /// Folder where everything students send is kept.
+    #[arg(long)]
+    store: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0")]
+    bind: String,
+    /// Only accept messages signed with this class code.
+    #[arg(long)]
+    class_code: Option<String>,
+    /// Minutes after which an unfinished transfer is given up.
+    #[arg(long, default_value_t = 10)]
+    transfer_timeout_min: u64,
+    /// Refuse new files when free disk space would fall under this many MiB.
+    #[arg(long, default_value_t = 1024)]
+    free_disk_floor_mib: u64,
+}
+
+pub fn run(a: Args) -> Result<(), String> {
+    let store = a.store.clone();
+    let mut cfg = Config::new(a.store);
+    cfg.port = a.port;
+    cfg.bind = a.bind.clone();
+    cfg.class_code = a.class_code;
+    cfg.transfer_timeout = Duration::from_secs(a.transfer_timeout_min * 60);
+    cfg.limits.free_disk_floor = a.free_disk_floor_mib << 20;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst)).map_err(|e| format!("cannot handle Ctrl+C: {e}"))?;
+    }
+    let rx = Receiver::start(cfg).map_err(|e| e.to_string())?;
+    // The one line on stdout: scripts and tests wait for it.
+    println!("listening on tcp://{}:{}", a.bind, rx.port());
+    log::info!("storing in {}; press Ctrl+C to stop", store.display());
+    while !stop.load(Ordering::SeqCst) {
+        if let Ok(e) = rx.events().recv_timeout(Duration::from_millis(200)) {
+            log_event(&e);
+        }
+    }
+    log::info!("stopping: finishing writes in progress");
+    let stats = rx.stats();
+    rx.stop();
+    log::info!("stopped after {} messages, {} files, {} chats", stats.messages, stats.files, stats.chats);
+    Ok(())
+}
+
+fn log_event(e: &Event) {
+    match e {
+        Event::StudentJoined { login, host, .. } => log::info!("{login} joined{}", host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default()),
+        Event::StudentIdle { login, .. } => log::info!("{login} is idle"),
+        Event::StudentLeft { login, reason, .. } => log::info!("{login} left ({})", reason.as_str()),
+        Event::LoginShared { login, students, .. } => log::warn!("login {login:?} is used by {} different students; they are kept apart", students.len()),
+        Event::Chat { login, text, .. } => log::info!("{login}: {text}"),
+        Event::Hand { login, raised, .. } => log::info!("{login} {} a hand", if *raised { "raised" } else { "lowered" }),
+        Event::Progress { .. } | Event::Stats { .. } => {}
+        Event::FileStored { login, kind, path, size, .. } => log::info!("{login}: stored {} {path} ({size} bytes)", kind.as_str()),
+        Event::Incomplete { login, kind, received, size, .. } => {
+            log::warn!("{login}: a {} stopped arriving ({received} of {size} bytes); discarded", kind.as_str())
+        }
+        Event::Rejected { login, reason, detail, .. } => log::warn!("{}: refused ({reason}): {detail}", login.as_deref().unwrap_or("?")),
+        Event::Error { message, .. } => log::error!("{message}"),
+    }
+}

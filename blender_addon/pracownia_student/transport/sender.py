@@ -1,0 +1,174 @@
+"""The student's connection to the lecturer: one background thread owning one XPUB socket.
+
+Blender's UI thread must never wait on the network, and ZeroMQ sockets must stay in one thread.
+So every public method of Sender only puts a command in a locked queue or copies a status
+snapshot; the thread does all socket work. The XPUB socket tells us when the lecturer's SUB is
+there (subscription frames); nothing is sent while it is not, because PUB/SUB would drop it.
+
+on_event callbacks run IN THE SENDER THREAD. Blender code must only store the dicts (e.g. append
+to a list) and read them from a bpy.app.timers callback: no bpy calls from the callback.
+"""
+
+import collections
+import os
+import socket
+import threading
+import time
+import uuid
+
+from . import protocol as P
+from .transfer import Transfer
+from .worker import Worker
+
+__all__ = ["Sender", "make_endpoint", "STATES", "RESEND_WINDOW"]
+
+# Chat/hand messages and whole files whose sending ended this many seconds before the lecturer
+# left are sent again with the same ids: they may have still been in socket buffers and lost.
+RESEND_WINDOW = 10.0
+STATES = ("not_connected", "waiting", "connected", "sending", "error")
+
+
+def make_endpoint(host, port=P.DEFAULT_PORT):
+    """tcp://host:port, with brackets around an IPv6 address."""
+    host = host.strip()
+    if ":" in host and not host.startswith("["):
+        host = "[%s]" % host
+    return "tcp://%s:%d" % (host, int(port))
+
+
+def _now_ms():
+    return int(time.time() * 1000)
+
+
+class Sender:
+    """Thread-safe, non-blocking sender of hello/heartbeat/chat/hand/chunk/bye messages."""
+
+    def __init__(self, endpoint, student_id, login, class_code=None, chunk_size=P.CHUNK_SIZE,
+                 heartbeat_every=2.0, hello_info=None, on_event=None, sndhwm=16,
+                 resend_window=RESEND_WINDOW):
+        problem = P.validate_login(login)
+        if problem:
+            raise ValueError(problem)
+        self.endpoint = endpoint
+        self.student_id = P.validate_student_id(student_id)
+        self.login = login
+        self.class_code = class_code or None
+        self.chunk_size = int(chunk_size)
+        if self.chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        self.heartbeat_every = float(heartbeat_every)
+        self.sndhwm = int(sndhwm)
+        self.resend_window = float(resend_window)
+        info = dict(hello_info or {})
+        info.setdefault("addon", P.ADDON_VERSION)
+        info.setdefault("host", socket.gethostname())
+        self._hello = {k: str(info[k])[:P.MAX_INFO_CHARS] for k in ("blender", "addon", "host")
+                       if info.get(k) is not None}
+        self._on_event = on_event
+        self._lock = threading.Lock()
+        self._commands = collections.deque()   # from callers, guarded by _lock
+        self._stopping = threading.Event()
+        self._thread = None
+        self._stop_deadline = None
+        self._status = {"state": "not_connected", "error": None, "transfer": None, "queued": 0,
+                        "sent_messages": 0, "sent_files": 0}
+        self._open_file = None
+        self._worker = Worker(self)
+
+    # ---- public API (any thread; never blocks on the network) ----
+
+    def start(self):
+        if self._thread is not None:
+            raise RuntimeError("Sender.start() may be called only once")
+        self._thread = threading.Thread(target=self._run, name="pracownia-sender", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout=2.0):
+        """Send bye if the lecturer is there, close the socket, join. True if the thread ended."""
+        if self._thread is None:
+            return True
+        self._stop_deadline = time.monotonic() + max(0.0, timeout)
+        self._stopping.set()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def send_chat(self, text):
+        problem = P.validate_chat(text)
+        if problem:
+            raise ValueError(problem)
+        msg_id = str(uuid.uuid4())
+        self._command(("message", {"kind": P.CHAT, "fields": {"id": msg_id},
+                                   "body": text.encode("utf-8"), "ts": _now_ms()}))
+        return msg_id
+
+    def send_hand(self, raised):
+        self._command(("message", {"kind": P.HAND, "fields": {"raised": bool(raised)},
+                                   "body": b"", "ts": _now_ms()}))
+
+    def send_file(self, path, kind, name=None, delete_after=False):
+        """Queue a file; returns its transfer id. The file is read in the thread, chunk by chunk."""
+        if kind not in P.FILE_KINDS:
+            raise ValueError("The file kind must be one of: %s." % ", ".join(P.FILE_KINDS))
+        path = os.fspath(path)
+        name = os.path.basename(path) if name is None else name
+        problem = P.validate_name(name)
+        if problem:
+            raise ValueError(problem)
+        transfer_id = str(uuid.uuid4())
+        self._command(("file", Transfer(transfer_id, path, kind, name, self.chunk_size,
+                                        delete_after)))
+        return transfer_id
+
+    def cancel_file(self, transfer_id):
+        self._command(("cancel", transfer_id))
+
+    def set_open_file(self, name):
+        with self._lock:
+            self._open_file = None if name is None else str(name)[:P.MAX_INFO_CHARS]
+
+    def clear_error(self):
+        with self._lock:
+            self._status["error"] = None
+
+    def status(self):
+        with self._lock:
+            snap = dict(self._status)
+            snap["queued"] += sum(1 for c in self._commands if c[0] != "cancel")
+        if snap["transfer"] is not None:
+            snap["transfer"] = dict(snap["transfer"])
+        return snap
+
+    def _command(self, cmd):
+        with self._lock:
+            self._commands.append(cmd)
+
+    # ---- used by the sender thread (worker.py) ----
+
+    def _take_commands(self):
+        with self._lock:
+            cmds = list(self._commands)
+            self._commands.clear()
+            return cmds, self._open_file
+
+    def _publish(self, **changes):
+        """Update the status snapshot; emit a state event when the state changed."""
+        with self._lock:
+            old = self._status["state"]
+            self._status.update(changes)
+            event = {"type": "state", "state": self._status["state"], "error": self._status["error"]}
+        if event["state"] != old:
+            self._emit(event)
+
+    def _error(self):
+        with self._lock:
+            return self._status["error"]
+
+    def _emit(self, event):
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception:  # a broken callback must not break the connection
+                pass
+
+    def _run(self):
+        self._worker.run()

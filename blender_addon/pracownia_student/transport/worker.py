@@ -1,0 +1,338 @@
+"""The loop of the sender thread: the only code that touches the XPUB socket.
+
+Order of work in each step: take the callers' commands, read (un)subscriptions, then - only
+while the lecturer's SUB is subscribed - hello, a due heartbeat, one chat/hand message, one
+chunk. Sends use NOBLOCK; on EAGAIN (XPUB_NODROP back-pressure) the loop waits briefly on the
+socket, still reading subscriptions and honouring stop(), and retries the same frames.
+"""
+
+import collections
+import time
+
+import zmq
+
+from . import protocol as P
+from .transfer import TransferError
+
+__all__ = ["Worker"]
+
+_IDLE_S = 0.05
+_MAX_BACKOFF_S = 0.02
+_BYE_WAIT_S = 0.5
+
+
+def _opt(sock, name, value):
+    if hasattr(zmq, name):  # older libzmq/pyzmq may lack an option; it is only a refinement
+        try:
+            sock.setsockopt(getattr(zmq, name), value)
+        except zmq.ZMQError:
+            pass
+
+
+class Worker:
+    """Thread-only state of a Sender. Talks to the Sender only through its locked helpers."""
+
+    def __init__(self, sender):
+        self.s = sender
+        self.messages = collections.deque()   # dicts: kind, fields, body, ts
+        self.files = collections.deque()      # Transfers not started yet
+        self.transfer = None
+        self.recent = collections.deque()     # (monotonic time sent, message)
+        self.recent_files = collections.deque()  # (monotonic time sent, Transfer still open)
+        self.subs = set()
+        self.present = False
+        self.need_hello = False
+        self.generation = 0                   # +1 each time the lecturer goes away
+        self.next_heartbeat = 0.0
+        self.seq = 0
+        self.open_file = None
+        self.fatal = None
+        self.stopped = False
+        self.sent_messages = 0
+        self.sent_files = 0
+        self.ctx = None
+        self.sock = None
+
+    # ---- lifecycle ----
+
+    def run(self):
+        try:
+            self._open()
+            while not self.s._stopping.is_set():
+                self._step()
+            if self.present and not self.fatal:
+                self._send(P.BYE, {}, b"", deadline=time.monotonic() + _BYE_WAIT_S)
+        except zmq.ZMQError as e:
+            self.fatal = "Cannot talk to the lecturer's computer at %s: %s." % (
+                self.s.endpoint, e.strerror)
+            self.s._publish(error=self.fatal)
+            self._publish()
+            self.s._stopping.wait()
+        except Exception as e:  # never die silently: the student must see something is wrong
+            self.fatal = "The connection to the lecturer stopped working (%s)." % (e,)
+            self.s._publish(error=self.fatal)
+            self._publish()
+        finally:
+            self._close()
+            self._cancel_all()
+            self.stopped = True
+            self._publish()
+
+    def _open(self):
+        self.ctx = zmq.Context()
+        sock = self.ctx.socket(zmq.XPUB)
+        self.sock = sock
+        sock.setsockopt(zmq.XPUB_NODROP, 1)
+        sock.setsockopt(zmq.SNDHWM, self.s.sndhwm)
+        sock.setsockopt(zmq.LINGER, 0)
+        # IMMEDIATE: no pipe before the connection exists, and the pipe is dropped when it breaks,
+        # so the XPUB reports the lecturer leaving as an unsubscription.
+        sock.setsockopt(zmq.IMMEDIATE, 1)
+        sock.setsockopt(zmq.TCP_KEEPALIVE, 1)
+        _opt(sock, "TCP_KEEPALIVE_IDLE", 30)
+        _opt(sock, "TCP_KEEPALIVE_INTVL", 10)
+        _opt(sock, "RECONNECT_IVL", 200)
+        _opt(sock, "RECONNECT_IVL_MAX", 2000)
+        _opt(sock, "IPV6", 1)
+        # ZMTP heartbeats notice a lecturer machine that vanished without closing TCP.
+        _opt(sock, "HEARTBEAT_IVL", 5000)
+        _opt(sock, "HEARTBEAT_TIMEOUT", 30000)
+        sock.connect(self.s.endpoint)
+
+    def _close(self):
+        if self.sock is not None:
+            deadline = self.s._stop_deadline or time.monotonic()
+            linger = int(max(0.0, min(1.0, deadline - time.monotonic() - 0.2)) * 1000)
+            try:
+                self.sock.close(linger=linger)
+            except zmq.ZMQError:
+                pass
+            self.sock = None
+        if self.ctx is not None:
+            self.ctx.term()
+            self.ctx = None
+
+    def _cancel_all(self):
+        self._take_commands()  # files queued just before stop() are cancelled too
+        if self.transfer is not None:
+            self.transfer.close()
+            self.transfer = None
+        while self.recent_files:
+            self.recent_files.popleft()[1].close()
+        while self.files:
+            self.files.popleft().close()
+
+    def _publish(self):
+        if self.fatal:
+            state = "error"
+        elif self.stopped:
+            state = "not_connected"
+        elif not self.present:
+            state = "waiting"
+        elif self.transfer is not None:
+            state = "sending"
+        elif self.s._error():
+            state = "error"
+        else:
+            state = "connected"
+        self.s._publish(state=state, queued=len(self.messages) + len(self.files),
+                        transfer=self.transfer.info() if self.transfer is not None else None,
+                        sent_messages=self.sent_messages, sent_files=self.sent_files)
+
+    # ---- one step of work ----
+
+    def _step(self):
+        self._take_commands()
+        self._read_subscriptions()
+        now = time.monotonic()
+        while self.recent and self.recent[0][0] < now - self.s.resend_window:
+            self.recent.popleft()
+        while self.recent_files and self.recent_files[0][0] < now - self.s.resend_window:
+            self.recent_files.popleft()[1].close()  # now delete_after may remove it
+        if not self.present:
+            if not self._file_work(hash_only=True):  # hashing needs no lecturer
+                self._publish()
+                self._wait(_IDLE_S)
+        elif self.need_hello:
+            if self._send(P.HELLO, dict(self.s._hello), b""):
+                self.need_hello = False
+                self.next_heartbeat = 0.0
+        elif now >= self.next_heartbeat:
+            fields = {"file": self.open_file} if self.open_file else {}
+            if self._send(P.HEARTBEAT, fields, b""):
+                self.next_heartbeat = now + self.s.heartbeat_every
+        elif self.messages:
+            self._send_message()
+        elif not self._file_work():
+            self._publish()
+            self._wait(min(_IDLE_S, max(0.001, self.next_heartbeat - now)))
+        self._publish()
+
+    def _file_work(self, hash_only=False):
+        """Do one step of file work (open, hash a block, send a chunk); False if none to do."""
+        if self.transfer is None:
+            if not self.files:
+                return False
+            self._start_file()
+        elif not self.transfer.hashed:
+            self._guard(self.transfer.hash_step)
+        elif hash_only:
+            return False
+        else:
+            self._guard(self._send_chunk)
+        return True
+
+    def _take_commands(self):
+        commands, self.open_file = self.s._take_commands()
+        for what, arg in commands:
+            if what == "message":
+                self.messages.append(arg)
+            elif what == "file":
+                self.s._publish(error=None)  # a new attempt replaces the last file error
+                self.files.append(arg)
+            elif what == "cancel":
+                self._cancel(arg)
+
+    def _cancel(self, transfer_id):
+        for t in list(self.files):
+            if t.id == transfer_id:
+                self.files.remove(t)
+                t.close()
+                self.s._emit({"type": "file_cancelled", "id": t.id, "name": t.name})
+        if self.transfer is not None and self.transfer.id == transfer_id:
+            t, self.transfer = self.transfer, None
+            t.close()
+            self.s._emit({"type": "file_cancelled", "id": t.id, "name": t.name})
+
+    def _start_file(self):
+        t = self.files.popleft()
+        if t.opened:  # sent again after the lecturer came back: digest already known
+            self.transfer = t
+            return
+        try:
+            t.open()
+        except TransferError as e:
+            self._file_failed(t, str(e))
+            return
+        self.transfer = t
+
+    def _guard(self, action):
+        try:
+            action()
+        except TransferError as e:
+            t, self.transfer = self.transfer, None
+            t.close()
+            self._file_failed(t, str(e))
+
+    def _file_failed(self, t, sentence):
+        self.s._publish(error=sentence)
+        self.s._emit({"type": "file_failed", "id": t.id, "name": t.name, "error": sentence})
+
+    def _send_message(self):
+        m = self.messages[0]
+        if self._send(m["kind"], m["fields"], m["body"], ts=m["ts"]):
+            self.messages.popleft()
+            self.recent.append((time.monotonic(), m))
+            if not m.get("sent"):
+                m["sent"] = True
+                self.sent_messages += 1
+
+    def _send_chunk(self):
+        t = self.transfer
+        fields, body = t.next_chunk()
+        if not self._send(P.CHUNK, fields, body):
+            return
+        t.advance()
+        self.s._emit({"type": "progress", "id": t.id, "name": t.name, "sent": t.sent,
+                      "size": t.size})
+        if t.done:
+            self.transfer = None
+            self.recent_files.append((time.monotonic(), t))
+            if t.sent_once:
+                return
+            t.sent_once = True
+            self.sent_files += 1
+            self.s._emit({"type": "file_sent", "id": t.id, "kind": t.kind, "name": t.name,
+                          "size": t.size, "sha256": t.sha256})
+
+    # ---- socket ----
+
+    def _read_subscriptions(self):
+        while True:
+            try:
+                frame = self.sock.recv(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            if not frame or frame[0] not in (0, 1) or not P.TOPIC_PREFIX.startswith(frame[1:]):
+                continue
+            was = bool(self.subs)
+            if frame[0] == 1:
+                self.subs.add(frame[1:])
+            else:
+                self.subs.discard(frame[1:])
+            if self.subs and not was:
+                self.present = True
+                self.need_hello = True
+            elif was and not self.subs:
+                self._lecturer_gone()
+
+    def _lecturer_gone(self):
+        """What was sent lately may be lost: resend recent messages, restart the file."""
+        self.present = False
+        self.need_hello = False
+        self.generation += 1
+        files = [t for _, t in self.recent_files]
+        self.recent_files.clear()
+        if self.transfer is not None:
+            files.append(self.transfer)
+            self.transfer = None
+        for t in files:
+            t.restart()
+        self.files.extendleft(reversed(files))
+        self.messages.extendleft(m for _, m in reversed(self.recent))
+        self.recent.clear()
+
+    def _wait(self, seconds):
+        if self.sock.poll(max(1, int(seconds * 1000)), zmq.POLLIN):
+            self._read_subscriptions()
+
+    def _send(self, kind, fields, body, ts=None, deadline=None):
+        """Send one message; False if the lecturer left or stop() came first (nothing sent)."""
+        header = {"student": self.s.student_id, "login": self.s.login, "seq": self.seq,
+                  "ts": _now_ms() if ts is None else ts}
+        header.update(fields)
+        self.seq += 1
+        frames = P.encode(kind, header, body, self.s.class_code)
+        generation = self.generation
+        backoff = 0.001
+        while True:
+            try:
+                self.sock.send(frames[0], zmq.SNDMORE | zmq.NOBLOCK)
+                break
+            except zmq.Again:
+                pass
+            if deadline is None and self.s._stopping.is_set():
+                return False
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            self._wait(backoff)
+            if self.generation != generation or not self.present:
+                return False
+            backoff = min(backoff * 2, _MAX_BACKOFF_S)
+        # The first frame passed the high-water-mark check, so the rest of the message follows.
+        last = len(frames) - 1
+        for i in range(1, len(frames)):
+            flags = 0 if i == last else zmq.SNDMORE
+            for _ in range(5000):  # bounded: never observed to wait at all
+                try:
+                    self.sock.send(frames[i], flags | zmq.NOBLOCK, copy=len(frames[i]) < 65536)
+                    break
+                except zmq.Again:
+                    time.sleep(0.001)
+            else:
+                raise RuntimeError("a message could not be completed on the socket")
+        return True
+
+
+def _now_ms():
+    return int(time.time() * 1000)

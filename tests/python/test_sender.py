@@ -1,0 +1,277 @@
+"""Sender against a real pyzmq SUB bound on 127.0.0.1 acting as the lecturer."""
+
+import hashlib
+import os
+import time
+
+import pytest
+
+from conftest import Lecturer, free_port, wait_until
+from pracownia_student.transport import Sender, protocol as P
+
+STUDENT = "3f2b8c1e-9a4d-4c6b-8e1f-2a7d5c9b0e14"
+MIB = 1 << 20
+
+
+@pytest.fixture
+def make_sender():
+    made = []
+
+    def make(endpoint, **kw):
+        kw.setdefault("heartbeat_every", 0.5)
+        s = Sender(endpoint, STUDENT, kw.pop("login", "anna.kowalska"), **kw)
+        s.start()
+        made.append(s)
+        return s
+
+    yield make
+    for s in made:
+        s.stop(timeout=1.0)
+
+
+def write_file(tmp_path, size, name="scena.blend"):
+    path = tmp_path / name
+    blob = b"BLENDER" + os.urandom(size - 7)
+    path.write_bytes(blob)
+    return str(path), blob
+
+
+def collect_chunks(lec, transfer_id, count, timeout=30.0, class_code=None, delay=0.0, got=None):
+    """{index: (header, body)} until every index arrived; fails on a timeout."""
+    got = {} if got is None else got
+    deadline = time.monotonic() + timeout
+    while len(got) < count:
+        msg = lec.next(kinds=("chunk",), timeout=max(0.1, deadline - time.monotonic()),
+                       class_code=class_code)
+        assert msg is not None, "only %d of %d chunks arrived" % (len(got), count)
+        _, h, body = msg
+        assert h["transfer"] == transfer_id
+        got[h["index"]] = (h, body)
+        if delay:
+            time.sleep(delay)
+    return got
+
+
+def reassemble(got, size):
+    out = bytearray(size)
+    for h, body in got.values():
+        out[h["offset"]:h["offset"] + len(body)] = body
+    return bytes(out)
+
+
+@pytest.mark.timeout_s(30)
+def test_waits_for_lecturer_then_hello_comes_first(make_sender):
+    port = free_port()
+    s = make_sender("tcp://127.0.0.1:%d" % port, hello_info={"blender": "3.6.5"})
+    assert wait_until(lambda: s.status()["state"] == "waiting", 5)
+    msg_id = s.send_chat("Zażółć gęślą jaźń")
+    time.sleep(0.3)
+    st = s.status()
+    assert st["state"] == "waiting" and st["queued"] == 1 and st["sent_messages"] == 0
+    lec = Lecturer(port)
+    try:
+        kind, h, body = lec.next(skip=(), timeout=10)
+        assert kind == "hello" and body == b""
+        assert h["student"] == STUDENT and h["login"] == "anna.kowalska"
+        assert h["blender"] == "3.6.5" and h["addon"] == P.ADDON_VERSION and h["host"]
+        assert isinstance(h["ts"], int) and abs(h["ts"] - time.time() * 1000) < 60000
+        kind, h2, body = lec.next(kinds=("chat",))
+        assert h2["id"] == msg_id and body.decode("utf-8") == "Zażółć gęślą jaźń"
+        assert h2["seq"] > h["seq"]
+        assert wait_until(lambda: s.status()["state"] == "connected", 5)
+        assert wait_until(lambda: s.status()["sent_messages"] == 1, 5)
+    finally:
+        lec.close()
+
+
+@pytest.mark.timeout_s(30)
+def test_chat_hand_heartbeat_and_bye(lecturer, make_sender):
+    s = make_sender(lecturer.endpoint, heartbeat_every=0.1)
+    assert lecturer.next(kinds=("hello",), timeout=10)
+    s.set_open_file("scena_końcowa.blend")
+    assert wait_until(lambda: (lambda m: m and m[1].get("file") == "scena_końcowa.blend")(
+        lecturer.next(skip=(), kinds=("heartbeat",), timeout=1)), 5)
+    s.send_hand(True)
+    s.send_hand(False)
+    chat_id = s.send_chat("pytanie")
+    seqs = []
+    for want in ({"raised": True}, {"raised": False}, {"id": chat_id}):
+        kind, h, body = lecturer.next(kinds=("hand", "chat"))
+        assert {k: h[k] for k in want} == want
+        seqs.append(h["seq"])
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3
+    with pytest.raises(ValueError):
+        s.send_chat("   ")
+    with pytest.raises(ValueError):
+        s.send_chat("ż" * 2049)
+    started = time.monotonic()
+    assert s.stop(timeout=2.0)
+    assert time.monotonic() - started < 2.5
+    kind, h, body = lecturer.next(kinds=("bye",))
+    assert kind == "bye" and body == b""
+    assert s.status()["state"] == "not_connected"
+
+
+@pytest.mark.timeout_s(60)
+def test_five_mib_file_arrives_whole(lecturer, make_sender, tmp_path):
+    events = []
+    s = make_sender(lecturer.endpoint, on_event=events.append, resend_window=0.5)
+    path, blob = write_file(tmp_path, 5 * MIB + 123)
+    transfer_id = s.send_file(path, "blend", delete_after=True)
+    got = collect_chunks(lecturer, transfer_id, 6)
+    heads = [got[i][0] for i in range(6)]
+    assert [h["offset"] for h in heads] == [i * MIB for i in range(6)]
+    assert {h["count"] for h in heads} == {6} and {h["size"] for h in heads} == {len(blob)}
+    assert {h["sha256"] for h in heads} == {hashlib.sha256(blob).hexdigest()}
+    assert {(h["kind"], h["name"]) for h in heads} == {("blend", "scena.blend")}
+    assert reassemble(got, len(blob)) == blob
+    assert wait_until(lambda: s.status()["sent_files"] == 1, 5)
+    # delete_after: kept for resend_window (the lecturer might leave and need it again), then removed
+    assert wait_until(lambda: not os.path.exists(path), 5)
+    sent = [e for e in events if e["type"] == "file_sent"]
+    assert sent and sent[0]["id"] == transfer_id and sent[0]["size"] == len(blob)
+    assert [e["sent"] for e in events if e["type"] == "progress"][-1] == len(blob)
+    assert any(e["type"] == "state" and e["state"] == "sending" for e in events)
+
+
+@pytest.mark.timeout_s(30)
+def test_class_code_mac_verifies(lecturer, make_sender, tmp_path):
+    code = "Kod-ąę"
+    s = make_sender(lecturer.endpoint, class_code=code)
+    assert lecturer.next(kinds=("hello",), class_code=code, timeout=10)
+    chat_id = s.send_chat("hej")
+    assert lecturer.next(kinds=("chat",), class_code=code)[1]["id"] == chat_id
+    path, blob = write_file(tmp_path, 1000, "shot.png")
+    tid = s.send_file(path, "screenshot")
+    got = collect_chunks(lecturer, tid, 1, class_code=code)
+    assert got[0][1] == blob
+    s.stop()
+    assert lecturer.next(kinds=("bye",), class_code=code, skip=("heartbeat",))
+
+
+@pytest.mark.timeout_s(90)
+def test_back_pressure_loses_no_chunk(make_sender, tmp_path):
+    lec = Lecturer(rcvhwm=1)
+    try:
+        s = make_sender(lec.endpoint, sndhwm=2)
+        assert lec.next(kinds=("hello",), timeout=10)
+        path, blob = write_file(tmp_path, 20 * MIB)
+        tid = s.send_file(path, "blend")
+        time.sleep(1.0)  # let every queue fill up: the sender must wait, not drop
+        mid = s.status()
+        assert mid["state"] == "sending" and 0 < mid["transfer"]["sent"] < len(blob)
+        assert mid["transfer"]["id"] == tid and mid["transfer"]["size"] == len(blob)
+        got = collect_chunks(lec, tid, 20, timeout=60, delay=0.02)
+        assert reassemble(got, len(blob)) == blob
+        assert wait_until(lambda: s.status()["state"] == "connected", 5)
+        assert s.status()["transfer"] is None and s.status()["sent_files"] == 1
+    finally:
+        lec.close()
+
+
+@pytest.mark.timeout_s(90)
+def test_lecturer_leaves_mid_file_and_returns(make_sender, tmp_path):
+    lec = Lecturer(rcvhwm=1)
+    port = lec.port
+    try:
+        s = make_sender(lec.endpoint, sndhwm=1)
+        assert lec.next(kinds=("hello",), timeout=10)
+        chat_id = s.send_chat("zaraz wracam?")
+        assert lec.next(kinds=("chat",))[1]["id"] == chat_id
+        path, blob = write_file(tmp_path, 12 * MIB)
+        tid = s.send_file(path, "blend")
+        collect_chunks(lec, tid, 3, delay=0.05)
+    finally:
+        lec.close()
+    assert wait_until(lambda: s.status()["state"] == "waiting", 10)
+    # Whether or not the file looked finished, it is queued again from its first chunk.
+    st = s.status()
+    assert st["transfer"] is None or (st["transfer"]["id"] == tid and st["transfer"]["sent"] == 0)
+    lec = Lecturer(port)
+    try:
+        kinds = []
+        got = {}
+        deadline = time.monotonic() + 60
+        while len(got) < 12 and time.monotonic() < deadline:
+            kind, h, body = lec.next(timeout=10)
+            kinds.append(kind)
+            if kind == "chat":
+                assert h["id"] == chat_id  # resent, same id
+            if kind == "chunk":
+                assert h["transfer"] == tid
+                if not got:
+                    assert h["index"] == 0  # restarted from the first chunk
+                got[h["index"]] = (h, body)
+        assert kinds[0] == "hello" and "chat" in kinds
+        assert reassemble(got, len(blob)) == blob
+        assert wait_until(lambda: s.status()["sent_files"] == 1, 10)
+    finally:
+        lec.close()
+
+
+@pytest.mark.timeout_s(20)
+def test_stop_is_quick_without_lecturer(make_sender, tmp_path):
+    s = make_sender("tcp://127.0.0.1:%d" % free_port())
+    path, _ = write_file(tmp_path, 3 * MIB)
+    s.send_file(path, "blend", delete_after=True)
+    s.send_chat("halo?")
+    assert wait_until(lambda: s.status()["state"] == "waiting", 5)
+    started = time.monotonic()
+    assert s.stop(timeout=2.0)
+    assert time.monotonic() - started < 2.5
+    assert s.status()["state"] == "not_connected"
+    assert not os.path.exists(path)  # cancelled, so removed
+
+
+@pytest.mark.timeout_s(30)
+def test_bad_files_report_errors_and_the_queue_goes_on(lecturer, make_sender, tmp_path):
+    events = []
+
+    def broken_callback(event):
+        events.append(event)
+        raise RuntimeError("a broken callback must not stop the sender")
+
+    s = make_sender(lecturer.endpoint, on_event=broken_callback)
+    assert lecturer.next(kinds=("hello",), timeout=10)
+    huge = tmp_path / "huge.png"
+    with open(huge, "wb") as f:
+        f.truncate(P.MAX_FILE_SIZE["screenshot"] + 1)  # sparse: costs no disk
+    s.send_file(str(tmp_path / "missing.blend"), "blend")
+    s.send_file(str(huge), "screenshot")
+    path, blob = write_file(tmp_path, 2000, "ok.png")
+    tid = s.send_file(path, "screenshot")
+    chat_id = s.send_chat("po błędzie")
+    seen = {}
+    while len(seen) < 2:  # chat goes ahead of file chunks
+        kind, h, body = lecturer.next(kinds=("chat", "chunk"))
+        seen[kind] = (h, body)
+    assert seen["chat"][0]["id"] == chat_id
+    assert seen["chunk"][0]["transfer"] == tid and seen["chunk"][1] == blob
+    failed = [e for e in events if e["type"] == "file_failed"]
+    assert [e["name"] for e in failed] == ["missing.blend", "huge.png"]
+    assert "cannot be read" in failed[0]["error"] and "too large" in failed[1]["error"]
+    assert wait_until(lambda: s.status()["sent_files"] == 1, 5)
+    st = s.status()
+    assert st["error"] == failed[1]["error"]
+    assert st["state"] == "error"
+    s.clear_error()
+    assert wait_until(lambda: s.status()["state"] == "connected", 5)
+    with pytest.raises(ValueError):
+        s.send_file(path, "video")
+    with pytest.raises(ValueError):
+        s.send_file(path, "blend", name="../x.blend")
+
+
+@pytest.mark.timeout_s(20)
+def test_bad_endpoint_is_an_error_state(make_sender):
+    s = make_sender("not-an-endpoint")
+    assert wait_until(lambda: s.status()["state"] == "error", 5)
+    assert "lecturer" in s.status()["error"]
+    assert s.stop(timeout=1.0)
+
+
+def test_constructor_refuses_bad_login_and_id():
+    with pytest.raises(ValueError):
+        Sender("tcp://127.0.0.1:5570", STUDENT, "CON")
+    with pytest.raises(ValueError):
+        Sender("tcp://127.0.0.1:5570", "nope", "anna")

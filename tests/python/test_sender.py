@@ -169,34 +169,27 @@ def test_back_pressure_loses_no_chunk(make_sender, tmp_path):
         lec.close()
 
 
-@pytest.mark.timeout_s(90)
-def test_lecturer_leaves_mid_file_and_returns(make_sender, tmp_path):
-    lec = Lecturer(rcvhwm=1)
+def _leave_and_return(s, lec, tid, blob, chat_id, mid_file):
+    """Close the lecturer after a few chunks, bind again on the same port, expect a full resend."""
     port = lec.port
-    try:
-        s = make_sender(lec.endpoint, sndhwm=1)
-        assert lec.next(kinds=("hello",), timeout=10)
-        chat_id = s.send_chat("zaraz wracam?")
-        assert lec.next(kinds=("chat",))[1]["id"] == chat_id
-        path, blob = write_file(tmp_path, 12 * MIB)
-        tid = s.send_file(path, "blend")
-        collect_chunks(lec, tid, 3, delay=0.05)
-    finally:
-        lec.close()
+    collect_chunks(lec, tid, 2, delay=0.05)
+    was = s.status()
+    lec.close()
+    if mid_file:
+        assert was["state"] == "sending" and 0 < was["transfer"]["sent"] < len(blob)
     assert wait_until(lambda: s.status()["state"] == "waiting", 10)
-    # Whether or not the file looked finished, it is queued again from its first chunk.
     st = s.status()
     assert st["transfer"] is None or (st["transfer"]["id"] == tid and st["transfer"]["sent"] == 0)
     lec = Lecturer(port)
     try:
-        kinds = []
-        got = {}
+        kinds, got = [], {}
+        count = -(-len(blob) // MIB)
         deadline = time.monotonic() + 60
-        while len(got) < 12 and time.monotonic() < deadline:
+        while len(got) < count and time.monotonic() < deadline:
             kind, h, body = lec.next(timeout=10)
             kinds.append(kind)
             if kind == "chat":
-                assert h["id"] == chat_id  # resent, same id
+                assert h["id"] == chat_id  # resent with the same id
             if kind == "chunk":
                 assert h["transfer"] == tid
                 if not got:
@@ -207,6 +200,32 @@ def test_lecturer_leaves_mid_file_and_returns(make_sender, tmp_path):
         assert wait_until(lambda: s.status()["sent_files"] == 1, 10)
     finally:
         lec.close()
+
+
+@pytest.mark.timeout_s(90)
+def test_lecturer_leaves_mid_file_and_returns(make_sender, tmp_path):
+    lec = Lecturer(rcvhwm=1)
+    s = make_sender(lec.endpoint, sndhwm=1)
+    assert lec.next(kinds=("hello",), timeout=10)
+    chat_id = s.send_chat("zaraz wracam?")
+    assert lec.next(kinds=("chat",))[1]["id"] == chat_id
+    path, blob = write_file(tmp_path, 48 * MIB)  # more than socket buffers on loopback hold
+    tid = s.send_file(path, "blend")
+    _leave_and_return(s, lec, tid, blob, chat_id, mid_file=True)
+
+
+@pytest.mark.timeout_s(60)
+def test_file_finished_just_before_lecturer_left_is_sent_again(make_sender, tmp_path):
+    lec = Lecturer()
+    s = make_sender(lec.endpoint)
+    assert lec.next(kinds=("hello",), timeout=10)
+    chat_id = s.send_chat("czy doszło?")
+    path, blob = write_file(tmp_path, 3 * MIB)
+    tid = s.send_file(path, "blend", delete_after=True)
+    assert wait_until(lambda: s.status()["sent_files"] == 1, 10)  # all in buffers already
+    _leave_and_return(s, lec, tid, blob, chat_id, mid_file=False)
+    assert os.path.exists(path)  # kept for resend_window after being sent
+    assert s.stop(timeout=2.0) and not os.path.exists(path)
 
 
 @pytest.mark.timeout_s(20)

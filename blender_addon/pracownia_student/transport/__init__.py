@@ -1,7 +1,8 @@
 """Network transport of the student add-on, free of bpy so it can be tested without Blender.
 
 protocol: exact wire format and the login/chat/name rules; chunking: cutting files into chunks;
-transfer: one file in flight; worker: the sender thread's loop; sender: the thread-safe Sender.
+transfer: one file in flight; xpub: socket options; worker: the sender thread's loop;
+sender: the thread-safe Sender.
 """
 
 from .protocol import (CHUNK_SIZE, DEFAULT_PORT, MAX_CHAT_BYTES, PROTOCOL_VERSION, TOPIC_PREFIX,

@@ -13,20 +13,13 @@ import zmq
 
 from . import protocol as P
 from .transfer import TransferError
+from .xpub import close_xpub, open_xpub, parse_subscription
 
 __all__ = ["Worker"]
 
 _IDLE_S = 0.05
 _MAX_BACKOFF_S = 0.02
 _BYE_WAIT_S = 0.5
-
-
-def _opt(sock, name, value):
-    if hasattr(zmq, name):  # older libzmq/pyzmq may lack an option; it is only a refinement
-        try:
-            sock.setsockopt(getattr(zmq, name), value)
-        except zmq.ZMQError:
-            pass
 
 
 class Worker:
@@ -61,7 +54,8 @@ class Worker:
             while not self.s._stopping.is_set():
                 self._step()
             if self.present and not self.fatal:
-                self._send(P.BYE, {}, b"", deadline=time.monotonic() + _BYE_WAIT_S)
+                deadline = min(time.monotonic() + _BYE_WAIT_S, self.s._stop_deadline)
+                self._send(P.BYE, {}, b"", deadline=deadline)
         except zmq.ZMQError as e:
             self.fatal = "Cannot talk to the lecturer's computer at %s: %s." % (
                 self.s.endpoint, e.strerror)
@@ -79,38 +73,13 @@ class Worker:
             self._publish()
 
     def _open(self):
-        self.ctx = zmq.Context()
-        sock = self.ctx.socket(zmq.XPUB)
-        self.sock = sock
-        sock.setsockopt(zmq.XPUB_NODROP, 1)
-        sock.setsockopt(zmq.SNDHWM, self.s.sndhwm)
-        sock.setsockopt(zmq.LINGER, 0)
-        # IMMEDIATE: no pipe before the connection exists, and the pipe is dropped when it breaks,
-        # so the XPUB reports the lecturer leaving as an unsubscription.
-        sock.setsockopt(zmq.IMMEDIATE, 1)
-        sock.setsockopt(zmq.TCP_KEEPALIVE, 1)
-        _opt(sock, "TCP_KEEPALIVE_IDLE", 30)
-        _opt(sock, "TCP_KEEPALIVE_INTVL", 10)
-        _opt(sock, "RECONNECT_IVL", 200)
-        _opt(sock, "RECONNECT_IVL_MAX", 2000)
-        _opt(sock, "IPV6", 1)
-        # ZMTP heartbeats notice a lecturer machine that vanished without closing TCP.
-        _opt(sock, "HEARTBEAT_IVL", 5000)
-        _opt(sock, "HEARTBEAT_TIMEOUT", 30000)
-        sock.connect(self.s.endpoint)
+        self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm)
 
     def _close(self):
         if self.sock is not None:
-            deadline = self.s._stop_deadline or time.monotonic()
-            linger = int(max(0.0, min(1.0, deadline - time.monotonic() - 0.2)) * 1000)
-            try:
-                self.sock.close(linger=linger)
-            except zmq.ZMQError:
-                pass
-            self.sock = None
-        if self.ctx is not None:
-            self.ctx.term()
-            self.ctx = None
+            left = (self.s._stop_deadline or time.monotonic()) - time.monotonic()
+            close_xpub(self.ctx, self.sock, min(1.0, max(0.0, left - 0.2)) * 1000)
+            self.ctx = self.sock = None
 
     def _cancel_all(self):
         self._take_commands()  # files queued just before stop() are cancelled too
@@ -199,6 +168,10 @@ class Worker:
                 self.files.remove(t)
                 t.close()
                 self.s._emit({"type": "file_cancelled", "id": t.id, "name": t.name})
+        for entry in list(self.recent_files):  # already sent: just do not send it again
+            if entry[1].id == transfer_id:
+                self.recent_files.remove(entry)
+                entry[1].close()
         if self.transfer is not None and self.transfer.id == transfer_id:
             t, self.transfer = self.transfer, None
             t.close()
@@ -263,10 +236,11 @@ class Worker:
                 frame = self.sock.recv(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            if not frame or frame[0] not in (0, 1) or not P.TOPIC_PREFIX.startswith(frame[1:]):
+            subscribe = parse_subscription(frame)
+            if subscribe is None:
                 continue
             was = bool(self.subs)
-            if frame[0] == 1:
+            if subscribe:
                 self.subs.add(frame[1:])
             else:
                 self.subs.discard(frame[1:])

@@ -147,10 +147,18 @@ impl Store {
         }
         fs::create_dir_all(&staging).map_err(StoreError::io("create", &staging))?;
 
-        let db = open_writer(&root)?;
+        let (db, fresh) = open_writer(&root)?;
         let reader = IndexReader::open(&root)?;
         let mut store = Store { root, db, reader, cache: HashMap::new(), _lock: lock };
-        store.sync()?;
+        if fresh {
+            // A new (or discarded) index is built in time order, like a reindex.
+            let report = store.reindex()?;
+            for p in &report.problems {
+                log::warn!("{p}");
+            }
+        } else {
+            store.sync()?;
+        }
         Ok(store)
     }
 
@@ -257,12 +265,13 @@ impl Store {
     }
 }
 
-fn open_writer(root: &Path) -> Result<Connection> {
+/// The writing connection, and whether the index was just created empty.
+fn open_writer(root: &Path) -> Result<(Connection, bool)> {
     let path = index::index_path(root);
-    let attempt = || -> rusqlite::Result<Connection> {
+    let attempt = || -> rusqlite::Result<(Connection, bool)> {
         let conn = Connection::open(&path)?;
-        schema::prepare(&conn)?;
-        Ok(conn)
+        let fresh = schema::prepare(&conn)?;
+        Ok((conn, fresh))
     };
     match attempt() {
         Ok(c) => Ok(c),

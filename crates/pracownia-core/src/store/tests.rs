@@ -7,10 +7,13 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::meta::{read_student_json, ReadJson, StudentJson};
 use super::*;
 use crate::model::{StudentSummary, TimelineEntry, TimelineKind};
 
+mod students;
 mod sync;
+mod watch_scale;
 
 pub(super) const T0: i64 = 1_795_596_498_123; // 2026-11-25T08:48:18.123Z
 
@@ -33,17 +36,41 @@ pub(super) fn meta(data: &[u8], name: &str) -> FileMeta {
     }
 }
 
-pub(super) fn place_png(store: &mut Store, s: &StudentRef, at: i64, data: &[u8], thumb: bool) -> StoredFile {
+pub(super) fn place_png(
+    store: &mut Store,
+    s: &StudentRef,
+    at: i64,
+    data: &[u8],
+    thumb: bool,
+) -> StoredFile {
     let f = stage(store, "shot.part", data);
     let t = thumb.then(|| stage(store, "thumb.part", b"jpegthumb"));
     store
-        .place_file(s, at, FileKind::Screenshot, &f, "png", t.as_deref(), meta(data, "Screenshot 1.png"))
+        .place_file(
+            s,
+            at,
+            FileKind::Screenshot,
+            &f,
+            "png",
+            t.as_deref(),
+            meta(data, "Screenshot 1.png"),
+        )
         .unwrap()
 }
 
 pub(super) fn chat(store: &mut Store, s: &StudentRef, at: i64, text: &str) -> Uuid {
     let cid = Uuid::new_v4();
-    assert!(store.record(s, at, Entry::Chat { id: cid, text: text.into(), sent_ts: at - 3 }).unwrap());
+    assert!(store
+        .record(
+            s,
+            at,
+            Entry::Chat {
+                id: cid,
+                text: text.into(),
+                sent_ts: at - 3
+            }
+        )
+        .unwrap());
     cid
 }
 
@@ -59,7 +86,12 @@ pub(super) fn snapshot(store: &Store) -> (Vec<StudentSummary>, Vec<TimelineEntry
 }
 
 pub(super) fn journal_lines(dir: &Path) -> Vec<JournalLine> {
-    journal::read_from(&dir.join(JOURNAL_FILE), 0).unwrap().lines.into_iter().map(|(_, l)| l).collect()
+    journal::read_from(&dir.join(JOURNAL_FILE), 0)
+        .unwrap()
+        .lines
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect()
 }
 
 #[test]
@@ -71,41 +103,89 @@ fn layout_and_atomic_placement() {
     let s = store.student(id(1), "Ala Kowalska").unwrap();
     assert_eq!(s.folder, "Ala_Kowalska-12345678");
     assert_eq!(s.dir, root.join(&s.folder));
-    let sj: StudentJson = serde_json::from_slice(&fs::read(s.dir.join("student.json")).unwrap()).unwrap();
+    let sj: StudentJson =
+        serde_json::from_slice(&fs::read(s.dir.join("student.json")).unwrap()).unwrap();
     assert_eq!((sj.id, sj.login.as_str()), (id(1), "Ala Kowalska"));
 
     let f = place_png(&mut store, &s, T0, b"png-one", true);
-    assert_eq!(f.path, "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z.png");
-    assert_eq!(f.thumb.as_deref(), Some("Ala_Kowalska-12345678/screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg"));
+    assert_eq!(
+        f.path,
+        "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z.png"
+    );
+    assert_eq!(
+        f.thumb.as_deref(),
+        Some("Ala_Kowalska-12345678/screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg")
+    );
     assert_eq!(f.abs_path, root.join(&f.path));
     assert_eq!(fs::read(&f.abs_path).unwrap(), b"png-one");
-    assert_eq!(fs::read(root.join(f.thumb.as_ref().unwrap())).unwrap(), b"jpegthumb");
+    assert_eq!(
+        fs::read(root.join(f.thumb.as_ref().unwrap())).unwrap(),
+        b"jpegthumb"
+    );
     // Same millisecond: a suffix before the extension.
     let g = place_png(&mut store, &s, T0, b"png-two", false);
-    assert_eq!(g.path, "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z-1.png");
+    assert_eq!(
+        g.path,
+        "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z-1.png"
+    );
     assert_eq!(g.thumb, None);
     let data = b"BLENDER-v300";
     let st = stage(&store, "b.part", data);
-    let b = store.place_file(&s, T0 + 5, FileKind::Blend, &st, "blend", None, meta(data, "../../evil.blend")).unwrap();
-    assert_eq!(b.path, "Ala_Kowalska-12345678/blends/2026-11-25T08-48-18.128Z.blend");
+    let b = store
+        .place_file(
+            &s,
+            T0 + 5,
+            FileKind::Blend,
+            &st,
+            "blend",
+            None,
+            meta(data, "../../evil.blend"),
+        )
+        .unwrap();
+    assert_eq!(
+        b.path,
+        "Ala_Kowalska-12345678/blends/2026-11-25T08-48-18.128Z.blend"
+    );
     // Staging is left empty, nothing half-written is visible.
     assert_eq!(fs::read_dir(store.staging_dir()).unwrap().count(), 0);
     let names = |p: &Path| {
-        let mut v: Vec<String> = fs::read_dir(p).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        let mut v: Vec<String> = fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
         v.sort();
         v
     };
-    assert_eq!(names(&s.dir), ["blends", "journal.jsonl", "screenshots", "student.json"]);
+    assert_eq!(
+        names(&s.dir),
+        ["blends", "journal.jsonl", "screenshots", "student.json"]
+    );
     assert_eq!(names(&s.dir.join("screenshots")).len(), 3);
 
     let st = stage(&store, "x.part", b"x");
-    let err = store.place_file(&s, T0, FileKind::Screenshot, &st, "exe", None, meta(b"x", "x")).unwrap_err();
+    let err = store
+        .place_file(
+            &s,
+            T0,
+            FileKind::Screenshot,
+            &st,
+            "exe",
+            None,
+            meta(b"x", "x"),
+        )
+        .unwrap_err();
     assert!(matches!(err, StoreError::BadExtension { .. }), "{err}");
 
     let lines = journal_lines(&s.dir);
     assert_eq!(lines.len(), 3);
-    assert_eq!(lines[0].file.as_deref(), Some("screenshots/2026-11-25T08-48-18.123Z.png"));
-    assert_eq!(lines[0].thumb.as_deref(), Some("screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg"));
+    assert_eq!(
+        lines[0].file.as_deref(),
+        Some("screenshots/2026-11-25T08-48-18.123Z.png")
+    );
+    assert_eq!(
+        lines[0].thumb.as_deref(),
+        Some("screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg")
+    );
     assert_eq!(lines[0].name.as_deref(), Some("Screenshot 1.png"));
     assert_eq!(lines[0].sha256, Some(meta(b"png-one", "").sha256));
 
@@ -125,135 +205,19 @@ fn layout_and_atomic_placement() {
 }
 
 #[test]
-fn all_entry_kinds_are_journaled_and_indexed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    let s = store.student(id(1), "ola").unwrap();
-    let tr = Uuid::new_v4();
-    store.record(&s, T0, Entry::Join).unwrap();
-    store.record(&s, T0 + 1, Entry::Hand { raised: true }).unwrap();
-    store
-        .record(&s, T0 + 2, Entry::Incomplete { transfer: tr, kind: FileKind::Blend, name: "a.blend".into(), received: 10, size: 99 })
-        .unwrap();
-    store
-        .record(&s, T0 + 3, Entry::Rejected { reason: "too_large".into(), detail: "The file is too large.".into(), transfer: Some(tr) })
-        .unwrap();
-    store.record(&s, T0 + 4, Entry::Leave { reason: LeaveReason::Timeout }).unwrap();
-    let ev = all_events(store.reader(), None);
-    let kinds: Vec<_> = ev.iter().map(|e| e.kind).collect();
-    use TimelineKind::*;
-    assert_eq!(kinds, [Join, Hand, Incomplete, Rejected, Leave]);
-    assert_eq!(ev[1].raised, Some(true));
-    assert_eq!((ev[2].received, ev[2].size, ev[2].transfer, ev[2].file_kind), (Some(10), Some(99), Some(tr), Some(FileKind::Blend)));
-    assert_eq!(ev[3].reason.as_deref(), Some("too_large"));
-    assert_eq!(ev[3].detail.as_deref(), Some("The file is too large."));
-    assert_eq!(ev[4].reason.as_deref(), Some("timeout"));
-    assert!(ev.iter().all(|e| e.login == "ola" && e.student == id(1)));
-    let raw = fs::read_to_string(s.dir.join(JOURNAL_FILE)).unwrap();
-    assert!(raw.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
-    assert!(raw.contains("\"file_kind\":\"blend\""));
-}
-
-#[test]
-fn duplicate_chat_ids_are_ignored() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    let s = store.student(id(1), "ola").unwrap();
-    let cid = chat(&mut store, &s, T0, "hello");
-    let again = Entry::Chat { id: cid, text: "hello".into(), sent_ts: T0 - 3 };
-    assert!(!store.record(&s, T0 + 10, again.clone()).unwrap());
-    // Another student may use the same message id.
-    let t = store.student(id(2), "ela").unwrap();
-    assert!(store.record(&t, T0 + 11, again.clone()).unwrap());
-    drop(store);
-    let mut store = Store::open(tmp.path()).unwrap();
-    assert!(!store.record(&s, T0 + 12, again).unwrap());
-    assert_eq!(journal_lines(&s.dir).len(), 1);
-    let ev = all_events(store.reader(), Some(id(1)));
-    assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].text.as_deref(), Some("hello"));
-}
-
-#[test]
-fn login_change_updates_json_and_index_but_not_folder() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    let s = store.student(id(1), "ola").unwrap();
-    chat(&mut store, &s, T0, "as ola");
-    let s2 = store.student(id(1), "Ola Nowak").unwrap();
-    assert_eq!((s2.folder.as_str(), s2.login.as_str()), (s.folder.as_str(), "Ola Nowak"));
-    chat(&mut store, &s2, T0 + 1, "as Ola Nowak");
-    let sj = read_student_json(&s.dir).unwrap().unwrap();
-    assert_eq!(sj.login, "Ola Nowak");
-    assert_eq!(store.reader().students().unwrap()[0].login, "Ola Nowak");
-    let logins: Vec<_> = all_events(store.reader(), None).into_iter().map(|e| e.login).collect();
-    assert_eq!(logins, ["ola", "Ola Nowak"], "events keep the login used at the time");
-    drop(store);
-    let mut store = Store::open(tmp.path()).unwrap();
-    assert_eq!(store.student(id(1), "Ola Nowak").unwrap(), s2);
-}
-
-#[test]
-fn login_shared_by_two_ids() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    store.student(id(1), "kuba").unwrap();
-    store.student(id(2), "KUBA").unwrap();
-    store.student(id(3), "ewa").unwrap();
-    assert_eq!(store.other_ids_with_login("kuba", id(1)).unwrap(), [id(2)]);
-    assert!(store.other_ids_with_login("ewa", id(3)).unwrap().is_empty());
-    let shared: Vec<_> = store.reader().students().unwrap().into_iter().map(|s| (s.login, s.login_shared)).collect();
-    assert_eq!(shared, [("ewa".into(), false), ("kuba".into(), true), ("KUBA".into(), true)]);
-    let r = store.reader();
-    assert_eq!(r.find_student("Kuba").unwrap(), [id(1), id(2)]);
-    assert_eq!(r.find_student(&id(3).to_string()).unwrap(), [id(3)]);
-    assert_eq!(r.find_student(&id(3).simple().to_string()).unwrap(), [id(3)]);
-    assert!(r.find_student("nobody").unwrap().is_empty());
-}
-
-#[test]
-fn hostile_id_prefix_collision_gets_full_id_folder() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    let a = store.student(id(1), "ala").unwrap();
-    let b = store.student(id(2), "ala").unwrap();
-    assert_eq!(a.folder, "ala-12345678");
-    assert_eq!(b.folder, format!("ala-{}", id(2).simple()));
-    drop(store);
-    let mut store = Store::open(tmp.path()).unwrap();
-    assert_eq!(store.student(id(2), "ala").unwrap().folder, b.folder);
-}
-
-#[test]
-fn unread_counts_and_mark_chat_read() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    let s = store.student(id(1), "ola").unwrap();
-    for i in 0..3 {
-        chat(&mut store, &s, T0 + i, "q");
-    }
-    store.record(&s, T0 + 5, Entry::Hand { raised: true }).unwrap();
-    let unread = |st: &Store| st.reader().students().unwrap()[0].unread;
-    assert_eq!(unread(&store), 3);
-    store.mark_chat_read(id(1), T0 + 1).unwrap();
-    assert_eq!(unread(&store), 1);
-    let rj: ReadJson = serde_json::from_slice(&fs::read(s.dir.join("read.json")).unwrap()).unwrap();
-    assert_eq!(rj.chat_read_until, T0 + 1);
-    assert!(matches!(store.mark_chat_read(id(9), 1), Err(StoreError::UnknownStudent(_))));
-    drop(store);
-    fs::remove_file(index::index_path(tmp.path())).unwrap();
-    let store = Store::open(tmp.path()).unwrap();
-    assert_eq!(unread(&store), 1, "read.json survives a rebuilt index");
-}
-
-#[test]
 fn open_errors_are_plain_sentences() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("plainfile");
     fs::write(&file, b"x").unwrap();
     let err = Store::open(file.join("store")).err().unwrap();
     assert!(matches!(err, StoreError::NotWritable { .. }));
-    assert!(err.to_string().starts_with(&format!("The store folder {} is not writable: ", file.join("store").display())), "{err}");
+    assert!(
+        err.to_string().starts_with(&format!(
+            "The store folder {} is not writable: ",
+            file.join("store").display()
+        )),
+        "{err}"
+    );
 
     let store = Store::open(tmp.path().join("s")).unwrap();
     let err = Store::open(tmp.path().join("s")).err().unwrap();

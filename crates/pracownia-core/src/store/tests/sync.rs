@@ -2,8 +2,6 @@
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
 use super::*;
 
@@ -17,12 +15,36 @@ fn populate(store: &mut Store) {
     place_png(store, &b, T0 + 3, b"b-shot", true);
     chat(store, &b, T0 + 4, "me too");
     place_png(store, &a, T0 + 5, b"a-shot", false);
-    store.record(&a, T0 + 6, Entry::Hand { raised: true }).unwrap();
     store
-        .record(&b, T0 + 7, Entry::Rejected { reason: "corrupt".into(), detail: "The file was damaged.".into(), transfer: None })
+        .record(&a, T0 + 6, Entry::Hand { raised: true })
         .unwrap();
-    store.record(&a, T0 + 8, Entry::Leave { reason: LeaveReason::Bye }).unwrap();
-    fs::write(b.dir.join("screenshots").join(format!("{}.png", stamp(T0 + 9))), b"by hand").unwrap();
+    store
+        .record(
+            &b,
+            T0 + 7,
+            Entry::Rejected {
+                reason: "corrupt".into(),
+                detail: "The file was damaged.".into(),
+                transfer: None,
+            },
+        )
+        .unwrap();
+    store
+        .record(
+            &a,
+            T0 + 8,
+            Entry::Leave {
+                reason: LeaveReason::Bye,
+            },
+        )
+        .unwrap();
+    fs::write(
+        b.dir
+            .join("screenshots")
+            .join(format!("{}.png", stamp(T0 + 9))),
+        b"by hand",
+    )
+    .unwrap();
     store.resync_student_dir(&b.dir).unwrap();
     store.mark_chat_read(id(2), T0 + 4).unwrap();
 }
@@ -34,13 +56,26 @@ fn reindex_reproduces_students_and_timeline() {
     populate(&mut store);
     let before = snapshot(&store);
     assert_eq!(before.1.len(), 10);
-    assert_eq!(before.1.iter().map(|e| e.ts).collect::<Vec<_>>(), (0..10).map(|i| T0 + i).collect::<Vec<_>>());
+    assert_eq!(
+        before.1.iter().map(|e| e.ts).collect::<Vec<_>>(),
+        (0..10).map(|i| T0 + i).collect::<Vec<_>>()
+    );
     assert_eq!(before.0.len(), 2);
-    assert_eq!((before.0[1].screenshots, before.0[1].unread, before.0[0].unread), (2, 0, 1));
+    assert_eq!(
+        (
+            before.0[1].screenshots,
+            before.0[1].unread,
+            before.0[0].unread
+        ),
+        (2, 0, 1)
+    );
 
     let gen = store.reader().generation().unwrap();
     let report = store.reindex().unwrap();
-    assert_eq!((report.students, report.events, report.files_found), (2, 10, 1));
+    assert_eq!(
+        (report.students, report.events, report.files_found),
+        (2, 10, 1)
+    );
     assert!(report.problems.is_empty());
     assert_eq!(snapshot(&store), before);
     assert_eq!(store.reader().generation().unwrap(), gen + 1);
@@ -72,10 +107,21 @@ fn crash_between_journal_and_index_is_repaired_on_open() {
     line.text = Some("journaled only".into());
     journal::append(&s.dir.join(JOURNAL_FILE), &line).unwrap();
     // ...and a torn line from a crash in the middle of the next write.
-    OpenOptions::new().append(true).open(s.dir.join(JOURNAL_FILE)).unwrap().write_all(b"{\"ts\":1,\"ki").unwrap();
+    OpenOptions::new()
+        .append(true)
+        .open(s.dir.join(JOURNAL_FILE))
+        .unwrap()
+        .write_all(b"{\"ts\":1,\"ki")
+        .unwrap();
     // ...and a file renamed into place whose journal line never got written.
     fs::create_dir_all(s.dir.join("blends")).unwrap();
-    fs::write(s.dir.join("blends").join(format!("{}.blend", stamp(T0 + 2))), b"BLENDER").unwrap();
+    fs::write(
+        s.dir
+            .join("blends")
+            .join(format!("{}.blend", stamp(T0 + 2))),
+        b"BLENDER",
+    )
+    .unwrap();
 
     let mut store = Store::open(tmp.path()).unwrap();
     let ev = all_events(store.reader(), None);
@@ -83,7 +129,10 @@ fn crash_between_journal_and_index_is_repaired_on_open() {
     assert_eq!(texts, [Some("indexed"), Some("journaled only"), None]);
     assert_eq!(ev[2].kind, TimelineKind::Blend);
     assert_eq!(ev[2].ts, T0 + 2, "time comes from the file name stamp");
-    assert_eq!(ev[2].sha256.as_deref(), Some(meta(b"BLENDER", "").sha256.as_str()));
+    assert_eq!(
+        ev[2].sha256.as_deref(),
+        Some(meta(b"BLENDER", "").sha256.as_str())
+    );
     // The next append is not glued to the torn line.
     chat(&mut store, &s, T0 + 3, "after");
     assert_eq!(all_events(store.reader(), None).len(), 4);
@@ -108,7 +157,13 @@ fn files_removed_and_added_by_hand() {
     store.resync_student_dir(&s.dir).unwrap();
     let ev = all_events(store.reader(), None);
     let paths: Vec<_> = ev.iter().map(|e| e.path.clone().unwrap()).collect();
-    assert_eq!(paths, [f2.path.clone(), format!("{}/screenshots/holiday.PNG", s.folder)]);
+    assert_eq!(
+        paths,
+        [
+            f2.path.clone(),
+            format!("{}/screenshots/holiday.PNG", s.folder)
+        ]
+    );
     assert_eq!(ev[0].thumb, None, "a thumb removed by hand is dropped");
     assert_eq!(ev[1].name.as_deref(), Some("holiday.PNG"));
     assert_eq!(ev[1].size, Some(7));
@@ -131,7 +186,12 @@ fn keyset_paging() {
     let a = store.student(id(1), "ala").unwrap();
     let b = store.student(id(2), "bob").unwrap();
     for i in 0..25 {
-        chat(&mut store, if i % 2 == 0 { &a } else { &b }, T0 + i, &format!("m{i}"));
+        chat(
+            &mut store,
+            if i % 2 == 0 { &a } else { &b },
+            T0 + i,
+            &format!("m{i}"),
+        );
     }
     let r = store.reader();
     let mut seen = Vec::new();
@@ -154,102 +214,10 @@ fn keyset_paging() {
     let newest = r.timeline_before(id(1), None, 5).unwrap();
     let texts: Vec<_> = newest.iter().map(|e| e.text.clone().unwrap()).collect();
     assert_eq!(texts, ["m24", "m22", "m20", "m18", "m16"]);
-    let older = r.timeline_before(id(1), newest.last().map(|e| e.id), 100).unwrap();
+    let older = r
+        .timeline_before(id(1), newest.last().map(|e| e.id), 100)
+        .unwrap();
     assert_eq!(older.len(), 8);
     assert_eq!(older[0].text.as_deref(), Some("m14"));
     assert_eq!(r.event(mine[0].id).unwrap().unwrap(), mine[0]);
-}
-
-#[test]
-fn watcher_reports_changes_made_by_hand() {
-    let tmp = tempfile::tempdir().unwrap();
-    let mut store = Store::open(tmp.path()).unwrap();
-    let s = store.student(id(1), "ala").unwrap();
-    let f = place_png(&mut store, &s, T0, b"one", false);
-    let (tx, rx) = mpsc::channel();
-    let handle = watch(store.root(), move |dir| {
-        let _ = tx.send(dir);
-    })
-    .unwrap();
-    // Wait for a callback that leaves the index in the wanted state.
-    let wait_until = |store: &mut Store, want: &dyn Fn(&[TimelineEntry]) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let dir = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("watcher callback");
-            assert_eq!(dir, s.dir);
-            store.resync_student_dir(&dir).unwrap();
-            if want(&all_events(store.reader(), None)) {
-                return;
-            }
-        }
-    };
-    fs::remove_file(&f.abs_path).unwrap();
-    wait_until(&mut store, &|ev| ev.is_empty());
-    fs::copy(tmp.path().join(".pracownia/lock"), s.dir.join("screenshots/copied.png")).unwrap();
-    wait_until(&mut store, &|ev| ev.len() == 1 && ev[0].path.as_deref() == Some(&*format!("{}/screenshots/copied.png", s.folder)));
-    drop(handle);
-}
-
-#[test]
-fn index_queries_at_scale() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    // Journals written directly, then indexed by Store::open's sync.
-    let write_student = |n: u128, login: &str, events: i64| {
-        let dir = root.join(format!("{login}-{n}"));
-        fs::create_dir_all(&dir).unwrap();
-        let sj = StudentJson { id: id(n), login: login.into(), first_seen: "2026-11-25T08:00:00.000Z".into() };
-        fs::write(dir.join("student.json"), serde_json::to_vec(&sj).unwrap()).unwrap();
-        let mut text = String::new();
-        for i in 0..events {
-            let mut l = JournalLine::new(T0 + i * 100 + n as i64, if i % 2 == 0 { TimelineKind::Chat } else { TimelineKind::Hand }, login);
-            if i % 2 == 0 {
-                l.id = Some(Uuid::from_u128((n << 64) | i as u128));
-                l.text = Some(format!("{login} {i}"));
-            } else {
-                l.raised = Some(i % 4 == 1);
-            }
-            text.push_str(&serde_json::to_string(&l).unwrap());
-            text.push('\n');
-        }
-        fs::write(dir.join(JOURNAL_FILE), text).unwrap();
-    };
-    for n in 1..=100 {
-        write_student(n, &format!("s{n:03}"), 100);
-    }
-    write_student(1000, "big", 10_000);
-    let t = Instant::now();
-    let store = Store::open(root).unwrap();
-    eprintln!("indexing 20,000 journal lines: {:?}", t.elapsed());
-    let r = store.reader();
-
-    let t = Instant::now();
-    let students = r.students().unwrap();
-    eprintln!("students() for 101 students: {:?}", t.elapsed());
-    assert_eq!(students.len(), 101);
-    assert_eq!(students[0].login, "big");
-    assert_eq!((students[0].chats, students[0].unread), (5000, 5000));
-    assert_eq!(students[1].login, "s001");
-    assert_eq!(students[1].chats, 50);
-    assert_eq!(students[1].last_seen, T0 + 99 * 100 + 1);
-
-    let ids: Vec<i64> = r.timeline(Some(id(1000)), None, 20_000).unwrap().iter().map(|e| e.id).collect();
-    assert_eq!(ids.len(), 10_000);
-    let t = Instant::now();
-    let page = r.timeline(Some(id(1000)), Some(ids[4999]), 100).unwrap();
-    eprintln!("one 100-row page out of 10,000: {:?}", t.elapsed());
-    assert_eq!(page.iter().map(|e| e.id).collect::<Vec<_>>(), ids[5000..5100]);
-    assert_eq!(page[0].text.as_deref(), Some("big 5000"));
-    let t = Instant::now();
-    let back = r.timeline_before(id(1000), Some(ids[5000]), 100).unwrap();
-    eprintln!("one 100-row page backwards: {:?}", t.elapsed());
-    let mut want = ids[4900..5000].to_vec();
-    want.reverse();
-    assert_eq!(back.iter().map(|e| e.id).collect::<Vec<_>>(), want);
-    let t = Instant::now();
-    let everyone = r.timeline(None, Some(ids[4999]), 100).unwrap();
-    eprintln!("one 100-row page of everyone: {:?}", t.elapsed());
-    assert_eq!(everyone.len(), 100);
-    assert!(everyone.windows(2).all(|w| w[0].id < w[1].id && w[0].ts <= w[1].ts));
-    assert!(back.iter().all(|e| e.student == id(1000)));
 }

@@ -221,3 +221,66 @@ fn keyset_paging() {
     assert_eq!(older[0].text.as_deref(), Some("m14"));
     assert_eq!(r.event(mine[0].id).unwrap().unwrap(), mine[0]);
 }
+
+#[test]
+fn separate_reader_folder_renamed_copied_and_journal_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    let reader = IndexReader::open(tmp.path()).unwrap(); // as another process would
+    let s = store.student(id(1), "ala").unwrap();
+    chat(&mut store, &s, T0, "one");
+    place_png(&mut store, &s, T0 + 1, b"shot", true);
+    assert_eq!(
+        all_events(&reader, None).len(),
+        2,
+        "a separate connection sees new writes"
+    );
+
+    // Renamed by hand: the student follows its folder, paths included.
+    let moved = store.root().join("ala-renamed");
+    fs::rename(&s.dir, &moved).unwrap();
+    store.resync_student_dir(&s.dir).unwrap();
+    store.resync_student_dir(&moved).unwrap();
+    let st = reader.students().unwrap();
+    assert_eq!((st.len(), st[0].folder.as_str()), (1, "ala-renamed"));
+    let ev = all_events(&reader, None);
+    assert_eq!(ev.len(), 2);
+    assert!(ev[1]
+        .path
+        .as_deref()
+        .unwrap()
+        .starts_with("ala-renamed/screenshots/"));
+    assert!(ev[1]
+        .thumb
+        .as_deref()
+        .unwrap()
+        .starts_with("ala-renamed/screenshots/thumbs/"));
+
+    // A copy of a folder (same id) is left out rather than doubling the student.
+    let copy = store.root().join("ala-copy");
+    fs::create_dir(&copy).unwrap();
+    fs::copy(moved.join("student.json"), copy.join("student.json")).unwrap();
+    store.resync_student_dir(&copy).unwrap();
+    assert_eq!(reader.students().unwrap()[0].folder, "ala-renamed");
+
+    // A journal replaced by a shorter one is indexed from its start.
+    let mut l = JournalLine::new(T0 + 9, TimelineKind::Hand, "ala");
+    l.raised = Some(false);
+    fs::write(
+        moved.join(JOURNAL_FILE),
+        format!("{}\n", serde_json::to_string(&l).unwrap()),
+    )
+    .unwrap();
+    store.resync_student_dir(&moved).unwrap();
+    let mut ev = all_events(&reader, None);
+    ev.sort_by_key(|e| e.ts);
+    let kinds: Vec<_> = ev.iter().map(|e| (e.kind, e.ts)).collect();
+    // The chat is gone with the old journal; the file stays, found by scanning.
+    assert_eq!(
+        kinds,
+        [
+            (TimelineKind::Screenshot, T0 + 1),
+            (TimelineKind::Hand, T0 + 9)
+        ]
+    );
+}

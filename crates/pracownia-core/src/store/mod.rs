@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::index::{self, queries, schema, IndexReader};
+use crate::index::{self, queries, schema};
 use crate::model::FileKind;
 
 mod collect;
@@ -23,6 +23,7 @@ mod scan;
 mod students;
 pub mod watch;
 
+pub use crate::index::IndexReader;
 pub use error::StoreError;
 pub use fsutil::{parse_stamp, stamp};
 pub use scan::ReindexReport;

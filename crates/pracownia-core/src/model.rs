@@ -195,7 +195,10 @@ mod tests {
     fn kinds_round_trip() {
         for k in TimelineKind::ALL {
             assert_eq!(k.as_str().parse::<TimelineKind>().unwrap(), k);
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
         }
         for k in [FileKind::Screenshot, FileKind::Blend] {
             assert_eq!(k.as_str().parse::<FileKind>().unwrap(), k);

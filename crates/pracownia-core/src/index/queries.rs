@@ -7,7 +7,9 @@ use crate::model::{StudentSummary, TimelineEntry};
 
 fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(idx)?;
-    Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
+    Uuid::parse_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn opt_uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Option<Uuid>> {
@@ -49,7 +51,12 @@ fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
 }
 
 /// Events oldest first with id > `after_id`, optionally of one student.
-pub fn timeline(conn: &Connection, student: Option<Uuid>, after_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<TimelineEntry>> {
+pub fn timeline(
+    conn: &Connection,
+    student: Option<Uuid>,
+    after_id: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Vec<TimelineEntry>> {
     let after = after_id.unwrap_or(0);
     let limit = limit.min(i64::MAX as usize) as i64;
     match student {
@@ -69,10 +76,17 @@ pub fn timeline(conn: &Connection, student: Option<Uuid>, after_id: Option<i64>,
 }
 
 /// Events of one student newest first with id < `before_id`.
-pub fn timeline_before(conn: &Connection, student: Uuid, before_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<TimelineEntry>> {
+pub fn timeline_before(
+    conn: &Connection,
+    student: Uuid,
+    before_id: Option<i64>,
+    limit: usize,
+) -> rusqlite::Result<Vec<TimelineEntry>> {
     let before = before_id.unwrap_or(i64::MAX);
     let limit = limit.min(i64::MAX as usize) as i64;
-    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params![student.to_string(), before, limit], event_row)?;
     rows.collect()
@@ -129,7 +143,11 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
 }
 
 /// Ids whose login equals `login` (case-insensitive), except `except`.
-pub fn ids_with_login(conn: &Connection, login: &str, except: Option<Uuid>) -> rusqlite::Result<Vec<Uuid>> {
+pub fn ids_with_login(
+    conn: &Connection,
+    login: &str,
+    except: Option<Uuid>,
+) -> rusqlite::Result<Vec<Uuid>> {
     let except = except.map(|u| u.to_string()).unwrap_or_default();
     let mut st = conn.prepare_cached(
         "SELECT id FROM students WHERE login = ?1 COLLATE NOCASE AND id <> ?2 ORDER BY first_seen, id",
@@ -143,7 +161,11 @@ pub fn find_student(conn: &Connection, id_or_login: &str) -> rusqlite::Result<Ve
     let q = id_or_login.trim();
     if let Ok(id) = Uuid::parse_str(q) {
         let found: Option<String> = conn
-            .query_row("SELECT id FROM students WHERE id = ?1", [id.to_string()], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM students WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
             .optional()?;
         if found.is_some() {
             return Ok(vec![id]);
@@ -155,7 +177,9 @@ pub fn find_student(conn: &Connection, id_or_login: &str) -> rusqlite::Result<Ve
 /// Counter bumped by every reindex: row ids from an older generation are stale.
 pub fn generation(conn: &Connection) -> rusqlite::Result<i64> {
     let v: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
 }

@@ -64,9 +64,11 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<bool> {
         .optional()?
         .unwrap_or(false);
     let version: Option<i64> = if has_meta {
-        conn.query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| {
-            r.get::<_, String>(0)
-        })
+        conn.query_row(
+            "SELECT value FROM meta WHERE key='schema_version'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
         .optional()?
         .and_then(|v| v.parse().ok())
     } else {

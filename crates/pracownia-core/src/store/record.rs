@@ -4,7 +4,7 @@ use std::fs;
 
 use super::error::{Result, StoreError};
 use super::journal::{self, JournalLine, JOURNAL_FILE};
-use super::{fsutil, scan, Entry, FileMeta, Store, StoredFile, StudentRef};
+use super::{collect, fsutil, Entry, FileMeta, Store, StoredFile, StudentRef};
 use crate::index::write;
 use crate::model::{FileKind, TimelineKind};
 
@@ -35,7 +35,13 @@ impl Store {
                 l.raised = Some(raised);
                 l
             }
-            Entry::Incomplete { transfer, kind, name, received, size } => {
+            Entry::Incomplete {
+                transfer,
+                kind,
+                name,
+                received,
+                size,
+            } => {
                 let mut l = JournalLine::new(at_ms, TimelineKind::Incomplete, &s.login);
                 l.transfer = Some(transfer);
                 l.file_kind = Some(kind);
@@ -44,7 +50,11 @@ impl Store {
                 l.size = Some(size);
                 l
             }
-            Entry::Rejected { reason, detail, transfer } => {
+            Entry::Rejected {
+                reason,
+                detail,
+                transfer,
+            } => {
                 let mut l = JournalLine::new(at_ms, TimelineKind::Rejected, &s.login);
                 l.reason = Some(reason);
                 l.detail = Some(detail);
@@ -73,7 +83,10 @@ impl Store {
     ) -> Result<StoredFile> {
         let ext = ext.trim_start_matches('.').to_ascii_lowercase();
         if !kind.extensions().contains(&ext.as_str()) {
-            return Err(StoreError::BadExtension { ext, kind: kind.as_str() });
+            return Err(StoreError::BadExtension {
+                ext,
+                kind: kind.as_str(),
+            });
         }
         let s = self.ensure(s)?;
         let sub = s.dir.join(kind.dir_name());
@@ -86,8 +99,14 @@ impl Store {
         let taken = |p: &std::path::Path| p.symlink_metadata().is_ok();
         let mut n = 0u32;
         let stem = loop {
-            let stem = if n == 0 { base.clone() } else { format!("{base}-{n}") };
-            if !taken(&sub.join(format!("{stem}.{ext}"))) && !taken(&thumbs.join(format!("{stem}.jpg"))) {
+            let stem = if n == 0 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            if !taken(&sub.join(format!("{stem}.{ext}")))
+                && !taken(&thumbs.join(format!("{stem}.jpg")))
+            {
                 break stem;
             }
             n += 1;
@@ -142,7 +161,7 @@ impl Store {
     pub(crate) fn index_new_lines(&mut self, s: &StudentRef) -> Result<()> {
         let tx = self.db.transaction()?;
         let row = write::student(&tx, s.id)?.ok_or(StoreError::UnknownStudent(s.id))?;
-        scan::index_journal(&tx, &row, &s.dir)?;
+        collect::index_journal(&tx, &row, &s.dir)?;
         tx.commit()?;
         Ok(())
     }

@@ -35,7 +35,11 @@ pub fn is_reserved_windows_name(name: &str) -> bool {
 pub fn sanitize_login(login: &str) -> String {
     let mut out = String::with_capacity(login.len().min(4 * MAX_LOGIN_CHARS));
     for c in login.chars() {
-        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' };
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            c
+        } else {
+            '_'
+        };
         if c == '_' && out.ends_with('_') {
             continue;
         }

@@ -61,13 +61,20 @@ pub fn watch(root: &Path, on_change: impl Fn(PathBuf) + Send + 'static) -> Resul
             // folder -> (first change, last change)
             let mut pending: HashMap<PathBuf, (Instant, Instant)> = HashMap::new();
             loop {
-                let timeout = if pending.is_empty() { Duration::from_secs(3600) } else { DEBOUNCE / 3 };
+                let timeout = if pending.is_empty() {
+                    Duration::from_secs(3600)
+                } else {
+                    DEBOUNCE / 3
+                };
                 match rx.recv_timeout(timeout) {
                     Ok(Ok(ev)) => {
                         let now = Instant::now();
                         for p in &ev.paths {
                             if let Some(dir) = student_dir_of(&thread_root, p) {
-                                pending.entry(dir).and_modify(|e| e.1 = now).or_insert((now, now));
+                                pending
+                                    .entry(dir)
+                                    .and_modify(|e| e.1 = now)
+                                    .or_insert((now, now));
                             }
                         }
                     }
@@ -78,7 +85,9 @@ pub fn watch(root: &Path, on_change: impl Fn(PathBuf) + Send + 'static) -> Resul
                 let now = Instant::now();
                 let ready: Vec<PathBuf> = pending
                     .iter()
-                    .filter(|(_, (first, last))| now - *last >= DEBOUNCE || now - *first >= MAX_DELAY)
+                    .filter(|(_, (first, last))| {
+                        now - *last >= DEBOUNCE || now - *first >= MAX_DELAY
+                    })
                     .map(|(d, _)| d.clone())
                     .collect();
                 for d in ready {
@@ -88,7 +97,10 @@ pub fn watch(root: &Path, on_change: impl Fn(PathBuf) + Send + 'static) -> Resul
             }
         })
         .map_err(StoreError::io("start a thread to watch", &root))?;
-    Ok(WatchHandle { watcher: Some(watcher), thread: Some(thread) })
+    Ok(WatchHandle {
+        watcher: Some(watcher),
+        thread: Some(thread),
+    })
 }
 
 #[cfg(test)]
@@ -98,9 +110,18 @@ mod tests {
     #[test]
     fn event_paths_map_to_student_folders() {
         let root = Path::new("/s");
-        assert_eq!(student_dir_of(root, Path::new("/s/ala-1234abcd/screenshots/x.png")), Some(PathBuf::from("/s/ala-1234abcd")));
-        assert_eq!(student_dir_of(root, Path::new("/s/ala-1234abcd")), Some(PathBuf::from("/s/ala-1234abcd")));
-        assert_eq!(student_dir_of(root, Path::new("/s/.pracownia/index.sqlite")), None);
+        assert_eq!(
+            student_dir_of(root, Path::new("/s/ala-1234abcd/screenshots/x.png")),
+            Some(PathBuf::from("/s/ala-1234abcd"))
+        );
+        assert_eq!(
+            student_dir_of(root, Path::new("/s/ala-1234abcd")),
+            Some(PathBuf::from("/s/ala-1234abcd"))
+        );
+        assert_eq!(
+            student_dir_of(root, Path::new("/s/.pracownia/index.sqlite")),
+            None
+        );
         assert_eq!(student_dir_of(root, Path::new("/s")), None);
         assert_eq!(student_dir_of(root, Path::new("/elsewhere/x")), None);
     }

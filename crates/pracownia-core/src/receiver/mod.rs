@@ -6,6 +6,7 @@
 //! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
 //!   journals chat and presence, tracks timeouts;
 //! - `images`: decodes screenshots within limits and makes their thumbnails.
+//!
 //! The socket → worker channel is bounded: when the disk cannot keep up, ZeroMQ's queues fill and
 //! the students' XPUB_NODROP sockets push back, so nothing is dropped.
 

@@ -103,8 +103,7 @@ fn chat_and_hand_arrive_as_events_and_in_the_timeline() {
     // A resent chat (same id) is kept once.
     s.send(Kind::Chat, &h, "Zażółć gęślą jaźń".as_bytes(), &r.stop).unwrap();
     s.send(Kind::Hand, &who.h(json!({"raised": true})), b"", &r.stop).unwrap();
-    let joined = r.expect("join", |e| matches!(e, Event::StudentJoined { blender: Some(b), .. } if b == "4.5.0").then_some(()));
-    let _ = joined;
+    r.expect("join", |e| matches!(e, Event::StudentJoined { blender: Some(b), .. } if b == "4.5.0").then_some(()));
     let text = r.expect("chat", |e| match e {
         Event::Chat { text, id, .. } if *id == chat_id => Some(text.clone()),
         _ => None,

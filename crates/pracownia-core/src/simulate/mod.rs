@@ -105,6 +105,22 @@ pub fn run(cfg: &SimConfig, stop: Arc<AtomicBool>) -> SimReport {
     total
 }
 
+/// One file being sent: what every chunk header repeats.
+struct FileInfo {
+    transfer: Uuid,
+    kind: FileKind,
+    name: String,
+    size: u64,
+    sha256: String,
+    chunk_size: usize,
+}
+
+impl FileInfo {
+    fn new(kind: FileKind, name: &str, size: u64, sha256: String, chunk_size: usize) -> Self {
+        FileInfo { transfer: Uuid::new_v4(), kind, name: name.into(), size, sha256, chunk_size }
+    }
+}
+
 struct Seat {
     index: usize,
     id: Uuid,
@@ -187,32 +203,30 @@ impl Seat {
         Ok(())
     }
 
-    fn chunk_header(&mut self, kind: FileKind, name: &str, size: u64, sha: &str, transfer: Uuid, i: u64, cs: usize) -> Value {
-        let count = size.div_ceil(cs as u64);
-        self.header(json!({"transfer": transfer, "kind": kind.as_str(), "name": name, "size": size, "sha256": sha,
-            "offset": i * cs as u64, "index": i, "count": count}))
+    fn chunk_header(&mut self, f: &FileInfo, i: u64) -> Value {
+        let cs = f.chunk_size as u64;
+        self.header(json!({"transfer": f.transfer, "kind": f.kind.as_str(), "name": f.name, "size": f.size, "sha256": f.sha256,
+            "offset": i * cs, "index": i, "count": f.size.div_ceil(cs)}))
     }
 
     fn send_bytes(&mut self, s: &mut StudentSocket, kind: FileKind, name: &str, data: &[u8], cs: usize, stop: &AtomicBool) -> Result<(), SendError> {
-        let sha = hex::encode(Sha256::digest(data));
-        let transfer = Uuid::new_v4();
+        let f = FileInfo::new(kind, name, data.len() as u64, hex::encode(Sha256::digest(data)), cs);
         for (i, part) in data.chunks(cs).enumerate() {
-            let h = self.chunk_header(kind, name, data.len() as u64, &sha, transfer, i as u64, cs);
+            let h = self.chunk_header(&f, i as u64);
             s.send(Kind::Chunk, &h, part, stop)?;
         }
         Ok(())
     }
 
     fn send_blend(&mut self, s: &mut StudentSocket, blend: &BlendBytes, cs: usize, stop: &AtomicBool) -> Result<(), SendError> {
-        let sha = blend.sha256(cs);
-        let transfer = Uuid::new_v4();
+        let f = FileInfo::new(FileKind::Blend, "scena.blend", blend.size, blend.sha256(cs), cs);
         let mut buf = vec![0u8; cs];
         let count = blend.size.div_ceil(cs as u64);
         for i in 0..count {
             let at = i * cs as u64;
             let n = cs.min((blend.size - at) as usize);
             blend.fill(at, &mut buf[..n]);
-            let h = self.chunk_header(FileKind::Blend, "scena.blend", blend.size, &sha, transfer, i, cs);
+            let h = self.chunk_header(&f, i);
             s.send(Kind::Chunk, &h, &buf[..n], stop)?;
         }
         Ok(())

@@ -10,7 +10,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "pracownia", version, about = "Pracownia: receive, store and browse what a 3D-modelling lab's students send")]
+#[command(
+    name = "pracownia",
+    version,
+    about = "Pracownia: receive, store and browse what a 3D-modelling lab's students send"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

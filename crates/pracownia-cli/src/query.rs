@@ -110,7 +110,10 @@ pub fn reindex(store: &Path) -> Result<(), String> {
     }
     let mut s = Store::open(store).map_err(|e| e.to_string())?;
     let r = s.reindex().map_err(|e| e.to_string())?;
-    println!("reindexed {} students, {} events ({} files found without a journal line, {} damaged lines skipped)", r.students, r.events, r.files_found, r.damaged_lines);
+    println!(
+        "reindexed {} students, {} events ({} files found without a journal line, {} damaged lines skipped)",
+        r.students, r.events, r.files_found, r.damaged_lines
+    );
     for p in r.problems {
         eprintln!("warning: {p}");
     }

@@ -41,7 +41,8 @@ pub fn run(a: Args) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst)).map_err(|e| format!("cannot handle Ctrl+C: {e}"))?;
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .map_err(|e| format!("cannot handle Ctrl+C: {e}"))?;
     }
     let rx = Receiver::start(cfg).map_err(|e| e.to_string())?;
     // The one line on stdout: scripts and tests wait for it.
@@ -61,18 +62,28 @@ pub fn run(a: Args) -> Result<(), String> {
 
 fn log_event(e: &Event) {
     match e {
-        Event::StudentJoined { login, host, .. } => log::info!("{login} joined{}", host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default()),
+        Event::StudentJoined { login, host, .. } => {
+            log::info!("{login} joined{}", host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default())
+        }
         Event::StudentIdle { login, .. } => log::info!("{login} is idle"),
         Event::StudentLeft { login, reason, .. } => log::info!("{login} left ({})", reason.as_str()),
-        Event::LoginShared { login, students, .. } => log::warn!("login {login:?} is used by {} different students; they are kept apart", students.len()),
+        Event::LoginShared { login, students, .. } => {
+            log::warn!("login {login:?} is used by {} different students; they are kept apart", students.len())
+        }
         Event::Chat { login, text, .. } => log::info!("{login}: {text}"),
-        Event::Hand { login, raised, .. } => log::info!("{login} {} a hand", if *raised { "raised" } else { "lowered" }),
+        Event::Hand { login, raised, .. } => {
+            log::info!("{login} {} a hand", if *raised { "raised" } else { "lowered" })
+        }
         Event::Progress { .. } | Event::Stats { .. } => {}
-        Event::FileStored { login, kind, path, size, .. } => log::info!("{login}: stored {} {path} ({size} bytes)", kind.as_str()),
+        Event::FileStored { login, kind, path, size, .. } => {
+            log::info!("{login}: stored {} {path} ({size} bytes)", kind.as_str())
+        }
         Event::Incomplete { login, kind, received, size, .. } => {
             log::warn!("{login}: a {} stopped arriving ({received} of {size} bytes); discarded", kind.as_str())
         }
-        Event::Rejected { login, reason, detail, .. } => log::warn!("{}: refused ({reason}): {detail}", login.as_deref().unwrap_or("?")),
+        Event::Rejected { login, reason, detail, .. } => {
+            log::warn!("{}: refused ({reason}): {detail}", login.as_deref().unwrap_or("?"))
+        }
         Event::Error { message, .. } => log::error!("{message}"),
     }
 }

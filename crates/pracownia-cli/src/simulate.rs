@@ -81,14 +81,23 @@ pub fn run(a: Args) -> Result<(), String> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = stop.clone();
-        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst)).map_err(|e| format!("cannot handle Ctrl+C: {e}"))?;
+        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
+            .map_err(|e| format!("cannot handle Ctrl+C: {e}"))?;
     }
-    log::info!("{} simulated students sending to {} for {:.0} s", cfg.students, cfg.connect, cfg.duration.as_secs_f64());
+    log::info!(
+        "{} simulated students sending to {} for {:.0} s",
+        cfg.students,
+        cfg.connect,
+        cfg.duration.as_secs_f64()
+    );
     let r = simulate::run(&cfg, stop);
     if a.json {
         println!("{}", serde_json::to_string(&r).expect("the report serialises"));
     } else {
-        println!("sent {} messages: {} chats, {} screenshots, {} blends, {} bytes of files", r.messages, r.chats, r.screenshots, r.blends, r.bytes);
+        println!(
+            "sent {} messages: {} chats, {} screenshots, {} blends, {} bytes of files",
+            r.messages, r.chats, r.screenshots, r.blends, r.bytes
+        );
     }
     match r.errors.first() {
         None => Ok(()),

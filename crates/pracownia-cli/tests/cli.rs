@@ -57,7 +57,10 @@ fn run(args: &[&str]) -> std::process::Output {
 }
 
 fn lines_json(out: &[u8]) -> Vec<Value> {
-    String::from_utf8_lossy(out).lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect()
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .collect()
 }
 
 #[test]
@@ -67,9 +70,26 @@ fn serve_simulate_timeline_students_reindex() {
     let s = serve(&store, &[]);
     assert_eq!(s.first_line, format!("listening on tcp://127.0.0.1:{}\n", s.port));
     let sim = run(&[
-        "simulate", "--connect", &format!("tcp://127.0.0.1:{}", s.port), "--students", "2", "--duration", "2.5",
-        "--screenshot-every", "1", "--screenshot-size", "320x180", "--chat-every", "1", "--blend-every", "2", "--blend-size", "300000",
-        "--chunk-size", "65536", "--json",
+        "simulate",
+        "--connect",
+        &format!("tcp://127.0.0.1:{}", s.port),
+        "--students",
+        "2",
+        "--duration",
+        "2.5",
+        "--screenshot-every",
+        "1",
+        "--screenshot-size",
+        "320x180",
+        "--chat-every",
+        "1",
+        "--blend-every",
+        "2",
+        "--blend-size",
+        "300000",
+        "--chunk-size",
+        "65536",
+        "--json",
     ]);
     assert!(sim.status.success(), "{}", String::from_utf8_lossy(&sim.stderr));
     let report: Value = serde_json::from_slice(&sim.stdout).unwrap();
@@ -117,7 +137,22 @@ fn serve_simulate_timeline_students_reindex() {
     let re = run(&["reindex", "--store", store.to_str().unwrap()]);
     assert!(re.status.success(), "{}", String::from_utf8_lossy(&re.stderr));
     let again = lines_json(&run(&["timeline", "--store", store.to_str().unwrap(), "--json"]).stdout);
-    let strip = |v: &Vec<Value>| v.iter().map(|e| { let mut e = e.clone(); e.as_object_mut().unwrap().remove("id"); e }).collect::<Vec<_>>();
+    // Same events in the same time order (events within one millisecond may come in any order).
+    let strip = |v: &Vec<Value>| {
+        let mut v: Vec<Value> = v
+            .iter()
+            .map(|e| {
+                let mut e = e.clone();
+                e.as_object_mut().unwrap().remove("id");
+                e
+            })
+            .collect();
+        v.sort_by_key(|e| (e["ts"].as_str().unwrap().to_owned(), e.to_string()));
+        v
+    };
+    let ts = |v: &Vec<Value>| v.iter().map(|e| e["ts"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert!(ts(&events).is_sorted(), "live timeline is in time order");
+    assert!(ts(&again).is_sorted(), "reindexed timeline is in time order");
     assert_eq!(strip(&again), strip(&events));
 }
 
@@ -131,7 +166,15 @@ fn user_errors_are_one_sentence_and_a_failure_exit() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store");
     let s = serve(&store, &[]);
-    let busy = run(&["serve", "--bind", "127.0.0.1", "--port", &s.port.to_string(), "--store", dir.path().join("b").to_str().unwrap()]);
+    let busy = run(&[
+        "serve",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        &s.port.to_string(),
+        "--store",
+        dir.path().join("b").to_str().unwrap(),
+    ]);
     assert!(!busy.status.success());
     let msg = String::from_utf8_lossy(&busy.stderr);
     assert!(msg.contains("already in use") && !msg.contains("panicked"), "{msg}");

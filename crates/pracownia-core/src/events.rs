@@ -23,15 +23,53 @@ pub struct Stats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    StudentJoined { at: i64, student: Uuid, login: String, blender: Option<String>, host: Option<String> },
-    StudentIdle { at: i64, student: Uuid, login: String },
-    StudentLeft { at: i64, student: Uuid, login: String, reason: LeaveReason },
+    StudentJoined {
+        at: i64,
+        student: Uuid,
+        login: String,
+        blender: Option<String>,
+        host: Option<String>,
+    },
+    StudentIdle {
+        at: i64,
+        student: Uuid,
+        login: String,
+    },
+    StudentLeft {
+        at: i64,
+        student: Uuid,
+        login: String,
+        reason: LeaveReason,
+    },
     /// A login is used by more than one student id; each is kept apart.
-    LoginShared { at: i64, login: String, students: Vec<Uuid> },
-    Chat { at: i64, student: Uuid, login: String, id: Uuid, text: String },
-    Hand { at: i64, student: Uuid, login: String, raised: bool },
+    LoginShared {
+        at: i64,
+        login: String,
+        students: Vec<Uuid>,
+    },
+    Chat {
+        at: i64,
+        student: Uuid,
+        login: String,
+        id: Uuid,
+        text: String,
+    },
+    Hand {
+        at: i64,
+        student: Uuid,
+        login: String,
+        raised: bool,
+    },
     /// Throttled (a few per second per transfer), for progress bars.
-    Progress { student: Uuid, login: String, transfer: Uuid, kind: FileKind, name: String, received: u64, size: u64 },
+    Progress {
+        student: Uuid,
+        login: String,
+        transfer: Uuid,
+        kind: FileKind,
+        name: String,
+        received: u64,
+        size: u64,
+    },
     FileStored {
         at: i64,
         student: Uuid,
@@ -43,11 +81,31 @@ pub enum Event {
         size: u64,
         sha256: String,
     },
-    Incomplete { at: i64, student: Uuid, login: String, transfer: Uuid, kind: FileKind, name: String, received: u64, size: u64 },
+    Incomplete {
+        at: i64,
+        student: Uuid,
+        login: String,
+        transfer: Uuid,
+        kind: FileKind,
+        name: String,
+        received: u64,
+        size: u64,
+    },
     /// A refused transfer or message; `student` when it could be attributed.
-    Rejected { at: i64, reason: String, detail: String, student: Option<Uuid>, login: Option<String> },
+    Rejected {
+        at: i64,
+        reason: String,
+        detail: String,
+        student: Option<Uuid>,
+        login: Option<String>,
+    },
     /// Sent about once a second while counts change.
-    Stats { stats: Stats },
+    Stats {
+        stats: Stats,
+    },
     /// Something went wrong on the lecturer's side (disk, index); a plain sentence.
-    Error { at: i64, message: String },
+    Error {
+        at: i64,
+        message: String,
+    },
 }

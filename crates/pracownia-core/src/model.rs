@@ -110,10 +110,7 @@ impl fmt::Display for TimelineKind {
 impl FromStr for TimelineKind {
     type Err = UnknownKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TimelineKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| UnknownKind(s.to_string()))
+        TimelineKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| UnknownKind(s.to_string()))
     }
 }
 
@@ -195,10 +192,7 @@ mod tests {
     fn kinds_round_trip() {
         for k in TimelineKind::ALL {
             assert_eq!(k.as_str().parse::<TimelineKind>().unwrap(), k);
-            assert_eq!(
-                serde_json::to_string(&k).unwrap(),
-                format!("\"{}\"", k.as_str())
-            );
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
         }
         for k in [FileKind::Screenshot, FileKind::Blend] {
             assert_eq!(k.as_str().parse::<FileKind>().unwrap(), k);

@@ -32,15 +32,11 @@ impl IndexReader {
     pub fn open(root: &Path) -> Result<IndexReader> {
         let path = index_path(root);
         if !path.is_file() {
-            return Err(StoreError::NoIndex {
-                path: root.to_path_buf(),
-            });
+            return Err(StoreError::NoIndex { path: root.to_path_buf() });
         }
         let conn = Connection::open_with_flags(
             &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX
-                | OpenFlags::SQLITE_OPEN_URI,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "query_only", true)?;
@@ -54,26 +50,14 @@ impl IndexReader {
 
     /// Events oldest first with id > `after_id` (keyset paging: pass the
     /// last id of the previous page), of one student or of everyone.
-    pub fn timeline(
-        &self,
-        student: Option<Uuid>,
-        after_id: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<TimelineEntry>> {
+    pub fn timeline(&self, student: Option<Uuid>, after_id: Option<i64>, limit: usize) -> Result<Vec<TimelineEntry>> {
         Ok(queries::timeline(&self.conn, student, after_id, limit)?)
     }
 
     /// Events of one student, newest first, with id < `before_id` (pass
     /// the last id of the previous page; None for the newest page).
-    pub fn timeline_before(
-        &self,
-        student: Uuid,
-        before_id: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<TimelineEntry>> {
-        Ok(queries::timeline_before(
-            &self.conn, student, before_id, limit,
-        )?)
+    pub fn timeline_before(&self, student: Uuid, before_id: Option<i64>, limit: usize) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::timeline_before(&self.conn, student, before_id, limit)?)
     }
 
     /// One event by its id.

@@ -7,9 +7,8 @@ use crate::model::{StudentSummary, TimelineEntry};
 
 fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(idx)?;
-    Uuid::parse_str(&s).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
-    })
+    Uuid::parse_str(&s)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 fn opt_uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Option<Uuid>> {
@@ -32,9 +31,9 @@ fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
         ts: row.get(1)?,
         student: uuid_col(row, 2)?,
         login: row.get(3)?,
-        kind: kind.parse().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e))
-        })?,
+        kind: kind
+            .parse()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?,
         text: row.get(5)?,
         path: row.get(6)?,
         thumb: row.get(7)?,
@@ -84,9 +83,7 @@ pub fn timeline_before(
 ) -> rusqlite::Result<Vec<TimelineEntry>> {
     let before = before_id.unwrap_or(i64::MAX);
     let limit = limit.min(i64::MAX as usize) as i64;
-    let sql = format!(
-        "SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
-    );
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3");
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params![student.to_string(), before, limit], event_row)?;
     rows.collect()
@@ -143,11 +140,7 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
 }
 
 /// Ids whose login equals `login` (case-insensitive), except `except`.
-pub fn ids_with_login(
-    conn: &Connection,
-    login: &str,
-    except: Option<Uuid>,
-) -> rusqlite::Result<Vec<Uuid>> {
+pub fn ids_with_login(conn: &Connection, login: &str, except: Option<Uuid>) -> rusqlite::Result<Vec<Uuid>> {
     let except = except.map(|u| u.to_string()).unwrap_or_default();
     let mut st = conn.prepare_cached(
         "SELECT id FROM students WHERE login = ?1 COLLATE NOCASE AND id <> ?2 ORDER BY first_seen, id",
@@ -160,13 +153,8 @@ pub fn ids_with_login(
 pub fn find_student(conn: &Connection, id_or_login: &str) -> rusqlite::Result<Vec<Uuid>> {
     let q = id_or_login.trim();
     if let Ok(id) = Uuid::parse_str(q) {
-        let found: Option<String> = conn
-            .query_row(
-                "SELECT id FROM students WHERE id = ?1",
-                [id.to_string()],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let found: Option<String> =
+            conn.query_row("SELECT id FROM students WHERE id = ?1", [id.to_string()], |r| r.get(0)).optional()?;
         if found.is_some() {
             return Ok(vec![id]);
         }
@@ -176,10 +164,7 @@ pub fn find_student(conn: &Connection, id_or_login: &str) -> rusqlite::Result<Ve
 
 /// Counter bumped by every reindex: row ids from an older generation are stale.
 pub fn generation(conn: &Connection) -> rusqlite::Result<i64> {
-    let v: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let v: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0)).optional()?;
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
 }

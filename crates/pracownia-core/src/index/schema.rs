@@ -56,21 +56,13 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<bool> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     let has_meta: bool = conn
-        .query_row(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'",
-            [],
-            |_| Ok(true),
-        )
+        .query_row("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'", [], |_| Ok(true))
         .optional()?
         .unwrap_or(false);
     let version: Option<i64> = if has_meta {
-        conn.query_row(
-            "SELECT value FROM meta WHERE key='schema_version'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .and_then(|v| v.parse().ok())
+        conn.query_row("SELECT value FROM meta WHERE key='schema_version'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok())
     } else {
         None
     };
@@ -80,9 +72,7 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<bool> {
     if version.is_some() {
         log::info!("index schema changed; rebuilding the index");
     }
-    conn.execute_batch(
-        "DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS students; DROP TABLE IF EXISTS meta;",
-    )?;
+    conn.execute_batch("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS students; DROP TABLE IF EXISTS meta;")?;
     conn.execute_batch(SCHEMA)?;
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('generation', '1')",

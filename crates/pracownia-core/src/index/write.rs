@@ -82,8 +82,7 @@ const STUDENT_COLS: &str = "id, login, folder, first_seen, journal_offset, chat_
 
 pub fn student(conn: &Connection, id: Uuid) -> rusqlite::Result<Option<StudentRow>> {
     let sql = format!("SELECT {STUDENT_COLS} FROM students WHERE id = ?1");
-    conn.query_row(&sql, [id.to_string()], student_row)
-        .optional()
+    conn.query_row(&sql, [id.to_string()], student_row).optional()
 }
 
 pub fn student_by_folder(conn: &Connection, folder: &str) -> rusqlite::Result<Option<StudentRow>> {
@@ -104,39 +103,23 @@ pub fn upsert_student(conn: &Connection, s: &StudentRow) -> rusqlite::Result<()>
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET login = ?2, folder = ?3, first_seen = ?4,
              journal_offset = ?5, chat_read_until = ?6",
-        params![
-            s.id.to_string(),
-            s.login,
-            s.folder,
-            s.first_seen,
-            s.journal_offset as i64,
-            s.chat_read_until
-        ],
+        params![s.id.to_string(), s.login, s.folder, s.first_seen, s.journal_offset as i64, s.chat_read_until],
     )?;
     Ok(())
 }
 
 pub fn set_login(conn: &Connection, id: Uuid, login: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE students SET login = ?2 WHERE id = ?1",
-        params![id.to_string(), login],
-    )?;
+    conn.execute("UPDATE students SET login = ?2 WHERE id = ?1", params![id.to_string(), login])?;
     Ok(())
 }
 
 pub fn set_read_until(conn: &Connection, id: Uuid, ms: i64) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE students SET chat_read_until = ?2 WHERE id = ?1",
-        params![id.to_string(), ms],
-    )?;
+    conn.execute("UPDATE students SET chat_read_until = ?2 WHERE id = ?1", params![id.to_string(), ms])?;
     Ok(())
 }
 
 pub fn set_journal_offset(conn: &Connection, id: Uuid, offset: u64) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE students SET journal_offset = ?2 WHERE id = ?1",
-        params![id.to_string(), offset as i64],
-    )?;
+    conn.execute("UPDATE students SET journal_offset = ?2 WHERE id = ?1", params![id.to_string(), offset as i64])?;
     Ok(())
 }
 
@@ -148,10 +131,7 @@ pub fn delete_student(conn: &Connection, id: Uuid) -> rusqlite::Result<()> {
 
 /// Drop the events of a student that came from its journal (kept: scanned files).
 pub fn delete_journal_events(conn: &Connection, id: Uuid) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM events WHERE student = ?1 AND journal_offset IS NOT NULL",
-        [id.to_string()],
-    )?;
+    conn.execute("DELETE FROM events WHERE student = ?1 AND journal_offset IS NOT NULL", [id.to_string()])?;
     Ok(())
 }
 
@@ -192,16 +172,9 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> rusqlite::Result<bool> {
 }
 
 /// (event id, path, thumb) of every file event of a student.
-pub fn file_events(
-    conn: &Connection,
-    student: Uuid,
-) -> rusqlite::Result<Vec<(i64, String, Option<String>)>> {
-    let mut st = conn.prepare_cached(
-        "SELECT id, path, thumb FROM events WHERE student = ?1 AND path IS NOT NULL",
-    )?;
-    let rows = st.query_map([student.to_string()], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
+pub fn file_events(conn: &Connection, student: Uuid) -> rusqlite::Result<Vec<(i64, String, Option<String>)>> {
+    let mut st = conn.prepare_cached("SELECT id, path, thumb FROM events WHERE student = ?1 AND path IS NOT NULL")?;
+    let rows = st.query_map([student.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     rows.collect()
 }
 

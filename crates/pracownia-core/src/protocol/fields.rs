@@ -3,8 +3,8 @@
 
 /// Windows device names, reserved with or without an extension (`con`, `nul.txt`).
 const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
+    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
 ];
 
 pub fn is_reserved_windows_name(s: &str) -> bool {
@@ -65,8 +65,20 @@ mod tests {
             assert_eq!(login_problem(ok), None, "{ok:?}");
         }
         for bad in [
-            "", " anna", "anna ", "../../etc", "a/b", "a\\b", "CON", "nul.txt", "lpt9", "a\0b",
-            "a\nb", "...", ".", &"x".repeat(65),
+            "",
+            " anna",
+            "anna ",
+            "../../etc",
+            "a/b",
+            "a\\b",
+            "CON",
+            "nul.txt",
+            "lpt9",
+            "a\0b",
+            "a\nb",
+            "...",
+            ".",
+            &"x".repeat(65),
         ] {
             assert!(login_problem(bad).is_some(), "{bad:?}");
         }

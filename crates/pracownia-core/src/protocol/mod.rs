@@ -180,11 +180,8 @@ pub fn parse<B: AsRef<[u8]>>(
     let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")? };
     let payload = match kind {
         Kind::Hello => {
-            let p = Payload::Hello {
-                blender: h.opt_str("blender")?,
-                addon: h.opt_str("addon")?,
-                host: h.opt_str("host")?,
-            };
+            let p =
+                Payload::Hello { blender: h.opt_str("blender")?, addon: h.opt_str("addon")?, host: h.opt_str("host")? };
             empty_body(&body)?;
             p
         }
@@ -281,16 +278,16 @@ impl<'a> Header<'a> {
     }
 
     fn str(&self, key: &str) -> Result<&'a str, Refusal> {
-        self.get(key)?
-            .as_str()
-            .ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a string")))
+        self.get(key)?.as_str().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a string")))
     }
 
     fn opt_str(&self, key: &str) -> Result<Option<String>, Refusal> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.chars().count() <= MAX_OPTIONAL_STRING => Ok(Some(s.clone())),
-            Some(_) => refuse(Reason::BadField, format!("{key:?} is not a string of at most {MAX_OPTIONAL_STRING} characters")),
+            Some(_) => {
+                refuse(Reason::BadField, format!("{key:?} is not a string of at most {MAX_OPTIONAL_STRING} characters"))
+            }
         }
     }
 
@@ -301,15 +298,11 @@ impl<'a> Header<'a> {
     }
 
     fn i64(&self, key: &str) -> Result<i64, Refusal> {
-        self.get(key)?
-            .as_i64()
-            .ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not an integer")))
+        self.get(key)?.as_i64().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not an integer")))
     }
 
     fn bool(&self, key: &str) -> Result<bool, Refusal> {
-        self.get(key)?
-            .as_bool()
-            .ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a boolean")))
+        self.get(key)?.as_bool().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a boolean")))
     }
 
     fn uuid(&self, key: &str) -> Result<Uuid, Refusal> {

@@ -97,7 +97,9 @@ impl Transfer {
             let mut old = vec![0u8; (e - s) as usize];
             self.read_at(s, &mut old)?;
             if old != slice(s, e) {
-                return Err(Refusal::new(Reason::Conflict, format!("bytes {s}..{e} differ from an earlier chunk")).into());
+                return Err(
+                    Refusal::new(Reason::Conflict, format!("bytes {s}..{e} differ from an earlier chunk")).into()
+                );
             }
         }
         let hashed = self.ranges.prefix_end();

@@ -112,8 +112,10 @@ impl Receiver {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
         };
         {
-            let (cfg, stop, stats, sink, tx) = (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone());
-            threads.push(spawn("pracownia-socket", Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx)))?);
+            let (cfg, stop, stats, sink, tx) =
+                (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone());
+            threads
+                .push(spawn("pracownia-socket", Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx)))?);
         }
         {
             let (cfg, tx) = (config.clone(), work_tx.clone());

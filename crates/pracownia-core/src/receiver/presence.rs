@@ -83,10 +83,16 @@ mod tests {
         assert!(p.touch(id, "anna", t0));
         assert!(!p.touch(id, "anna", t0 + Duration::from_secs(2)));
         assert!(p.tick(t0 + Duration::from_secs(10), idle, off).is_empty());
-        assert_eq!(p.tick(t0 + Duration::from_secs(20), idle, off), vec![Change::Idle { student: id, login: "anna".into() }]);
+        assert_eq!(
+            p.tick(t0 + Duration::from_secs(20), idle, off),
+            vec![Change::Idle { student: id, login: "anna".into() }]
+        );
         assert!(p.tick(t0 + Duration::from_secs(21), idle, off).is_empty(), "idle is reported once");
         assert!(!p.touch(id, "anna", t0 + Duration::from_secs(30)));
-        assert_eq!(p.tick(t0 + Duration::from_secs(95), idle, off), vec![Change::Gone { student: id, login: "anna".into() }]);
+        assert_eq!(
+            p.tick(t0 + Duration::from_secs(95), idle, off),
+            vec![Change::Gone { student: id, login: "anna".into() }]
+        );
         assert_eq!(p.online(), 0);
         assert!(p.touch(id, "anna", t0 + Duration::from_secs(96)), "a returning student joins again");
         assert!(p.leave(id));

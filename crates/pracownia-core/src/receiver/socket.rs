@@ -36,10 +36,9 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     match sock.bind(&endpoint) {
         Ok(()) => Ok(sock),
         Err(zmq::Error::EADDRINUSE) => Err(ReceiverError::PortInUse { bind: cfg.bind.clone(), port: cfg.port }),
-        Err(zmq::Error::EADDRNOTAVAIL) | Err(zmq::Error::ENODEV) => Err(ReceiverError::Bind {
-            endpoint,
-            message: "this computer has no such address".into(),
-        }),
+        Err(zmq::Error::EADDRNOTAVAIL) | Err(zmq::Error::ENODEV) => {
+            Err(ReceiverError::Bind { endpoint, message: "this computer has no such address".into() })
+        }
         Err(e) => Err(ReceiverError::Bind { endpoint, message: e.to_string() }),
     }
 }
@@ -61,11 +60,10 @@ pub fn run(
             Ok(n) if n > 0 => {
                 // Drain what is ready before polling again.
                 while let Some((frames, count)) = recv_message(&sock) {
-                    let at = chrono::Utc::now().timestamp_millis();
                     stats.messages.fetch_add(1, Ordering::Relaxed);
                     match protocol::parse_frames(frames, count, key.as_deref(), &cfg.limits) {
                         Ok(msg) => {
-                            if work.send(Work::Message { msg, at }).is_err() {
+                            if work.send(Work::Message(msg)).is_err() {
                                 return;
                             }
                         }
@@ -83,7 +81,10 @@ pub fn run(
             Ok(_) => {}
             Err(zmq::Error::EINTR) => {}
             Err(e) => {
-                sink.emit(Event::Error { at: chrono::Utc::now().timestamp_millis(), message: format!("The network socket failed: {e}") });
+                sink.emit(Event::Error {
+                    at: chrono::Utc::now().timestamp_millis(),
+                    message: format!("The network socket failed: {e}"),
+                });
                 std::thread::sleep(POLL);
             }
         }

@@ -33,7 +33,12 @@ impl StatsCounter {
         let entry = log.entry(r.reason).or_insert((now, 0));
         if now.duration_since(entry.0) > LOG_WINDOW {
             if entry.1 > LOG_BURST {
-                log::warn!("refused {} more messages ({}) in the last {}s", entry.1 - LOG_BURST, r.reason, LOG_WINDOW.as_secs());
+                log::warn!(
+                    "refused {} more messages ({}) in the last {}s",
+                    entry.1 - LOG_BURST,
+                    r.reason,
+                    LOG_WINDOW.as_secs()
+                );
             }
             *entry = (now, 0);
         }

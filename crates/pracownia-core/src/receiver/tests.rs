@@ -170,9 +170,11 @@ fn a_screenshot_gets_a_thumbnail_and_garbage_is_refused() {
     });
     assert_eq!(reason, "bad_file");
     r.stop();
-    let shots = std::fs::read_dir(r.root().join(format!("celina-{}", &who.id.simple().to_string()[..8])).join("screenshots")).unwrap()
-        .filter(|e| e.as_ref().unwrap().path().is_file())
-        .count();
+    let shots =
+        std::fs::read_dir(r.root().join(format!("celina-{}", &who.id.simple().to_string()[..8])).join("screenshots"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().is_file())
+            .count();
     assert_eq!(shots, 1, "only the valid screenshot is visible");
 }
 
@@ -274,7 +276,8 @@ fn the_hostile_corpus_is_refused_by_reason_and_the_receiver_keeps_serving() {
         if c["class_code"].is_string() {
             continue; // those need a receiver with a class code
         }
-        let frames: Vec<Vec<u8>> = c["frames_hex"].as_array().unwrap().iter().map(|f| hex::decode(f.as_str().unwrap()).unwrap()).collect();
+        let frames: Vec<Vec<u8>> =
+            c["frames_hex"].as_array().unwrap().iter().map(|f| hex::decode(f.as_str().unwrap()).unwrap()).collect();
         if !frames[0].starts_with(b"pracownia/1/") && !frames.is_empty() {
             // A SUB socket filters other topics before they reach us: nothing to count.
             continue;
@@ -291,7 +294,8 @@ fn the_hostile_corpus_is_refused_by_reason_and_the_receiver_keeps_serving() {
     assert_eq!(r.rx().stats().rejected, want);
     r.stop();
     // Nothing was written outside the store's own folders.
-    let names: Vec<String> = std::fs::read_dir(r.dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(r.dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert_eq!(names, vec!["store"]);
 }
 
@@ -357,5 +361,31 @@ fn encode_round_trips_through_the_receiver_for_every_kind() {
     s.send(Kind::Bye, &who.h(json!({})), b"", &r.stop).unwrap();
     r.expect("leave", |e| matches!(e, Event::StudentLeft { .. }).then_some(()));
     assert!(r.rx().stats().rejected.is_empty());
+    r.stop();
+}
+
+#[test]
+fn a_file_deleted_by_hand_leaves_the_index_while_serving() {
+    let mut r = rig();
+    let mut s = r.student(None);
+    let mut who = Who::new("kasia");
+    let data = blend(20_000);
+    let h = who.chunk(Uuid::new_v4(), "blend", &data, 0, 1 << 20);
+    s.send(Kind::Chunk, &h, &data, &r.stop).unwrap();
+    let path = r.expect("file", |e| match e {
+        Event::FileStored { path, .. } => Some(path.clone()),
+        _ => None,
+    });
+    let idx = IndexReader::open(&r.root()).unwrap();
+    let blends = |idx: &IndexReader| {
+        idx.timeline(Some(who.id), None, 100).unwrap().into_iter().filter(|e| e.kind == TimelineKind::Blend).count()
+    };
+    assert_eq!(blends(&idx), 1);
+    std::fs::remove_file(r.root().join(&path)).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while blends(&idx) == 1 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(blends(&idx), 0, "the watcher brought the index in step");
     r.stop();
 }

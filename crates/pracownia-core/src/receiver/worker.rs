@@ -5,15 +5,15 @@ use super::socket::Frame;
 use super::stats::{EventSink, StatsCounter};
 use super::Config;
 use crate::events::Event;
-use crate::store::LeaveReason;
 use crate::media::{self, Screenshot};
 use crate::model::FileKind;
 use crate::protocol::{Chunk, Message, Payload};
 use crate::reassembly::{ReassemblyError, Transfer};
 use crate::reject::{Reason, Refusal};
+use crate::store::LeaveReason;
 use crate::store::{Entry, FileMeta, Store, StudentRef};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -21,8 +21,11 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub enum Work {
-    Message { msg: Message<Frame>, at: i64 },
-    ImageChecked { job: ImageJob, result: Result<Screenshot, Refusal> },
+    Message(Message<Frame>),
+    ImageChecked {
+        job: ImageJob,
+        result: Result<Screenshot, Refusal>,
+    },
     /// A student folder changed on disk (by hand): bring the index in step.
     Resync(PathBuf),
     SocketClosed,
@@ -33,7 +36,6 @@ pub struct ImageJob {
     pub staged: PathBuf,
     pub thumb: PathBuf,
     pub meta: FileMeta,
-    pub at: i64,
 }
 
 type Key = (Uuid, Uuid);
@@ -55,7 +57,15 @@ pub struct Worker {
     live: HashMap<Key, Live>,
     /// Transfers that completed or were refused: their late or repeated chunks are ignored.
     done: HashMap<Key, Instant>,
+    /// Student folders the watcher reported, resynced once we have not written there for a while
+    /// (most reports are echoes of our own writes; a hand-made change waits a moment, no more).
+    dirty: HashSet<PathBuf>,
+    last_write: HashMap<PathBuf, Instant>,
+    last_at: i64,
 }
+
+/// How long a folder must be quiet (no writes of ours) before a reported change is resynced.
+const RESYNC_QUIET: Duration = Duration::from_millis(1500);
 
 const TICK: Duration = Duration::from_millis(250);
 
@@ -64,8 +74,27 @@ fn now_ms() -> i64 {
 }
 
 impl Worker {
-    pub fn new(store: Store, cfg: Arc<Config>, stats: Arc<StatsCounter>, sink: EventSink, images: Sender<ImageJob>) -> Self {
-        Worker { store, cfg, stats, sink, images, pending_images: 0, presence: Presence::default(), live: HashMap::new(), done: HashMap::new() }
+    pub fn new(
+        store: Store,
+        cfg: Arc<Config>,
+        stats: Arc<StatsCounter>,
+        sink: EventSink,
+        images: Sender<ImageJob>,
+    ) -> Self {
+        Worker {
+            store,
+            cfg,
+            stats,
+            sink,
+            images,
+            pending_images: 0,
+            presence: Presence::default(),
+            live: HashMap::new(),
+            done: HashMap::new(),
+            dirty: HashSet::new(),
+            last_write: HashMap::new(),
+            last_at: 0,
+        }
     }
 
     pub fn run(mut self, rx: Receiver<Work>) {
@@ -73,15 +102,16 @@ impl Worker {
         let mut last_tick = Instant::now();
         loop {
             match rx.recv_timeout(TICK) {
-                Ok(Work::Message { msg, at }) => self.on_message(msg, at),
+                Ok(Work::Message(msg)) => {
+                    let at = self.clock();
+                    self.on_message(msg, at)
+                }
                 Ok(Work::ImageChecked { job, result }) => {
                     self.pending_images -= 1;
                     self.on_image(job, result);
                 }
                 Ok(Work::Resync(dir)) => {
-                    if let Err(e) = self.store.resync_student_dir(&dir) {
-                        log::warn!("could not bring the index in step with {}: {e}", dir.display());
-                    }
+                    self.dirty.insert(dir);
                 }
                 Ok(Work::SocketClosed) => socket_closed = true,
                 Err(RecvTimeoutError::Timeout) => {}
@@ -100,6 +130,13 @@ impl Worker {
         self.shutdown();
     }
 
+    /// The time an event is recorded: never earlier than the previous one, so the index's
+    /// insertion order is its time order and a reindex (which sorts by time) gives the same.
+    fn clock(&mut self) -> i64 {
+        self.last_at = now_ms().max(self.last_at);
+        self.last_at
+    }
+
     fn error(&self, message: String) {
         log::error!("{message}");
         self.sink.emit(Event::Error { at: now_ms(), message });
@@ -114,7 +151,12 @@ impl Worker {
         if let Payload::Bye = msg.payload {
             if self.presence.leave(student.id) {
                 self.record(&student, at, Entry::Leave { reason: LeaveReason::Bye });
-                self.sink.emit(Event::StudentLeft { at, student: student.id, login: student.login.clone(), reason: LeaveReason::Bye });
+                self.sink.emit(Event::StudentLeft {
+                    at,
+                    student: student.id,
+                    login: student.login.clone(),
+                    reason: LeaveReason::Bye,
+                });
             }
             self.stats.online.store(self.presence.online() as u64, Relaxed);
             return;
@@ -160,6 +202,7 @@ impl Worker {
 
     /// Journal and index an entry; false for a duplicate (a re-sent chat) or a failure.
     fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
+        self.last_write.insert(s.dir.clone(), Instant::now());
         match self.store.record(s, at, entry) {
             Ok(new) => new,
             Err(e) => {
@@ -244,7 +287,10 @@ impl Worker {
             FileKind::Blend => l.max_blend,
         };
         if c.size > max {
-            return Err(Refusal::new(Reason::TooLarge, format!("{} of {} bytes; the limit is {max}", c.kind.as_str(), c.size)));
+            return Err(Refusal::new(
+                Reason::TooLarge,
+                format!("{} of {} bytes; the limit is {max}", c.kind.as_str(), c.size),
+            ));
         }
         let open = self.live.keys().filter(|(sid, _)| *sid == s.id).count();
         if open >= l.max_open_transfers_per_student {
@@ -252,7 +298,10 @@ impl Worker {
         }
         let free = fs4::available_space(self.store.root()).unwrap_or(u64::MAX);
         if free.saturating_sub(c.size) < l.free_disk_floor {
-            return Err(Refusal::new(Reason::DiskFull, format!("{free} bytes free; {} more would go under the floor of {}", c.size, l.free_disk_floor)));
+            return Err(Refusal::new(
+                Reason::DiskFull,
+                format!("{free} bytes free; {} more would go under the floor of {}", c.size, l.free_disk_floor),
+            ));
         }
         Ok(())
     }
@@ -271,14 +320,19 @@ impl Worker {
                 Ok(true) => self.place(student, at, kind, staged, "blend", None, meta),
                 Ok(false) => {
                     let _ = std::fs::remove_file(&staged);
-                    self.refuse(&student, at, Refusal::new(Reason::BadFile, "not a .blend file (no BLENDER, zstd or gzip magic)"), Some(id));
+                    self.refuse(
+                        &student,
+                        at,
+                        Refusal::new(Reason::BadFile, "not a .blend file (no BLENDER, zstd or gzip magic)"),
+                        Some(id),
+                    );
                 }
                 Err(e) => self.error(format!("Could not read a received file: {e}")),
             },
             FileKind::Screenshot => {
                 let thumb = staged.with_extension("thumb.jpg");
                 self.pending_images += 1;
-                let job = ImageJob { student, staged, thumb, meta, at };
+                let job = ImageJob { student, staged, thumb, meta };
                 if let Err(e) = self.images.send(job) {
                     self.pending_images -= 1;
                     let job = e.into_inner();
@@ -289,23 +343,43 @@ impl Worker {
     }
 
     fn on_image(&mut self, job: ImageJob, result: Result<Screenshot, Refusal>) {
+        let at = self.clock();
         match result {
-            Ok(s) => self.place(job.student, job.at, FileKind::Screenshot, job.staged, s.ext, Some(job.thumb), job.meta),
+            Ok(s) => self.place(job.student, at, FileKind::Screenshot, job.staged, s.ext, Some(job.thumb), job.meta),
             Err(r) => {
                 let _ = std::fs::remove_file(&job.staged);
                 let _ = std::fs::remove_file(&job.thumb);
-                self.refuse(&job.student, job.at, r, Some(job.meta.transfer));
+                self.refuse(&job.student, at, r, Some(job.meta.transfer));
             }
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn place(&mut self, s: StudentRef, at: i64, kind: FileKind, staged: PathBuf, ext: &str, thumb: Option<PathBuf>, meta: FileMeta) {
+    fn place(
+        &mut self,
+        s: StudentRef,
+        at: i64,
+        kind: FileKind,
+        staged: PathBuf,
+        ext: &str,
+        thumb: Option<PathBuf>,
+        meta: FileMeta,
+    ) {
         let (size, sha256) = (meta.size, meta.sha256.clone());
+        self.last_write.insert(s.dir.clone(), Instant::now());
         match self.store.place_file(&s, at, kind, &staged, ext, thumb.as_deref(), meta) {
             Ok(f) => {
                 self.stats.files.fetch_add(1, Relaxed);
-                self.sink.emit(Event::FileStored { at, student: s.id, login: s.login.clone(), kind, path: f.path, thumb: f.thumb, size, sha256 });
+                self.sink.emit(Event::FileStored {
+                    at,
+                    student: s.id,
+                    login: s.login.clone(),
+                    kind,
+                    path: f.path,
+                    thumb: f.thumb,
+                    size,
+                    sha256,
+                });
             }
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
@@ -318,9 +392,12 @@ impl Worker {
         let now = Instant::now();
         for change in self.presence.tick(now, self.cfg.idle_after, self.cfg.offline_after) {
             match change {
-                Change::Idle { student, login } => self.sink.emit(Event::StudentIdle { at: now_ms(), student, login }),
+                Change::Idle { student, login } => {
+                    let at = self.clock();
+                    self.sink.emit(Event::StudentIdle { at, student, login })
+                }
                 Change::Gone { student, login } => {
-                    let at = now_ms();
+                    let at = self.clock();
                     if let Ok(s) = self.store.student(student, &login) {
                         self.record(&s, at, Entry::Leave { reason: LeaveReason::Timeout });
                     }
@@ -330,7 +407,8 @@ impl Worker {
         }
         self.stats.online.store(self.presence.online() as u64, Relaxed);
         let timeout = self.cfg.transfer_timeout;
-        let stale: Vec<Key> = self.live.iter().filter(|(_, l)| l.t.last_activity.elapsed() >= timeout).map(|(k, _)| *k).collect();
+        let stale: Vec<Key> =
+            self.live.iter().filter(|(_, l)| l.t.last_activity.elapsed() >= timeout).map(|(k, _)| *k).collect();
         for key in stale {
             let live = self.live.remove(&key).expect("listed above");
             self.done.insert(key, Instant::now());
@@ -338,16 +416,38 @@ impl Worker {
         }
         // Forget finished transfers once their late chunks can no longer matter.
         self.done.retain(|_, t| t.elapsed() < timeout);
+        self.resync_quiet_folders();
+    }
+
+    fn resync_quiet_folders(&mut self) {
+        let quiet = |dir: &PathBuf| self.last_write.get(dir).is_none_or(|t| t.elapsed() >= RESYNC_QUIET);
+        let ready: Vec<PathBuf> = self.dirty.iter().filter(|d| quiet(d)).cloned().collect();
+        for dir in ready {
+            self.dirty.remove(&dir);
+            self.last_write.remove(&dir);
+            if let Err(e) = self.store.resync_student_dir(&dir) {
+                log::warn!("could not bring the index in step with {}: {e}", dir.display());
+            }
+        }
     }
 
     fn incomplete(&mut self, live: Live) {
         let Live { t, student, .. } = live;
-        let at = now_ms();
+        let at = self.clock();
         let (transfer, kind, name, received, size) = (t.id, t.kind, t.name.clone(), t.received(), t.size);
         t.discard();
         log::info!("{}: {} {name:?} incomplete ({received} of {size} bytes)", student.login, kind.as_str());
         self.record(&student, at, Entry::Incomplete { transfer, kind, name: name.clone(), received, size });
-        self.sink.emit(Event::Incomplete { at, student: student.id, login: student.login.clone(), transfer, kind, name, received, size });
+        self.sink.emit(Event::Incomplete {
+            at,
+            student: student.id,
+            login: student.login.clone(),
+            transfer,
+            kind,
+            name,
+            received,
+            size,
+        });
     }
 
     /// Transfers still open when the receiver stops cannot be resumed: say so on the timeline.

@@ -14,7 +14,8 @@ pub fn screenshot_png(width: u32, height: u32, student: usize, frame: u64) -> Ve
         if !in_view {
             return Rgb([48u8, 48, 48]);
         }
-        let cube = (((x + shift) % width) / (width / 8).max(1)).is_multiple_of(2) && (y / (height / 6).max(1)).is_multiple_of(2);
+        let cube = (((x + shift) % width) / (width / 8).max(1)).is_multiple_of(2)
+            && (y / (height / 6).max(1)).is_multiple_of(2);
         if cube {
             Rgb([hue as u8, 160, (255 - hue) as u8])
         } else {

@@ -192,9 +192,12 @@ impl Seat {
                 self.report.blends += 1;
                 next_blend = Some(t + cfg.blend_every.expect("set"));
             }
-            let wake = [Some(next_beat), next_shot, next_chat, next_blend].into_iter().flatten().min().unwrap_or(next_beat);
+            let wake =
+                [Some(next_beat), next_shot, next_chat, next_blend].into_iter().flatten().min().unwrap_or(next_beat);
             let until_end = cfg.duration.saturating_sub(start.elapsed());
-            std::thread::sleep(wake.saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)));
+            std::thread::sleep(
+                wake.saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)),
+            );
         }
         let h = self.header(json!({}));
         s.send(Kind::Bye, &h, b"", stop)?;
@@ -205,11 +208,21 @@ impl Seat {
 
     fn chunk_header(&mut self, f: &FileInfo, i: u64) -> Value {
         let cs = f.chunk_size as u64;
-        self.header(json!({"transfer": f.transfer, "kind": f.kind.as_str(), "name": f.name, "size": f.size, "sha256": f.sha256,
-            "offset": i * cs, "index": i, "count": f.size.div_ceil(cs)}))
+        self.header(
+            json!({"transfer": f.transfer, "kind": f.kind.as_str(), "name": f.name, "size": f.size, "sha256": f.sha256,
+            "offset": i * cs, "index": i, "count": f.size.div_ceil(cs)}),
+        )
     }
 
-    fn send_bytes(&mut self, s: &mut StudentSocket, kind: FileKind, name: &str, data: &[u8], cs: usize, stop: &AtomicBool) -> Result<(), SendError> {
+    fn send_bytes(
+        &mut self,
+        s: &mut StudentSocket,
+        kind: FileKind,
+        name: &str,
+        data: &[u8],
+        cs: usize,
+        stop: &AtomicBool,
+    ) -> Result<(), SendError> {
         let f = FileInfo::new(kind, name, data.len() as u64, hex::encode(Sha256::digest(data)), cs);
         for (i, part) in data.chunks(cs).enumerate() {
             let h = self.chunk_header(&f, i as u64);
@@ -218,7 +231,13 @@ impl Seat {
         Ok(())
     }
 
-    fn send_blend(&mut self, s: &mut StudentSocket, blend: &BlendBytes, cs: usize, stop: &AtomicBool) -> Result<(), SendError> {
+    fn send_blend(
+        &mut self,
+        s: &mut StudentSocket,
+        blend: &BlendBytes,
+        cs: usize,
+        stop: &AtomicBool,
+    ) -> Result<(), SendError> {
         let f = FileInfo::new(FileKind::Blend, "scena.blend", blend.size, blend.sha256(cs), cs);
         let mut buf = vec![0u8; cs];
         let count = blend.size.div_ceil(cs as u64);

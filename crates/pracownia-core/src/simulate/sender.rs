@@ -31,7 +31,12 @@ fn set_nodrop(sock: &mut zmq::Socket) -> Result<(), zmq::Error> {
     let one: i32 = 1;
     // SAFETY: a valid socket pointer, an int option with a pointer to an int and its size.
     let rc = unsafe {
-        zmq_sys::zmq_setsockopt(sock.as_mut_ptr(), ZMQ_XPUB_NODROP, &one as *const i32 as *const _, std::mem::size_of::<i32>())
+        zmq_sys::zmq_setsockopt(
+            sock.as_mut_ptr(),
+            ZMQ_XPUB_NODROP,
+            &one as *const i32 as *const _,
+            std::mem::size_of::<i32>(),
+        )
     };
     if rc == 0 {
         Ok(())
@@ -42,7 +47,13 @@ fn set_nodrop(sock: &mut zmq::Socket) -> Result<(), zmq::Error> {
 
 impl StudentSocket {
     /// Connect and wait until the lecturer's subscription arrives.
-    pub fn connect(ctx: &zmq::Context, endpoint: &str, class_code: Option<&str>, wait: Duration, stop: &AtomicBool) -> Result<Self, SendError> {
+    pub fn connect(
+        ctx: &zmq::Context,
+        endpoint: &str,
+        class_code: Option<&str>,
+        wait: Duration,
+        stop: &AtomicBool,
+    ) -> Result<Self, SendError> {
         let mut sock = ctx.socket(zmq::XPUB)?;
         set_nodrop(&mut sock)?;
         sock.set_sndhwm(64)?;

@@ -31,17 +31,9 @@ pub(crate) fn index_journal(conn: &Connection, row: &StudentRow, dir: &Path) -> 
     Ok(n)
 }
 
-pub(crate) fn collect_journal(
-    row: &StudentRow,
-    dir: &Path,
-    from: u64,
-) -> Result<(Vec<NewEvent>, u64, usize)> {
+pub(crate) fn collect_journal(row: &StudentRow, dir: &Path, from: u64) -> Result<(Vec<NewEvent>, u64, usize)> {
     let r = journal::read_from(&dir.join(JOURNAL_FILE), from)?;
-    let events = r
-        .lines
-        .iter()
-        .filter_map(|(off, l)| line_to_event(row, dir, l, *off))
-        .collect();
+    let events = r.lines.iter().filter_map(|(off, l)| line_to_event(row, dir, l, *off)).collect();
     Ok((events, r.end, r.bad_lines))
 }
 
@@ -65,11 +57,7 @@ fn valid_rel(kind: FileKind, rel: &str, thumb: bool) -> bool {
 }
 
 fn line_to_event(row: &StudentRow, dir: &Path, l: &JournalLine, off: u64) -> Option<NewEvent> {
-    let login = if l.login.is_empty() {
-        &row.login
-    } else {
-        &l.login
-    };
+    let login = if l.login.is_empty() { &row.login } else { &l.login };
     let mut e = NewEvent::new(row.id, l.ts, l.kind, login);
     e.journal_offset = Some(off);
     if l.kind == TimelineKind::Chat {
@@ -115,11 +103,7 @@ pub(crate) fn list_files(dir: &Path) -> Vec<(FileKind, String)> {
             let Ok(name) = e.file_name().into_string() else {
                 continue;
             };
-            let ext = Path::new(&name)
-                .extension()
-                .and_then(|x| x.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
+            let ext = Path::new(&name).extension().and_then(|x| x.to_str()).unwrap_or("").to_ascii_lowercase();
             if !name.starts_with('.') && kind.extensions().contains(&ext.as_str()) {
                 out.push((kind, format!("{}/{name}", kind.dir_name())));
             }
@@ -149,14 +133,8 @@ pub(crate) fn collect_new_files(
                 continue;
             }
         };
-        let stem = Path::new(rel)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("");
-        let name = Path::new(rel)
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("");
+        let stem = Path::new(rel).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let name = Path::new(rel).file_name().and_then(|s| s.to_str()).unwrap_or("");
         let ts = fsutil::parse_stamp(stem).unwrap_or_else(|| {
             let mtime = fs::metadata(&abs).and_then(|m| m.modified()).ok();
             mtime
@@ -166,10 +144,7 @@ pub(crate) fn collect_new_files(
         });
         let thumb_rel = format!("{}/thumbs/{stem}.jpg", kind.dir_name());
         let mut e = NewEvent::new(row.id, ts, (*kind).into(), &row.login);
-        e.thumb = dir
-            .join(&thumb_rel)
-            .is_file()
-            .then(|| format!("{}/{thumb_rel}", row.folder));
+        e.thumb = dir.join(&thumb_rel).is_file().then(|| format!("{}/{thumb_rel}", row.folder));
         e.path = Some(path);
         e.size = Some(size);
         e.sha256 = Some(sha);
@@ -183,10 +158,7 @@ pub(crate) fn collect_new_files(
 /// Drop index rows of files gone from disk; index files new on disk.
 pub(crate) fn prune_and_scan(conn: &Connection, row: &StudentRow, dir: &Path) -> Result<usize> {
     let files = list_files(dir);
-    let on_disk: HashSet<String> = files
-        .iter()
-        .map(|(_, r)| format!("{}/{r}", row.folder))
-        .collect();
+    let on_disk: HashSet<String> = files.iter().map(|(_, r)| format!("{}/{r}", row.folder)).collect();
     let prefix_len = row.folder.len() + 1;
     let mut known = HashSet::new();
     for (id, path, thumb) in write::file_events(conn, row.id)? {

@@ -32,16 +32,9 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl AsRef<Path>,
-    ) -> impl FnOnce(io::Error) -> StoreError {
+    pub(crate) fn io(action: &'static str, path: impl AsRef<Path>) -> impl FnOnce(io::Error) -> StoreError {
         let path = path.as_ref().to_path_buf();
-        move |source| StoreError::Io {
-            action,
-            path,
-            source,
-        }
+        move |source| StoreError::Io { action, path, source }
     }
 }
 

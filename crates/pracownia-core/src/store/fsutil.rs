@@ -22,10 +22,7 @@ pub fn sync_dir(dir: &Path) {
 /// Write `data` to `path` atomically: temp file in the same folder, fsync, rename.
 pub fn write_atomic(path: &Path, data: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp"));
     let res = (|| {
         let mut f = File::create(&tmp)?;
@@ -50,10 +47,7 @@ pub fn move_into_place(from: &Path, to: &Path) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::io("move", from)(e)),
         Err(first) => {
             let dir = to.parent().unwrap_or(Path::new("."));
-            let name = to
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = to.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let tmp = dir.join(format!(".{name}.tmp"));
             let res = (|| {
                 fs::copy(from, &tmp)?;
@@ -84,9 +78,7 @@ pub fn stamp(ms: i64) -> String {
 pub fn parse_stamp(stem: &str) -> Option<i64> {
     let head = stem.get(..24)?;
     let rest = &stem[24..];
-    if !(rest.is_empty()
-        || (rest.starts_with('-') && rest[1..].bytes().all(|b| b.is_ascii_digit())))
-    {
+    if !(rest.is_empty() || (rest.starts_with('-') && rest[1..].bytes().all(|b| b.is_ascii_digit()))) {
         return None;
     }
     let t = NaiveDateTime::parse_from_str(head, "%Y-%m-%dT%H-%M-%S%.3fZ").ok()?;
@@ -116,15 +108,11 @@ pub fn now_ms() -> i64 {
 }
 
 pub fn ms_to_rfc3339(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 pub fn rfc3339_to_ms(s: &str) -> Option<i64> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
 }
 
 #[cfg(test)]

@@ -82,10 +82,7 @@ impl JournalLine {
 
     /// Whether this kind of line is worth an fsync.
     pub fn needs_sync(&self) -> bool {
-        !matches!(
-            self.kind,
-            TimelineKind::Join | TimelineKind::Leave | TimelineKind::Hand
-        )
+        !matches!(self.kind, TimelineKind::Join | TimelineKind::Leave | TimelineKind::Hand)
     }
 }
 
@@ -100,10 +97,7 @@ pub fn append(path: &Path, line: &JournalLine) -> Result<u64> {
         .create(true)
         .open(path)
         .map_err(StoreError::io("open the journal", path))?;
-    let len = f
-        .metadata()
-        .map_err(StoreError::io("read the journal", path))?
-        .len();
+    let len = f.metadata().map_err(StoreError::io("read the journal", path))?.len();
     let mut start = len;
     if len > 0 {
         let mut last = [0u8; 1];
@@ -115,11 +109,9 @@ pub fn append(path: &Path, line: &JournalLine) -> Result<u64> {
             start += 1;
         }
     }
-    f.write_all(&buf)
-        .map_err(StoreError::io("append to the journal", path))?;
+    f.write_all(&buf).map_err(StoreError::io("append to the journal", path))?;
     if line.needs_sync() {
-        f.sync_data()
-            .map_err(StoreError::io("flush the journal", path))?;
+        f.sync_data().map_err(StoreError::io("flush the journal", path))?;
     }
     Ok(start)
 }
@@ -140,22 +132,14 @@ pub struct ReadResult {
 pub fn read_from(path: &Path, from: u64) -> Result<ReadResult> {
     let mut f = match File::open(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(ReadResult {
-                end: 0,
-                ..Default::default()
-            })
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ReadResult { end: 0, ..Default::default() }),
         Err(e) => return Err(StoreError::io("open the journal", path)(e)),
     };
     let mut data = Vec::new();
     f.seek(SeekFrom::Start(from))
         .and_then(|_| f.read_to_end(&mut data))
         .map_err(StoreError::io("read the journal", path))?;
-    let mut out = ReadResult {
-        end: from,
-        ..Default::default()
-    };
+    let mut out = ReadResult { end: from, ..Default::default() };
     let mut pos = 0usize;
     while let Some(nl) = data[pos..].iter().position(|&b| b == b'\n') {
         let raw = &data[pos..pos + nl];
@@ -164,10 +148,7 @@ pub fn read_from(path: &Path, from: u64) -> Result<ReadResult> {
             match serde_json::from_slice::<JournalLine>(raw) {
                 Ok(line) => out.lines.push((start, line)),
                 Err(e) => {
-                    log::warn!(
-                        "{}: skipping damaged journal line at byte {start}: {e}",
-                        path.display()
-                    );
+                    log::warn!("{}: skipping damaged journal line at byte {start}: {e}", path.display());
                     out.bad_lines += 1;
                 }
             }
@@ -210,10 +191,7 @@ mod tests {
         let r2 = read_from(&p, off_b).unwrap();
         assert_eq!(r2.lines, vec![(off_b, b)]);
         let text = std::fs::read_to_string(&p).unwrap();
-        assert!(
-            !text.contains("\"raised\""),
-            "absent fields are omitted: {text}"
-        );
+        assert!(!text.contains("\"raised\""), "absent fields are omitted: {text}");
     }
 
     #[test]

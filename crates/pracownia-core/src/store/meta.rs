@@ -36,25 +36,16 @@ pub(crate) fn folder_free_for(dir: &Path, id: Uuid) -> bool {
 pub(crate) fn read_student_json(dir: &Path) -> Result<Option<StudentJson>> {
     let path = dir.join(STUDENT_FILE);
     match fs::read(&path) {
-        Ok(data) => {
-            serde_json::from_slice(&data)
-                .map(Some)
-                .map_err(|e| StoreError::CorruptMetadata {
-                    path,
-                    detail: e.to_string(),
-                })
-        }
+        Ok(data) => serde_json::from_slice(&data)
+            .map(Some)
+            .map_err(|e| StoreError::CorruptMetadata { path, detail: e.to_string() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(StoreError::io("read", &path)(e)),
     }
 }
 
 pub(crate) fn write_student_json(r: &StudentRef, first_seen: i64) -> Result<()> {
-    let json = StudentJson {
-        id: r.id,
-        login: r.login.clone(),
-        first_seen: fsutil::ms_to_rfc3339(first_seen),
-    };
+    let json = StudentJson { id: r.id, login: r.login.clone(), first_seen: fsutil::ms_to_rfc3339(first_seen) };
     let data = serde_json::to_vec_pretty(&json).expect("serialisable");
     fsutil::write_atomic(&r.dir.join(STUDENT_FILE), &data)
 }
@@ -62,7 +53,5 @@ pub(crate) fn write_student_json(r: &StudentRef, first_seen: i64) -> Result<()> 
 /// chat_read_until from read.json (None when absent or damaged).
 pub(crate) fn read_json(dir: &Path) -> Option<i64> {
     let data = fs::read(dir.join(READ_FILE)).ok()?;
-    serde_json::from_slice::<ReadJson>(&data)
-        .ok()
-        .map(|r| r.chat_read_until)
+    serde_json::from_slice::<ReadJson>(&data).ok().map(|r| r.chat_read_until)
 }

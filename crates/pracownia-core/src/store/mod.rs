@@ -67,29 +67,11 @@ impl LeaveReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     Join,
-    Leave {
-        reason: LeaveReason,
-    },
-    Chat {
-        id: Uuid,
-        text: String,
-        sent_ts: i64,
-    },
-    Hand {
-        raised: bool,
-    },
-    Incomplete {
-        transfer: Uuid,
-        kind: FileKind,
-        name: String,
-        received: u64,
-        size: u64,
-    },
-    Rejected {
-        reason: String,
-        detail: String,
-        transfer: Option<Uuid>,
-    },
+    Leave { reason: LeaveReason },
+    Chat { id: Uuid, text: String, sent_ts: i64 },
+    Hand { raised: bool },
+    Incomplete { transfer: Uuid, kind: FileKind, name: String, received: u64, size: u64 },
+    Rejected { reason: String, detail: String, transfer: Option<Uuid> },
 }
 
 /// What the receiver verified about a file before placing it.
@@ -127,14 +109,10 @@ impl Store {
     /// folder, and bring the index in step with the folder.
     pub fn open(root: impl AsRef<Path>) -> Result<Store> {
         let given = root.as_ref();
-        let not_writable = |e: std::io::Error| StoreError::NotWritable {
-            path: given.to_path_buf(),
-            reason: e.kind().to_string(),
-        };
+        let not_writable =
+            |e: std::io::Error| StoreError::NotWritable { path: given.to_path_buf(), reason: e.kind().to_string() };
         fs::create_dir_all(given.join(META_DIR)).map_err(not_writable)?;
-        let root = given
-            .canonicalize()
-            .map_err(StoreError::io("find", given))?;
+        let root = given.canonicalize().map_err(StoreError::io("find", given))?;
         let meta = root.join(META_DIR);
         let probe = meta.join(format!(".write-test-{}", std::process::id()));
         fs::write(&probe, b"ok").map_err(not_writable)?;
@@ -147,28 +125,19 @@ impl Store {
             .write(true)
             .open(&lock_path)
             .map_err(StoreError::io("open", &lock_path))?;
-        if !fs4::fs_std::FileExt::try_lock_exclusive(&lock)
-            .map_err(StoreError::io("lock", &lock_path))?
-        {
+        if !fs4::fs_std::FileExt::try_lock_exclusive(&lock).map_err(StoreError::io("lock", &lock_path))? {
             return Err(StoreError::InUse { path: root });
         }
 
         let staging = meta.join("staging");
         if staging.exists() {
-            fs::remove_dir_all(&staging)
-                .map_err(StoreError::io("empty the staging folder", &staging))?;
+            fs::remove_dir_all(&staging).map_err(StoreError::io("empty the staging folder", &staging))?;
         }
         fs::create_dir_all(&staging).map_err(StoreError::io("create", &staging))?;
 
         let (db, fresh) = open_writer(&root)?;
         let reader = IndexReader::open(&root)?;
-        let mut store = Store {
-            root,
-            db,
-            reader,
-            cache: HashMap::new(),
-            _lock: lock,
-        };
+        let mut store = Store { root, db, reader, cache: HashMap::new(), _lock: lock };
         if fresh {
             // A new (or discarded) index is built in time order, like a reindex.
             let report = store.reindex()?;
@@ -214,10 +183,7 @@ fn open_writer(root: &Path) -> Result<(Connection, bool)> {
         Ok(c) => Ok(c),
         Err(e) => {
             // The index is derived: a damaged one is thrown away and rebuilt.
-            log::warn!(
-                "the index {} is unusable ({e}); rebuilding it",
-                path.display()
-            );
+            log::warn!("the index {} is unusable ({e}); rebuilding it", path.display());
             for suffix in ["", "-wal", "-shm"] {
                 let mut p = path.clone().into_os_string();
                 p.push(suffix);

@@ -35,13 +35,7 @@ impl Store {
                 l.raised = Some(raised);
                 l
             }
-            Entry::Incomplete {
-                transfer,
-                kind,
-                name,
-                received,
-                size,
-            } => {
+            Entry::Incomplete { transfer, kind, name, received, size } => {
                 let mut l = JournalLine::new(at_ms, TimelineKind::Incomplete, &s.login);
                 l.transfer = Some(transfer);
                 l.file_kind = Some(kind);
@@ -50,11 +44,7 @@ impl Store {
                 l.size = Some(size);
                 l
             }
-            Entry::Rejected {
-                reason,
-                detail,
-                transfer,
-            } => {
+            Entry::Rejected { reason, detail, transfer } => {
                 let mut l = JournalLine::new(at_ms, TimelineKind::Rejected, &s.login);
                 l.reason = Some(reason);
                 l.detail = Some(detail);
@@ -83,10 +73,7 @@ impl Store {
     ) -> Result<StoredFile> {
         let ext = ext.trim_start_matches('.').to_ascii_lowercase();
         if !kind.extensions().contains(&ext.as_str()) {
-            return Err(StoreError::BadExtension {
-                ext,
-                kind: kind.as_str(),
-            });
+            return Err(StoreError::BadExtension { ext, kind: kind.as_str() });
         }
         let s = self.ensure(s)?;
         let sub = s.dir.join(kind.dir_name());
@@ -99,14 +86,8 @@ impl Store {
         let taken = |p: &std::path::Path| p.symlink_metadata().is_ok();
         let mut n = 0u32;
         let stem = loop {
-            let stem = if n == 0 {
-                base.clone()
-            } else {
-                format!("{base}-{n}")
-            };
-            if !taken(&sub.join(format!("{stem}.{ext}")))
-                && !taken(&thumbs.join(format!("{stem}.jpg")))
-            {
+            let stem = if n == 0 { base.clone() } else { format!("{base}-{n}") };
+            if !taken(&sub.join(format!("{stem}.{ext}"))) && !taken(&thumbs.join(format!("{stem}.jpg"))) {
                 break stem;
             }
             n += 1;

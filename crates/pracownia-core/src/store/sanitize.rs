@@ -35,11 +35,7 @@ pub fn is_reserved_windows_name(name: &str) -> bool {
 pub fn sanitize_login(login: &str) -> String {
     let mut out = String::with_capacity(login.len().min(4 * MAX_LOGIN_CHARS));
     for c in login.chars() {
-        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-            c
-        } else {
-            '_'
-        };
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' };
         if c == '_' && out.ends_with('_') {
             continue;
         }
@@ -118,10 +114,7 @@ mod tests {
         }
         let got = folder_name(&long, id, false);
         assert_eq!(got, format!("{}-01234567", "a".repeat(40)));
-        assert_eq!(
-            folder_name("x", id, true),
-            "x-0123456789abcdef0123456789abcdef"
-        );
+        assert_eq!(folder_name("x", id, true), "x-0123456789abcdef0123456789abcdef");
         // Truncation must not leave a trailing dot.
         let dotted = format!("{}.{}", "b".repeat(39), "c".repeat(10));
         assert_eq!(sanitize_login(&dotted), "b".repeat(39));

@@ -5,9 +5,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Component, Path};
 
-use super::collect::{
-    collect_journal, collect_new_files, index_journal, list_files, prune_and_scan,
-};
+use super::collect::{collect_journal, collect_new_files, index_journal, list_files, prune_and_scan};
 use super::error::Result;
 use super::meta::{read_json, read_student_json};
 use super::{fsutil, Store};
@@ -116,9 +114,7 @@ impl Store {
         let mut row = match existing {
             Some(row) if row.folder == folder => row,
             Some(row) => {
-                let old = read_student_json(&self.root.join(&row.folder))
-                    .ok()
-                    .flatten();
+                let old = read_student_json(&self.root.join(&row.folder)).ok().flatten();
                 if old.is_some_and(|o| o.id == json.id) {
                     log::warn!(
                         "the folder {folder} belongs to student {}, who already has the folder {}; it is left out of the index",
@@ -128,11 +124,7 @@ impl Store {
                 }
                 // The folder was renamed by hand: index it afresh.
                 write::delete_student(&tx, row.id)?;
-                StudentRow {
-                    folder: folder.to_string(),
-                    journal_offset: 0,
-                    ..row
-                }
+                StudentRow { folder: folder.to_string(), journal_offset: 0, ..row }
             }
             None => StudentRow {
                 id: json.id,
@@ -167,9 +159,7 @@ impl Store {
                 Ok(Some(j)) => j,
                 Ok(None) => continue,
                 Err(e) => {
-                    report
-                        .problems
-                        .push(format!("{e}; the folder {folder} was left out."));
+                    report.problems.push(format!("{e}; the folder {folder} was left out."));
                     continue;
                 }
             };

@@ -37,12 +37,7 @@ impl Store {
     }
 
     fn make_ref(&self, id: Uuid, login: &str, folder: &str) -> StudentRef {
-        StudentRef {
-            id,
-            login: login.to_string(),
-            dir: self.root.join(folder),
-            folder: folder.to_string(),
-        }
+        StudentRef { id, login: login.to_string(), dir: self.root.join(folder), folder: folder.to_string() }
     }
 
     fn create_student(&mut self, id: Uuid, login: &str) -> Result<StudentRef> {
@@ -79,9 +74,7 @@ impl Store {
     }
 
     fn change_login(&mut self, mut r: StudentRef, login: &str) -> Result<StudentRef> {
-        let first_seen = write::student(&self.db, r.id)?
-            .map(|row| row.first_seen)
-            .unwrap_or_else(fsutil::now_ms);
+        let first_seen = write::student(&self.db, r.id)?.map(|row| row.first_seen).unwrap_or_else(fsutil::now_ms);
         r.login = login.to_string();
         write_student_json(&r, first_seen)?;
         write::set_login(&self.db, r.id, login)?;
@@ -93,10 +86,7 @@ impl Store {
     pub fn mark_chat_read(&mut self, id: Uuid, until_ms: i64) -> Result<()> {
         let row = write::student(&self.db, id)?.ok_or(StoreError::UnknownStudent(id))?;
         let path = self.root.join(&row.folder).join(READ_FILE);
-        let data = serde_json::to_vec(&ReadJson {
-            chat_read_until: until_ms,
-        })
-        .expect("serialisable");
+        let data = serde_json::to_vec(&ReadJson { chat_read_until: until_ms }).expect("serialisable");
         fsutil::write_atomic(&path, &data)?;
         write::set_read_until(&self.db, id, until_ms)?;
         Ok(())

@@ -36,41 +36,15 @@ pub(super) fn meta(data: &[u8], name: &str) -> FileMeta {
     }
 }
 
-pub(super) fn place_png(
-    store: &mut Store,
-    s: &StudentRef,
-    at: i64,
-    data: &[u8],
-    thumb: bool,
-) -> StoredFile {
+pub(super) fn place_png(store: &mut Store, s: &StudentRef, at: i64, data: &[u8], thumb: bool) -> StoredFile {
     let f = stage(store, "shot.part", data);
     let t = thumb.then(|| stage(store, "thumb.part", b"jpegthumb"));
-    store
-        .place_file(
-            s,
-            at,
-            FileKind::Screenshot,
-            &f,
-            "png",
-            t.as_deref(),
-            meta(data, "Screenshot 1.png"),
-        )
-        .unwrap()
+    store.place_file(s, at, FileKind::Screenshot, &f, "png", t.as_deref(), meta(data, "Screenshot 1.png")).unwrap()
 }
 
 pub(super) fn chat(store: &mut Store, s: &StudentRef, at: i64, text: &str) -> Uuid {
     let cid = Uuid::new_v4();
-    assert!(store
-        .record(
-            s,
-            at,
-            Entry::Chat {
-                id: cid,
-                text: text.into(),
-                sent_ts: at - 3
-            }
-        )
-        .unwrap());
+    assert!(store.record(s, at, Entry::Chat { id: cid, text: text.into(), sent_ts: at - 3 }).unwrap());
     cid
 }
 
@@ -86,12 +60,7 @@ pub(super) fn snapshot(store: &Store) -> (Vec<StudentSummary>, Vec<TimelineEntry
 }
 
 pub(super) fn journal_lines(dir: &Path) -> Vec<JournalLine> {
-    journal::read_from(&dir.join(JOURNAL_FILE), 0)
-        .unwrap()
-        .lines
-        .into_iter()
-        .map(|(_, l)| l)
-        .collect()
+    journal::read_from(&dir.join(JOURNAL_FILE), 0).unwrap().lines.into_iter().map(|(_, l)| l).collect()
 }
 
 #[test]
@@ -103,89 +72,42 @@ fn layout_and_atomic_placement() {
     let s = store.student(id(1), "Ala Kowalska").unwrap();
     assert_eq!(s.folder, "Ala_Kowalska-12345678");
     assert_eq!(s.dir, root.join(&s.folder));
-    let sj: StudentJson =
-        serde_json::from_slice(&fs::read(s.dir.join("student.json")).unwrap()).unwrap();
+    let sj: StudentJson = serde_json::from_slice(&fs::read(s.dir.join("student.json")).unwrap()).unwrap();
     assert_eq!((sj.id, sj.login.as_str()), (id(1), "Ala Kowalska"));
 
     let f = place_png(&mut store, &s, T0, b"png-one", true);
-    assert_eq!(
-        f.path,
-        "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z.png"
-    );
-    assert_eq!(
-        f.thumb.as_deref(),
-        Some("Ala_Kowalska-12345678/screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg")
-    );
+    assert_eq!(f.path, "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z.png");
+    assert_eq!(f.thumb.as_deref(), Some("Ala_Kowalska-12345678/screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg"));
     assert_eq!(f.abs_path, root.join(&f.path));
     assert_eq!(fs::read(&f.abs_path).unwrap(), b"png-one");
-    assert_eq!(
-        fs::read(root.join(f.thumb.as_ref().unwrap())).unwrap(),
-        b"jpegthumb"
-    );
+    assert_eq!(fs::read(root.join(f.thumb.as_ref().unwrap())).unwrap(), b"jpegthumb");
     // Same millisecond: a suffix before the extension.
     let g = place_png(&mut store, &s, T0, b"png-two", false);
-    assert_eq!(
-        g.path,
-        "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z-1.png"
-    );
+    assert_eq!(g.path, "Ala_Kowalska-12345678/screenshots/2026-11-25T08-48-18.123Z-1.png");
     assert_eq!(g.thumb, None);
     let data = b"BLENDER-v300";
     let st = stage(&store, "b.part", data);
-    let b = store
-        .place_file(
-            &s,
-            T0 + 5,
-            FileKind::Blend,
-            &st,
-            "blend",
-            None,
-            meta(data, "../../evil.blend"),
-        )
-        .unwrap();
-    assert_eq!(
-        b.path,
-        "Ala_Kowalska-12345678/blends/2026-11-25T08-48-18.128Z.blend"
-    );
+    let b = store.place_file(&s, T0 + 5, FileKind::Blend, &st, "blend", None, meta(data, "../../evil.blend")).unwrap();
+    assert_eq!(b.path, "Ala_Kowalska-12345678/blends/2026-11-25T08-48-18.128Z.blend");
     // Staging is left empty, nothing half-written is visible.
     assert_eq!(fs::read_dir(store.staging_dir()).unwrap().count(), 0);
     let names = |p: &Path| {
-        let mut v: Vec<String> = fs::read_dir(p)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
+        let mut v: Vec<String> =
+            fs::read_dir(p).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         v.sort();
         v
     };
-    assert_eq!(
-        names(&s.dir),
-        ["blends", "journal.jsonl", "screenshots", "student.json"]
-    );
+    assert_eq!(names(&s.dir), ["blends", "journal.jsonl", "screenshots", "student.json"]);
     assert_eq!(names(&s.dir.join("screenshots")).len(), 3);
 
     let st = stage(&store, "x.part", b"x");
-    let err = store
-        .place_file(
-            &s,
-            T0,
-            FileKind::Screenshot,
-            &st,
-            "exe",
-            None,
-            meta(b"x", "x"),
-        )
-        .unwrap_err();
+    let err = store.place_file(&s, T0, FileKind::Screenshot, &st, "exe", None, meta(b"x", "x")).unwrap_err();
     assert!(matches!(err, StoreError::BadExtension { .. }), "{err}");
 
     let lines = journal_lines(&s.dir);
     assert_eq!(lines.len(), 3);
-    assert_eq!(
-        lines[0].file.as_deref(),
-        Some("screenshots/2026-11-25T08-48-18.123Z.png")
-    );
-    assert_eq!(
-        lines[0].thumb.as_deref(),
-        Some("screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg")
-    );
+    assert_eq!(lines[0].file.as_deref(), Some("screenshots/2026-11-25T08-48-18.123Z.png"));
+    assert_eq!(lines[0].thumb.as_deref(), Some("screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg"));
     assert_eq!(lines[0].name.as_deref(), Some("Screenshot 1.png"));
     assert_eq!(lines[0].sha256, Some(meta(b"png-one", "").sha256));
 
@@ -212,10 +134,7 @@ fn open_errors_are_plain_sentences() {
     let err = Store::open(file.join("store")).err().unwrap();
     assert!(matches!(err, StoreError::NotWritable { .. }));
     assert!(
-        err.to_string().starts_with(&format!(
-            "The store folder {} is not writable: ",
-            file.join("store").display()
-        )),
+        err.to_string().starts_with(&format!("The store folder {} is not writable: ", file.join("store").display())),
         "{err}"
     );
 

@@ -61,20 +61,13 @@ pub fn watch(root: &Path, on_change: impl Fn(PathBuf) + Send + 'static) -> Resul
             // folder -> (first change, last change)
             let mut pending: HashMap<PathBuf, (Instant, Instant)> = HashMap::new();
             loop {
-                let timeout = if pending.is_empty() {
-                    Duration::from_secs(3600)
-                } else {
-                    DEBOUNCE / 3
-                };
+                let timeout = if pending.is_empty() { Duration::from_secs(3600) } else { DEBOUNCE / 3 };
                 match rx.recv_timeout(timeout) {
                     Ok(Ok(ev)) => {
                         let now = Instant::now();
                         for p in &ev.paths {
                             if let Some(dir) = student_dir_of(&thread_root, p) {
-                                pending
-                                    .entry(dir)
-                                    .and_modify(|e| e.1 = now)
-                                    .or_insert((now, now));
+                                pending.entry(dir).and_modify(|e| e.1 = now).or_insert((now, now));
                             }
                         }
                     }
@@ -85,9 +78,7 @@ pub fn watch(root: &Path, on_change: impl Fn(PathBuf) + Send + 'static) -> Resul
                 let now = Instant::now();
                 let ready: Vec<PathBuf> = pending
                     .iter()
-                    .filter(|(_, (first, last))| {
-                        now - *last >= DEBOUNCE || now - *first >= MAX_DELAY
-                    })
+                    .filter(|(_, (first, last))| now - *last >= DEBOUNCE || now - *first >= MAX_DELAY)
                     .map(|(d, _)| d.clone())
                     .collect();
                 for d in ready {
@@ -97,10 +88,7 @@ pub fn watch(root: &Path, on_change: impl Fn(PathBuf) + Send + 'static) -> Resul
             }
         })
         .map_err(StoreError::io("start a thread to watch", &root))?;
-    Ok(WatchHandle {
-        watcher: Some(watcher),
-        thread: Some(thread),
-    })
+    Ok(WatchHandle { watcher: Some(watcher), thread: Some(thread) })
 }
 
 #[cfg(test)]
@@ -114,14 +102,8 @@ mod tests {
             student_dir_of(root, Path::new("/s/ala-1234abcd/screenshots/x.png")),
             Some(PathBuf::from("/s/ala-1234abcd"))
         );
-        assert_eq!(
-            student_dir_of(root, Path::new("/s/ala-1234abcd")),
-            Some(PathBuf::from("/s/ala-1234abcd"))
-        );
-        assert_eq!(
-            student_dir_of(root, Path::new("/s/.pracownia/index.sqlite")),
-            None
-        );
+        assert_eq!(student_dir_of(root, Path::new("/s/ala-1234abcd")), Some(PathBuf::from("/s/ala-1234abcd")));
+        assert_eq!(student_dir_of(root, Path::new("/s/.pracownia/index.sqlite")), None);
         assert_eq!(student_dir_of(root, Path::new("/s")), None);
         assert_eq!(student_dir_of(root, Path::new("/elsewhere/x")), None);
     }

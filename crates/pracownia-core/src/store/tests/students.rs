@@ -11,42 +11,22 @@ fn all_entry_kinds_are_journaled_and_indexed() {
     let s = store.student(id(1), "ola").unwrap();
     let tr = Uuid::new_v4();
     store.record(&s, T0, Entry::Join).unwrap();
-    store
-        .record(&s, T0 + 1, Entry::Hand { raised: true })
-        .unwrap();
+    store.record(&s, T0 + 1, Entry::Hand { raised: true }).unwrap();
     store
         .record(
             &s,
             T0 + 2,
-            Entry::Incomplete {
-                transfer: tr,
-                kind: FileKind::Blend,
-                name: "a.blend".into(),
-                received: 10,
-                size: 99,
-            },
+            Entry::Incomplete { transfer: tr, kind: FileKind::Blend, name: "a.blend".into(), received: 10, size: 99 },
         )
         .unwrap();
     store
         .record(
             &s,
             T0 + 3,
-            Entry::Rejected {
-                reason: "too_large".into(),
-                detail: "The file is too large.".into(),
-                transfer: Some(tr),
-            },
+            Entry::Rejected { reason: "too_large".into(), detail: "The file is too large.".into(), transfer: Some(tr) },
         )
         .unwrap();
-    store
-        .record(
-            &s,
-            T0 + 4,
-            Entry::Leave {
-                reason: LeaveReason::Timeout,
-            },
-        )
-        .unwrap();
+    store.record(&s, T0 + 4, Entry::Leave { reason: LeaveReason::Timeout }).unwrap();
     let ev = all_events(store.reader(), None);
     let kinds: Vec<_> = ev.iter().map(|e| e.kind).collect();
     use TimelineKind::*;
@@ -61,9 +41,7 @@ fn all_entry_kinds_are_journaled_and_indexed() {
     assert_eq!(ev[4].reason.as_deref(), Some("timeout"));
     assert!(ev.iter().all(|e| e.login == "ola" && e.student == id(1)));
     let raw = fs::read_to_string(s.dir.join(JOURNAL_FILE)).unwrap();
-    assert!(raw
-        .lines()
-        .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(raw.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
     assert!(raw.contains("\"file_kind\":\"blend\""));
 }
 
@@ -73,11 +51,7 @@ fn duplicate_chat_ids_are_ignored() {
     let mut store = Store::open(tmp.path()).unwrap();
     let s = store.student(id(1), "ola").unwrap();
     let cid = chat(&mut store, &s, T0, "hello");
-    let again = Entry::Chat {
-        id: cid,
-        text: "hello".into(),
-        sent_ts: T0 - 3,
-    };
+    let again = Entry::Chat { id: cid, text: "hello".into(), sent_ts: T0 - 3 };
     assert!(!store.record(&s, T0 + 10, again.clone()).unwrap());
     // Another student may use the same message id.
     let t = store.student(id(2), "ela").unwrap();
@@ -98,23 +72,13 @@ fn login_change_updates_json_and_index_but_not_folder() {
     let s = store.student(id(1), "ola").unwrap();
     chat(&mut store, &s, T0, "as ola");
     let s2 = store.student(id(1), "Ola Nowak").unwrap();
-    assert_eq!(
-        (s2.folder.as_str(), s2.login.as_str()),
-        (s.folder.as_str(), "Ola Nowak")
-    );
+    assert_eq!((s2.folder.as_str(), s2.login.as_str()), (s.folder.as_str(), "Ola Nowak"));
     chat(&mut store, &s2, T0 + 1, "as Ola Nowak");
     let sj = read_student_json(&s.dir).unwrap().unwrap();
     assert_eq!(sj.login, "Ola Nowak");
     assert_eq!(store.reader().students().unwrap()[0].login, "Ola Nowak");
-    let logins: Vec<_> = all_events(store.reader(), None)
-        .into_iter()
-        .map(|e| e.login)
-        .collect();
-    assert_eq!(
-        logins,
-        ["ola", "Ola Nowak"],
-        "events keep the login used at the time"
-    );
+    let logins: Vec<_> = all_events(store.reader(), None).into_iter().map(|e| e.login).collect();
+    assert_eq!(logins, ["ola", "Ola Nowak"], "events keep the login used at the time");
     drop(store);
     let mut store = Store::open(tmp.path()).unwrap();
     assert_eq!(store.student(id(1), "Ola Nowak").unwrap(), s2);
@@ -129,28 +93,12 @@ fn login_shared_by_two_ids() {
     store.student(id(3), "ewa").unwrap();
     assert_eq!(store.other_ids_with_login("kuba", id(1)).unwrap(), [id(2)]);
     assert!(store.other_ids_with_login("ewa", id(3)).unwrap().is_empty());
-    let shared: Vec<_> = store
-        .reader()
-        .students()
-        .unwrap()
-        .into_iter()
-        .map(|s| (s.login, s.login_shared))
-        .collect();
-    assert_eq!(
-        shared,
-        [
-            ("ewa".into(), false),
-            ("kuba".into(), true),
-            ("KUBA".into(), true)
-        ]
-    );
+    let shared: Vec<_> = store.reader().students().unwrap().into_iter().map(|s| (s.login, s.login_shared)).collect();
+    assert_eq!(shared, [("ewa".into(), false), ("kuba".into(), true), ("KUBA".into(), true)]);
     let r = store.reader();
     assert_eq!(r.find_student("Kuba").unwrap(), [id(1), id(2)]);
     assert_eq!(r.find_student(&id(3).to_string()).unwrap(), [id(3)]);
-    assert_eq!(
-        r.find_student(&id(3).simple().to_string()).unwrap(),
-        [id(3)]
-    );
+    assert_eq!(r.find_student(&id(3).simple().to_string()).unwrap(), [id(3)]);
     assert!(r.find_student("nobody").unwrap().is_empty());
 }
 
@@ -175,19 +123,14 @@ fn unread_counts_and_mark_chat_read() {
     for i in 0..3 {
         chat(&mut store, &s, T0 + i, "q");
     }
-    store
-        .record(&s, T0 + 5, Entry::Hand { raised: true })
-        .unwrap();
+    store.record(&s, T0 + 5, Entry::Hand { raised: true }).unwrap();
     let unread = |st: &Store| st.reader().students().unwrap()[0].unread;
     assert_eq!(unread(&store), 3);
     store.mark_chat_read(id(1), T0 + 1).unwrap();
     assert_eq!(unread(&store), 1);
     let rj: ReadJson = serde_json::from_slice(&fs::read(s.dir.join("read.json")).unwrap()).unwrap();
     assert_eq!(rj.chat_read_until, T0 + 1);
-    assert!(matches!(
-        store.mark_chat_read(id(9), 1),
-        Err(StoreError::UnknownStudent(_))
-    ));
+    assert!(matches!(store.mark_chat_read(id(9), 1), Err(StoreError::UnknownStudent(_))));
     drop(store);
     fs::remove_file(index::index_path(tmp.path())).unwrap();
     let store = Store::open(tmp.path()).unwrap();

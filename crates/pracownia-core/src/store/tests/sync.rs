@@ -15,36 +15,16 @@ fn populate(store: &mut Store) {
     place_png(store, &b, T0 + 3, b"b-shot", true);
     chat(store, &b, T0 + 4, "me too");
     place_png(store, &a, T0 + 5, b"a-shot", false);
-    store
-        .record(&a, T0 + 6, Entry::Hand { raised: true })
-        .unwrap();
+    store.record(&a, T0 + 6, Entry::Hand { raised: true }).unwrap();
     store
         .record(
             &b,
             T0 + 7,
-            Entry::Rejected {
-                reason: "corrupt".into(),
-                detail: "The file was damaged.".into(),
-                transfer: None,
-            },
+            Entry::Rejected { reason: "corrupt".into(), detail: "The file was damaged.".into(), transfer: None },
         )
         .unwrap();
-    store
-        .record(
-            &a,
-            T0 + 8,
-            Entry::Leave {
-                reason: LeaveReason::Bye,
-            },
-        )
-        .unwrap();
-    fs::write(
-        b.dir
-            .join("screenshots")
-            .join(format!("{}.png", stamp(T0 + 9))),
-        b"by hand",
-    )
-    .unwrap();
+    store.record(&a, T0 + 8, Entry::Leave { reason: LeaveReason::Bye }).unwrap();
+    fs::write(b.dir.join("screenshots").join(format!("{}.png", stamp(T0 + 9))), b"by hand").unwrap();
     store.resync_student_dir(&b.dir).unwrap();
     store.mark_chat_read(id(2), T0 + 4).unwrap();
 }
@@ -56,26 +36,13 @@ fn reindex_reproduces_students_and_timeline() {
     populate(&mut store);
     let before = snapshot(&store);
     assert_eq!(before.1.len(), 10);
-    assert_eq!(
-        before.1.iter().map(|e| e.ts).collect::<Vec<_>>(),
-        (0..10).map(|i| T0 + i).collect::<Vec<_>>()
-    );
+    assert_eq!(before.1.iter().map(|e| e.ts).collect::<Vec<_>>(), (0..10).map(|i| T0 + i).collect::<Vec<_>>());
     assert_eq!(before.0.len(), 2);
-    assert_eq!(
-        (
-            before.0[1].screenshots,
-            before.0[1].unread,
-            before.0[0].unread
-        ),
-        (2, 0, 1)
-    );
+    assert_eq!((before.0[1].screenshots, before.0[1].unread, before.0[0].unread), (2, 0, 1));
 
     let gen = store.reader().generation().unwrap();
     let report = store.reindex().unwrap();
-    assert_eq!(
-        (report.students, report.events, report.files_found),
-        (2, 10, 1)
-    );
+    assert_eq!((report.students, report.events, report.files_found), (2, 10, 1));
     assert!(report.problems.is_empty());
     assert_eq!(snapshot(&store), before);
     assert_eq!(store.reader().generation().unwrap(), gen + 1);
@@ -107,21 +74,10 @@ fn crash_between_journal_and_index_is_repaired_on_open() {
     line.text = Some("journaled only".into());
     journal::append(&s.dir.join(JOURNAL_FILE), &line).unwrap();
     // ...and a torn line from a crash in the middle of the next write.
-    OpenOptions::new()
-        .append(true)
-        .open(s.dir.join(JOURNAL_FILE))
-        .unwrap()
-        .write_all(b"{\"ts\":1,\"ki")
-        .unwrap();
+    OpenOptions::new().append(true).open(s.dir.join(JOURNAL_FILE)).unwrap().write_all(b"{\"ts\":1,\"ki").unwrap();
     // ...and a file renamed into place whose journal line never got written.
     fs::create_dir_all(s.dir.join("blends")).unwrap();
-    fs::write(
-        s.dir
-            .join("blends")
-            .join(format!("{}.blend", stamp(T0 + 2))),
-        b"BLENDER",
-    )
-    .unwrap();
+    fs::write(s.dir.join("blends").join(format!("{}.blend", stamp(T0 + 2))), b"BLENDER").unwrap();
 
     let mut store = Store::open(tmp.path()).unwrap();
     let ev = all_events(store.reader(), None);
@@ -129,10 +85,7 @@ fn crash_between_journal_and_index_is_repaired_on_open() {
     assert_eq!(texts, [Some("indexed"), Some("journaled only"), None]);
     assert_eq!(ev[2].kind, TimelineKind::Blend);
     assert_eq!(ev[2].ts, T0 + 2, "time comes from the file name stamp");
-    assert_eq!(
-        ev[2].sha256.as_deref(),
-        Some(meta(b"BLENDER", "").sha256.as_str())
-    );
+    assert_eq!(ev[2].sha256.as_deref(), Some(meta(b"BLENDER", "").sha256.as_str()));
     // The next append is not glued to the torn line.
     chat(&mut store, &s, T0 + 3, "after");
     assert_eq!(all_events(store.reader(), None).len(), 4);
@@ -157,13 +110,7 @@ fn files_removed_and_added_by_hand() {
     store.resync_student_dir(&s.dir).unwrap();
     let ev = all_events(store.reader(), None);
     let paths: Vec<_> = ev.iter().map(|e| e.path.clone().unwrap()).collect();
-    assert_eq!(
-        paths,
-        [
-            f2.path.clone(),
-            format!("{}/screenshots/holiday.PNG", s.folder)
-        ]
-    );
+    assert_eq!(paths, [f2.path.clone(), format!("{}/screenshots/holiday.PNG", s.folder)]);
     assert_eq!(ev[0].thumb, None, "a thumb removed by hand is dropped");
     assert_eq!(ev[1].name.as_deref(), Some("holiday.PNG"));
     assert_eq!(ev[1].size, Some(7));
@@ -186,12 +133,7 @@ fn keyset_paging() {
     let a = store.student(id(1), "ala").unwrap();
     let b = store.student(id(2), "bob").unwrap();
     for i in 0..25 {
-        chat(
-            &mut store,
-            if i % 2 == 0 { &a } else { &b },
-            T0 + i,
-            &format!("m{i}"),
-        );
+        chat(&mut store, if i % 2 == 0 { &a } else { &b }, T0 + i, &format!("m{i}"));
     }
     let r = store.reader();
     let mut seen = Vec::new();
@@ -214,9 +156,7 @@ fn keyset_paging() {
     let newest = r.timeline_before(id(1), None, 5).unwrap();
     let texts: Vec<_> = newest.iter().map(|e| e.text.clone().unwrap()).collect();
     assert_eq!(texts, ["m24", "m22", "m20", "m18", "m16"]);
-    let older = r
-        .timeline_before(id(1), newest.last().map(|e| e.id), 100)
-        .unwrap();
+    let older = r.timeline_before(id(1), newest.last().map(|e| e.id), 100).unwrap();
     assert_eq!(older.len(), 8);
     assert_eq!(older[0].text.as_deref(), Some("m14"));
     assert_eq!(r.event(mine[0].id).unwrap().unwrap(), mine[0]);
@@ -230,11 +170,7 @@ fn separate_reader_folder_renamed_copied_and_journal_replaced() {
     let s = store.student(id(1), "ala").unwrap();
     chat(&mut store, &s, T0, "one");
     place_png(&mut store, &s, T0 + 1, b"shot", true);
-    assert_eq!(
-        all_events(&reader, None).len(),
-        2,
-        "a separate connection sees new writes"
-    );
+    assert_eq!(all_events(&reader, None).len(), 2, "a separate connection sees new writes");
 
     // Renamed by hand: the student follows its folder, paths included.
     let moved = store.root().join("ala-renamed");
@@ -245,16 +181,8 @@ fn separate_reader_folder_renamed_copied_and_journal_replaced() {
     assert_eq!((st.len(), st[0].folder.as_str()), (1, "ala-renamed"));
     let ev = all_events(&reader, None);
     assert_eq!(ev.len(), 2);
-    assert!(ev[1]
-        .path
-        .as_deref()
-        .unwrap()
-        .starts_with("ala-renamed/screenshots/"));
-    assert!(ev[1]
-        .thumb
-        .as_deref()
-        .unwrap()
-        .starts_with("ala-renamed/screenshots/thumbs/"));
+    assert!(ev[1].path.as_deref().unwrap().starts_with("ala-renamed/screenshots/"));
+    assert!(ev[1].thumb.as_deref().unwrap().starts_with("ala-renamed/screenshots/thumbs/"));
 
     // A copy of a folder (same id) is left out rather than doubling the student.
     let copy = store.root().join("ala-copy");
@@ -266,21 +194,11 @@ fn separate_reader_folder_renamed_copied_and_journal_replaced() {
     // A journal replaced by a shorter one is indexed from its start.
     let mut l = JournalLine::new(T0 + 9, TimelineKind::Hand, "ala");
     l.raised = Some(false);
-    fs::write(
-        moved.join(JOURNAL_FILE),
-        format!("{}\n", serde_json::to_string(&l).unwrap()),
-    )
-    .unwrap();
+    fs::write(moved.join(JOURNAL_FILE), format!("{}\n", serde_json::to_string(&l).unwrap())).unwrap();
     store.resync_student_dir(&moved).unwrap();
     let mut ev = all_events(&reader, None);
     ev.sort_by_key(|e| e.ts);
     let kinds: Vec<_> = ev.iter().map(|e| (e.kind, e.ts)).collect();
     // The chat is gone with the old journal; the file stays, found by scanning.
-    assert_eq!(
-        kinds,
-        [
-            (TimelineKind::Screenshot, T0 + 1),
-            (TimelineKind::Hand, T0 + 9)
-        ]
-    );
+    assert_eq!(kinds, [(TimelineKind::Screenshot, T0 + 1), (TimelineKind::Hand, T0 + 9)]);
 }

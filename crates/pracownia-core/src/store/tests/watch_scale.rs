@@ -21,9 +21,7 @@ fn watcher_reports_changes_made_by_hand() {
     let wait_until = |store: &mut Store, want: &dyn Fn(&[TimelineEntry]) -> bool| {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
-            let dir = rx
-                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-                .expect("watcher callback");
+            let dir = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())).expect("watcher callback");
             assert_eq!(dir, s.dir);
             store.resync_student_dir(&dir).unwrap();
             if want(&all_events(store.reader(), None)) {
@@ -53,21 +51,13 @@ fn index_queries_at_scale() {
     let write_student = |n: u128, login: &str, events: i64| {
         let dir = root.join(format!("{login}-{n}"));
         fs::create_dir_all(&dir).unwrap();
-        let sj = StudentJson {
-            id: id(n),
-            login: login.into(),
-            first_seen: "2026-11-25T08:00:00.000Z".into(),
-        };
+        let sj = StudentJson { id: id(n), login: login.into(), first_seen: "2026-11-25T08:00:00.000Z".into() };
         fs::write(dir.join("student.json"), serde_json::to_vec(&sj).unwrap()).unwrap();
         let mut text = String::new();
         for i in 0..events {
             let mut l = JournalLine::new(
                 T0 + i * 100 + n as i64,
-                if i % 2 == 0 {
-                    TimelineKind::Chat
-                } else {
-                    TimelineKind::Hand
-                },
+                if i % 2 == 0 { TimelineKind::Chat } else { TimelineKind::Hand },
                 login,
             );
             if i % 2 == 0 {
@@ -100,20 +90,12 @@ fn index_queries_at_scale() {
     assert_eq!(students[1].chats, 50);
     assert_eq!(students[1].last_seen, T0 + 99 * 100 + 1);
 
-    let ids: Vec<i64> = r
-        .timeline(Some(id(1000)), None, 20_000)
-        .unwrap()
-        .iter()
-        .map(|e| e.id)
-        .collect();
+    let ids: Vec<i64> = r.timeline(Some(id(1000)), None, 20_000).unwrap().iter().map(|e| e.id).collect();
     assert_eq!(ids.len(), 10_000);
     let t = Instant::now();
     let page = r.timeline(Some(id(1000)), Some(ids[4999]), 100).unwrap();
     eprintln!("one 100-row page out of 10,000: {:?}", t.elapsed());
-    assert_eq!(
-        page.iter().map(|e| e.id).collect::<Vec<_>>(),
-        ids[5000..5100]
-    );
+    assert_eq!(page.iter().map(|e| e.id).collect::<Vec<_>>(), ids[5000..5100]);
     assert_eq!(page[0].text.as_deref(), Some("big 5000"));
     let t = Instant::now();
     let back = r.timeline_before(id(1000), Some(ids[5000]), 100).unwrap();
@@ -125,8 +107,6 @@ fn index_queries_at_scale() {
     let everyone = r.timeline(None, Some(ids[4999]), 100).unwrap();
     eprintln!("one 100-row page of everyone: {:?}", t.elapsed());
     assert_eq!(everyone.len(), 100);
-    assert!(everyone
-        .windows(2)
-        .all(|w| w[0].id < w[1].id && w[0].ts <= w[1].ts));
+    assert!(everyone.windows(2).all(|w| w[0].id < w[1].id && w[0].ts <= w[1].ts));
     assert!(back.iter().all(|e| e.student == id(1000)));
 }

@@ -24,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if ! command -v cargo >/dev/null; then
-  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), version 1.85 or newer, then run this again." >&2
+  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), version 1.87 or newer, then run this again." >&2
   exit 1
 fi
 

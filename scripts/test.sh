@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
 
-echo "== cargo clippy" >&2
+echo "== cargo fmt, clippy" >&2
+cargo fmt --all --check
 cargo clippy -q --workspace --all-targets -- -D warnings
 echo "== cargo test" >&2
 cargo test --workspace

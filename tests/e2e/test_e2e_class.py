@@ -113,9 +113,6 @@ def test_timeline_of_one_student_by_login_or_id(lab, cli):
             assert cli.timeline(lab["store"], sent["login"].upper()) == mine
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: `timeline --student` is documented as "
-                   "case-insensitive but the lookup (index/queries.rs ids_with_login, `login = ?1 "
-                   "COLLATE NOCASE`) folds only ASCII, so łucja does not find Łucja")
 def test_timeline_student_lookup_folds_polish_letters(lab, cli):
     sid = next(sid for sid, sent in lab["sent"].items() if sent["login"] == "Łucja")
     mine = [e for e in lab["timeline"] if e["student"] == sid]

@@ -123,11 +123,6 @@ def test_lecturer_restart_mid_file(start_serve, make_sender, cli, tmp_path):
     assert [(r["chats"], r["blends"]) for r in cli.students(store)] == [(1, 1)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a file the old receiver already stored is stored "
-                   "again after a lecturer restart: the Sender resends recently finished files "
-                   "with the same transfer id (transport/worker.py _lecturer_gone), but the "
-                   "receiver remembers finished transfers only in memory (receiver/worker.rs "
-                   "`done`) and store.place_file does not look for the transfer id in the journal")
 @pytest.mark.timeout_s(40)
 def test_file_finished_before_a_restart_is_stored_once(start_serve, make_sender, cli, tmp_path):
     first = start_serve()

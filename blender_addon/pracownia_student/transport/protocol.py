@@ -83,7 +83,8 @@ def _has_control(text):
 
 
 def _is_reserved(text):
-    base = text.split(".")[0]
+    # Windows ignores trailing white space in the device part ("CON .txt"), and so does the receiver.
+    base = text.split(".")[0].rstrip()
     return base.isascii() and base.lower() in _RESERVED
 
 

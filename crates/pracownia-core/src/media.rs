@@ -66,7 +66,9 @@ pub fn check_screenshot_and_thumbnail(path: &Path, thumb: &Path, limits: &Limits
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut w, THUMB_QUALITY)
         .encode_image(&small)
         .map_err(|e| bad(format!("cannot encode thumbnail: {e}")))?;
-    drop(w);
+    // Durable before it is renamed into place next to its screenshot.
+    let out = w.into_inner().map_err(|e| bad(format!("cannot write thumbnail: {e}")))?;
+    out.sync_all().map_err(|e| bad(format!("cannot write thumbnail: {e}")))?;
     Ok(Screenshot { ext, width, height })
 }
 

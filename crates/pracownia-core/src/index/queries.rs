@@ -104,9 +104,9 @@ SELECT s.id, s.login, s.folder, s.first_seen,
   (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until),
   (SELECT e.id FROM events e WHERE e.student = s.id AND e.kind = 'screenshot' ORDER BY e.ts DESC, e.id DESC LIMIT 1),
   (SELECT MAX(ts) FROM events e WHERE e.student = s.id AND e.kind = 'blend'),
-  EXISTS (SELECT 1 FROM students o WHERE o.login = s.login COLLATE NOCASE AND o.id <> s.id)
+  EXISTS (SELECT 1 FROM students o WHERE o.login_key = s.login_key AND o.id <> s.id)
 FROM students s
-ORDER BY s.login COLLATE NOCASE, s.id";
+ORDER BY s.login_key, s.id";
 
 /// Summaries of every student, ordered by login (case-insensitive).
 pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
@@ -142,10 +142,9 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
 /// Ids whose login equals `login` (case-insensitive), except `except`.
 pub fn ids_with_login(conn: &Connection, login: &str, except: Option<Uuid>) -> rusqlite::Result<Vec<Uuid>> {
     let except = except.map(|u| u.to_string()).unwrap_or_default();
-    let mut st = conn.prepare_cached(
-        "SELECT id FROM students WHERE login = ?1 COLLATE NOCASE AND id <> ?2 ORDER BY first_seen, id",
-    )?;
-    let rows = st.query_map(params![login, except], |r| uuid_col(r, 0))?;
+    let mut st =
+        conn.prepare_cached("SELECT id FROM students WHERE login_key = ?1 AND id <> ?2 ORDER BY first_seen, id")?;
+    let rows = st.query_map(params![super::write::login_key(login), except], |r| uuid_col(r, 0))?;
     rows.collect()
 }
 
@@ -160,6 +159,14 @@ pub fn find_student(conn: &Connection, id_or_login: &str) -> rusqlite::Result<Ve
         }
     }
     ids_with_login(conn, q, None)
+}
+
+/// Whether a file from this transfer is already stored (a sender may resend after a restart).
+pub fn has_file_from_transfer(conn: &Connection, student: Uuid, transfer: Uuid) -> rusqlite::Result<bool> {
+    let mut st = conn.prepare_cached(
+        "SELECT 1 FROM events WHERE transfer = ?1 AND student = ?2 AND kind IN ('screenshot', 'blend') LIMIT 1",
+    )?;
+    st.exists(params![transfer.to_string(), student.to_string()])
 }
 
 /// Counter bumped by every reindex: row ids from an older generation are stale.

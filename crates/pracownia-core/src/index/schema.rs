@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 /// Bump whenever the tables below change.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -14,12 +14,13 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS students (
     id              TEXT PRIMARY KEY,            -- hyphenated uuid
     login           TEXT NOT NULL,
+    login_key       TEXT NOT NULL,               -- Unicode lowercase, for case-insensitive matching (Łucja = łucja)
     folder          TEXT NOT NULL UNIQUE,        -- folder name under the store root
     first_seen      INTEGER NOT NULL,            -- unix ms
     journal_offset  INTEGER NOT NULL DEFAULT 0,  -- bytes of journal.jsonl already indexed
     chat_read_until INTEGER NOT NULL DEFAULT 0   -- unix ms, from read.json
 );
-CREATE INDEX IF NOT EXISTS students_login ON students(login COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS students_login ON students(login_key);
 CREATE TABLE IF NOT EXISTS events (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     student        TEXT NOT NULL,
@@ -47,6 +48,7 @@ CREATE INDEX IF NOT EXISTS events_student_ts ON events(student, ts);
 CREATE INDEX IF NOT EXISTS events_student_kind_ts ON events(student, kind, ts);
 CREATE UNIQUE INDEX IF NOT EXISTS events_chat ON events(student, chat_id) WHERE chat_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS events_path ON events(path) WHERE path IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_transfer ON events(transfer) WHERE transfer IS NOT NULL;
 ";
 
 /// Set the pragmas of the writing connection and make sure the schema is

@@ -97,19 +97,35 @@ pub fn all_students(conn: &Connection) -> rusqlite::Result<Vec<StudentRow>> {
     rows.collect()
 }
 
+/// Logins compare case-insensitively for every script, not only ASCII (SQLite's NOCASE).
+pub fn login_key(login: &str) -> String {
+    login.to_lowercase()
+}
+
 pub fn upsert_student(conn: &Connection, s: &StudentRow) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO students(id, login, folder, first_seen, journal_offset, chat_read_until)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(id) DO UPDATE SET login = ?2, folder = ?3, first_seen = ?4,
+        "INSERT INTO students(id, login, login_key, folder, first_seen, journal_offset, chat_read_until)
+         VALUES (?1, ?2, ?7, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET login = ?2, login_key = ?7, folder = ?3, first_seen = ?4,
              journal_offset = ?5, chat_read_until = ?6",
-        params![s.id.to_string(), s.login, s.folder, s.first_seen, s.journal_offset as i64, s.chat_read_until],
+        params![
+            s.id.to_string(),
+            s.login,
+            s.folder,
+            s.first_seen,
+            s.journal_offset as i64,
+            s.chat_read_until,
+            login_key(&s.login)
+        ],
     )?;
     Ok(())
 }
 
 pub fn set_login(conn: &Connection, id: Uuid, login: &str) -> rusqlite::Result<()> {
-    conn.execute("UPDATE students SET login = ?2 WHERE id = ?1", params![id.to_string(), login])?;
+    conn.execute(
+        "UPDATE students SET login = ?2, login_key = ?3 WHERE id = ?1",
+        params![id.to_string(), login, login_key(login)],
+    )?;
     Ok(())
 }
 

@@ -19,9 +19,6 @@ fn common_path_hazard(s: &str) -> Option<&'static str> {
     if s.contains('/') || s.contains('\\') {
         return Some("contains a slash");
     }
-    if s.chars().all(|c| c == '.') {
-        return Some("is only dots");
-    }
     if is_reserved_windows_name(s) {
         return Some("is a reserved Windows device name");
     }
@@ -40,6 +37,9 @@ pub fn login_problem(login: &str) -> Option<&'static str> {
     if login.starts_with(char::is_whitespace) || login.ends_with(char::is_whitespace) {
         return Some("starts or ends with white space");
     }
+    if login.chars().all(|c| c == '.') {
+        return Some("is only dots");
+    }
     common_path_hazard(login)
 }
 
@@ -51,6 +51,9 @@ pub fn name_problem(name: &str) -> Option<&'static str> {
     }
     if n > 255 {
         return Some("is longer than 255 characters");
+    }
+    if name == "." || name == ".." {
+        return Some("is . or ..");
     }
     common_path_hazard(name)
 }

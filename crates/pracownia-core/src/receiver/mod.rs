@@ -1,6 +1,6 @@
 //! The headless receiver: a library API that the CLI wraps and the desktop app embeds.
 //!
-//! Three threads, so that slow work never stalls receiving:
+//! Three threads (and the store watcher's), so that slow work never stalls receiving:
 //! - `socket`: owns the ZeroMQ SUB socket (sockets are not thread-safe), reads frames, parses and
 //!   validates them (cheap, pure), counts refusals, and hands valid messages on;
 //! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
@@ -81,6 +81,7 @@ pub enum ReceiverError {
 /// A running receiver. Dropping it without [`Receiver::stop`] stops it too.
 pub struct Receiver {
     endpoint: String,
+    commands: crossbeam_channel::Sender<worker::Work>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     events: Rx<Event>,
@@ -124,13 +125,13 @@ impl Receiver {
         let watcher = {
             let tx = work_tx.clone();
             crate::store::watch::watch(store.root(), move |dir| {
-                let _ = tx.try_send(worker::Work::Resync(dir));
+                // Blocks only the watcher's own thread when the worker is busy; never drops.
+                let _ = tx.send(worker::Work::Resync(dir));
             })
         };
         if let Err(e) = &watcher {
             log::warn!("Changes made by hand in the store folder will not be noticed until restart: {e}");
         }
-        drop(work_tx);
         {
             let (cfg, stats) = (config.clone(), stats.clone());
             threads.push(spawn(
@@ -141,7 +142,7 @@ impl Receiver {
                 }),
             )?);
         }
-        Ok(Receiver { endpoint, stop, threads, events: ev_rx, stats })
+        Ok(Receiver { endpoint, commands: work_tx, stop, threads, events: ev_rx, stats })
     }
 
     /// Where it listens, e.g. `tcp://0.0.0.0:5570`.
@@ -159,6 +160,12 @@ impl Receiver {
 
     pub fn stats(&self) -> Stats {
         self.stats.snapshot()
+    }
+
+    /// Mark a student's chat as read up to `until` (Unix ms). The store is owned by the receiver's
+    /// worker while it runs, so this goes through it; it never blocks on the network.
+    pub fn mark_chat_read(&self, student: uuid::Uuid, until: i64) {
+        let _ = self.commands.send(worker::Work::MarkChatRead { student, until });
     }
 
     /// Stop receiving, finish every write already under way, and wait for the threads.

@@ -112,8 +112,15 @@ fn chat_and_hand_arrive_as_events_and_in_the_timeline() {
     r.expect("hand", |e| matches!(e, Event::Hand { raised: true, .. }).then_some(()));
     s.send(Kind::Bye, &who.h(json!({})), b"", &r.stop).unwrap();
     r.expect("leave", |e| matches!(e, Event::StudentLeft { .. }).then_some(()));
-    r.stop();
     let idx = IndexReader::open(&r.root()).unwrap();
+    assert_eq!(idx.students().unwrap()[0].unread, 1);
+    r.rx().mark_chat_read(who.id, i64::MAX / 2);
+    let deadline = Instant::now() + WAIT;
+    while idx.students().unwrap()[0].unread != 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(idx.students().unwrap()[0].unread, 0, "marked read through the running receiver");
+    r.stop();
     let kinds: Vec<TimelineKind> = idx.timeline(Some(who.id), None, 100).unwrap().into_iter().map(|e| e.kind).collect();
     assert_eq!(kinds, vec![TimelineKind::Join, TimelineKind::Chat, TimelineKind::Hand, TimelineKind::Leave]);
 }

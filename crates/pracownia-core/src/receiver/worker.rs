@@ -28,6 +28,11 @@ pub enum Work {
     },
     /// A student folder changed on disk (by hand): bring the index in step.
     Resync(PathBuf),
+    /// The lecturer read this student's chat up to this time (the worker owns the store).
+    MarkChatRead {
+        student: Uuid,
+        until: i64,
+    },
     SocketClosed,
 }
 
@@ -109,6 +114,11 @@ impl Worker {
                 Ok(Work::ImageChecked { job, result }) => {
                     self.pending_images -= 1;
                     self.on_image(job, result);
+                }
+                Ok(Work::MarkChatRead { student, until }) => {
+                    if let Err(e) = self.store.mark_chat_read(student, until) {
+                        self.error(format!("Could not mark the chat as read: {e}"));
+                    }
                 }
                 Ok(Work::Resync(dir)) => {
                     self.dirty.insert(dir);
@@ -230,6 +240,11 @@ impl Worker {
             return; // a repeat of a transfer we already finished or refused
         }
         if !self.live.contains_key(&key) {
+            // A file already stored before a restart of ours, resent by a student who saw us go.
+            if self.store.has_file_from_transfer(student.id, chunk.transfer).unwrap_or(false) {
+                self.done.insert(key, Instant::now());
+                return;
+            }
             if let Err(r) = self.admit(&student, &chunk) {
                 self.done.insert(key, Instant::now());
                 return self.refuse(&student, at, r, Some(chunk.transfer));
@@ -327,7 +342,10 @@ impl Worker {
                         Some(id),
                     );
                 }
-                Err(e) => self.error(format!("Could not read a received file: {e}")),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&staged);
+                    self.error(format!("Could not read a received file: {e}"))
+                }
             },
             FileKind::Screenshot => {
                 let thumb = staged.with_extension("thumb.jpg");

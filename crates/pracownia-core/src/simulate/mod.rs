@@ -155,6 +155,8 @@ impl Seat {
 
     fn session(&mut self, ctx: &zmq::Context, cfg: &SimConfig, stop: &AtomicBool) -> Result<(), SendError> {
         let mut s = StudentSocket::connect(ctx, &cfg.connect, cfg.class_code.as_deref(), cfg.connect_wait, stop)?;
+        // A lecturer who vanishes leaves sends blocked by back-pressure; do not outlive the run by much.
+        s.give_up_at = Some(Instant::now() + cfg.duration + Duration::from_secs(10));
         let h = self.header(json!({"blender": "simulated", "addon": env!("CARGO_PKG_VERSION"), "host": format!("seat-{:02}", self.index + 1)}));
         s.send(Kind::Hello, &h, b"", stop)?;
         let start = Instant::now();

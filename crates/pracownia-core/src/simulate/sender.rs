@@ -1,6 +1,7 @@
-//! A student's sending socket, as the add-on does it: XPUB with XPUB_NODROP, nothing sent until
+//! A student's sending socket, set up as the add-on's: XPUB with XPUB_NODROP, nothing sent until
 //! the lecturer's subscription has arrived (XPUB drops messages nobody subscribed to), and a full
-//! queue waited out rather than dropped.
+//! queue waited out rather than dropped. Unlike the add-on it does not notice the lecturer leaving
+//! mid-session nor resend anything: it is for demos, tests and benchmarks on a steady receiver.
 
 use crate::protocol::{encode, Kind};
 use serde_json::Value;
@@ -12,6 +13,8 @@ const ZMQ_XPUB_NODROP: i32 = 69;
 
 pub struct StudentSocket {
     sock: zmq::Socket,
+    /// A send blocked by back-pressure gives up at this moment (the lecturer is gone for good).
+    pub give_up_at: Option<Instant>,
     key: Option<Vec<u8>>,
     pub sent_messages: u64,
     pub sent_bytes: u64,
@@ -21,6 +24,8 @@ pub struct StudentSocket {
 pub enum SendError {
     #[error("No lecturer answered at {0} within {1} s. Is `pracownia serve` running there?")]
     NoLecturer(String, u64),
+    #[error("The lecturer stopped taking messages.")]
+    GaveUp,
     #[error("Stopped")]
     Stopped,
     #[error("Network error: {0}")]
@@ -75,7 +80,7 @@ impl StudentSocket {
             }
         }
         let key = class_code.filter(|c| !c.is_empty()).map(|c| c.as_bytes().to_vec());
-        Ok(StudentSocket { sock, key, sent_messages: 0, sent_bytes: 0 })
+        Ok(StudentSocket { sock, give_up_at: None, key, sent_messages: 0, sent_bytes: 0 })
     }
 
     /// Send one message; a full queue is waited out (back-pressure), never dropped.
@@ -89,23 +94,23 @@ impl StudentSocket {
     /// Send frames exactly as given (tests use it for hostile messages).
     pub fn send_frames(&mut self, frames: &[Vec<u8>], stop: &AtomicBool) -> Result<(), SendError> {
         let n = frames.len();
-        loop {
-            // The first frame decides: once it is queued, ZeroMQ takes the rest atomically.
-            let more = if n > 1 { zmq::SNDMORE } else { 0 };
-            match self.sock.send(&frames[0][..], zmq::DONTWAIT | more) {
-                Ok(()) => break,
-                Err(zmq::Error::EAGAIN) => {
-                    if stop.load(Ordering::Relaxed) {
-                        return Err(SendError::Stopped);
+        for (i, f) in frames.iter().enumerate() {
+            let more = if i + 1 < n { zmq::SNDMORE } else { 0 };
+            loop {
+                match self.sock.send(&f[..], zmq::DONTWAIT | more) {
+                    Ok(()) => break,
+                    Err(zmq::Error::EAGAIN) => {
+                        if stop.load(Ordering::Relaxed) {
+                            return Err(SendError::Stopped);
+                        }
+                        if self.give_up_at.is_some_and(|t| Instant::now() >= t) {
+                            return Err(SendError::GaveUp);
+                        }
+                        std::thread::sleep(Duration::from_millis(1));
                     }
-                    std::thread::sleep(Duration::from_millis(1));
+                    Err(e) => return Err(e.into()),
                 }
-                Err(e) => return Err(e.into()),
             }
-        }
-        for (i, f) in frames.iter().enumerate().skip(1) {
-            let flags = if i + 1 < n { zmq::SNDMORE } else { 0 };
-            self.sock.send(&f[..], flags)?;
         }
         self.sent_messages += 1;
         Ok(())

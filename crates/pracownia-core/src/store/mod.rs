@@ -169,6 +169,11 @@ impl Store {
     pub fn other_ids_with_login(&self, login: &str, id: Uuid) -> Result<Vec<Uuid>> {
         Ok(queries::ids_with_login(&self.db, login, Some(id))?)
     }
+
+    /// Whether this student's transfer already became a stored file (then a resend is ignored).
+    pub fn has_file_from_transfer(&self, student: Uuid, transfer: Uuid) -> Result<bool> {
+        Ok(queries::has_file_from_transfer(&self.db, student, transfer)?)
+    }
 }
 
 /// The writing connection, and whether the index was just created empty.

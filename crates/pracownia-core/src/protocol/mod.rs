@@ -3,6 +3,7 @@
 //! refusal with its reason out, so the socket thread can afford it and the rules are testable.
 
 mod fields;
+mod header;
 mod mac;
 
 pub use fields::{is_reserved_windows_name, login_problem, name_problem};
@@ -11,6 +12,7 @@ pub use mac::{mac, verify_mac, MAC_LEN};
 use crate::limits::Limits;
 use crate::model::FileKind;
 use crate::reject::{Reason, Refusal};
+use header::Header;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -267,73 +269,6 @@ fn parse_chunk<B: AsRef<[u8]>>(h: &Header, transfer: Uuid, name: String, body: B
         return refuse(Reason::BadChunk, p);
     }
     Ok(Chunk { transfer, kind, name, size, sha256: sha.to_ascii_lowercase(), offset, index, count, body })
-}
-
-/// Typed access to header fields, each refusal naming the field.
-struct Header<'a>(&'a Map<String, Value>);
-
-impl<'a> Header<'a> {
-    fn get(&self, key: &str) -> Result<&'a Value, Refusal> {
-        self.0.get(key).ok_or_else(|| Refusal::new(Reason::MissingField, format!("no {key:?}")))
-    }
-
-    fn str(&self, key: &str) -> Result<&'a str, Refusal> {
-        self.get(key)?.as_str().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a string")))
-    }
-
-    fn opt_str(&self, key: &str) -> Result<Option<String>, Refusal> {
-        match self.0.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if s.chars().count() <= MAX_OPTIONAL_STRING => Ok(Some(s.clone())),
-            Some(_) => {
-                refuse(Reason::BadField, format!("{key:?} is not a string of at most {MAX_OPTIONAL_STRING} characters"))
-            }
-        }
-    }
-
-    fn u64(&self, key: &str) -> Result<u64, Refusal> {
-        self.get(key)?
-            .as_u64()
-            .ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a non-negative integer")))
-    }
-
-    fn i64(&self, key: &str) -> Result<i64, Refusal> {
-        self.get(key)?.as_i64().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not an integer")))
-    }
-
-    fn bool(&self, key: &str) -> Result<bool, Refusal> {
-        self.get(key)?.as_bool().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a boolean")))
-    }
-
-    fn uuid(&self, key: &str) -> Result<Uuid, Refusal> {
-        let v = self.get(key)?;
-        let s = v.as_str().unwrap_or("");
-        match Uuid::try_parse(s) {
-            Ok(u) if s.len() == 36 && !u.is_nil() => Ok(u),
-            _ => refuse(Reason::BadUuid, format!("{key:?} is not a hyphenated, non-nil UUID")),
-        }
-    }
-
-    fn name(&self) -> Result<String, Refusal> {
-        let Some(s) = self.get("name")?.as_str() else {
-            return refuse(Reason::BadName, "file name is not a string");
-        };
-        match name_problem(s) {
-            None => Ok(s.to_owned()),
-            Some(p) => refuse(Reason::BadName, format!("file name {p}")),
-        }
-    }
-
-    fn login(&self) -> Result<String, Refusal> {
-        let v = self.get("login")?;
-        let Some(s) = v.as_str() else {
-            return refuse(Reason::BadLogin, "login is not a string");
-        };
-        match login_problem(s) {
-            None => Ok(s.to_owned()),
-            Some(p) => refuse(Reason::BadLogin, format!("login {p}")),
-        }
-    }
 }
 
 /// Encode a message as its frames (compact JSON header; a MAC frame when a class code is set).

@@ -30,7 +30,7 @@ describe("presence", () => {
 
   it("a new student gets a tile", () => {
     const s = emptyState();
-    const fx = applyEvent(s, { type: "student_joined", at: 7, student: A, login: "anna" });
+    const fx = applyEvent(s, { type: "student_joined", at: 7, student: A, login: "anna", blender: null, host: null });
     expect(Object.keys(s.tiles)).toEqual([A]);
     expect(s.tiles[A].summary).toMatchObject({ login: "anna", first_seen: 7, unread: 0, latest_thumb: null });
     expect(fx.timeline).toBe(A);

@@ -15,7 +15,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: ["es2021", "chrome105", "safari15"],
   },
-  server: { port: 1420, strictPort: true, host: "127.0.0.1" },
+  // devUrl in src-tauri/tauri.conf.json
+  server: { port: 5173, strictPort: true },
   envPrefix: ["VITE_", "TAURI_ENV_"],
   test: {
     include: ["src/**/*.test.ts"],

@@ -36,6 +36,8 @@ describe("status bar", () => {
       await page.locator(tid("start-button")).click();
       const addresses = page.locator(tid("status-addresses"));
       await addresses.waitFor();
+      // The WebDriver test of the real app looks for "on" in this class: keep it exact.
+      assert.equal(await page.locator(tid("receiver-state")).getAttribute("class"), "state on");
       const text = await addresses.innerText();
       assert.match(text, /192\.168\.1\.23:5570/);
       assert.match(text, /10\.0\.0\.5:5570/);
@@ -58,6 +60,7 @@ describe("status bar", () => {
       await page.locator(tid("stop-button")).click();
       await page.locator(tid("start-button")).waitFor();
       assert.equal(await page.locator(tid("status-addresses")).count(), 0);
+      assert.equal(await page.locator(tid("receiver-state")).getAttribute("class"), "state");
       await page.locator(tid("generate-code")).click();
       await poll(() => page.locator(tid("class-code-input")).inputValue(), (v) => v === "KOT-417");
       const saved = await calls(page, "save_settings");

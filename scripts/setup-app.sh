@@ -37,13 +37,10 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Node packages: reinstall only when the lock file changed.
-stamp=node_modules/.package-lock.sha256
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+# Node packages (the same rule as scripts/test-ui.sh): npm ci when missing or older than the lock.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup-app: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
 fi
 
 # tauri-driver: the WebDriver bridge between selenium and WebKitWebDriver.

@@ -188,6 +188,9 @@ describe("class grid", () => {
     try {
       await page.locator(tid("student-tile")).nth(99).waitFor();
       assert.equal(await page.locator(tid("student-tile")).count(), 100);
+      // Tiles keep their size in a grid that scrolls (they used to be squeezed to fit).
+      const box = await tile(page, "s000").boundingBox();
+      assert.ok(box.height > 150, `tile height ${box.height}`);
       // Count the tiles whose DOM changes for one chat (sorted by name, so no reordering).
       await page.evaluate(() => {
         window.__touched = new Set();

@@ -44,7 +44,7 @@ def test_lecturer_starts_and_sees_the_class_live(driver, lab):
     assert not d.find_elements(By.CSS_SELECTOR, tid("student-tile")), "a fresh store has no students"
 
     d.find_element(By.CSS_SELECTOR, tid("start-button")).click()
-    wait(d, "the receiver to run", lambda d: "on" in d.find_element(By.CSS_SELECTOR, tid("receiver-state")).get_attribute("class"))
+    wait(d, "the receiver to run", lambda d: "on" in d.find_element(By.CSS_SELECTOR, tid("receiver-state")).get_attribute("class").split())
     addresses = d.find_element(By.CSS_SELECTOR, tid("status-addresses")).text
     assert str(lab["port"]) in addresses or addresses.strip() == "", addresses
 
@@ -92,7 +92,7 @@ def test_lecturer_starts_and_sees_the_class_live(driver, lab):
     assert sim.returncode == 0, out.decode(errors="replace")
 
     d.find_element(By.CSS_SELECTOR, tid("stop-button")).click()
-    wait(d, "the receiver to stop", lambda d: "on" not in d.find_element(By.CSS_SELECTOR, tid("receiver-state")).get_attribute("class"))
+    wait(d, "the receiver to stop", lambda d: "on" not in d.find_element(By.CSS_SELECTOR, tid("receiver-state")).get_attribute("class").split())
     # What arrived is in the lecturer's store, in one folder per student.
     folders = [p for p in lab["store"].iterdir() if p.is_dir() and not p.name.startswith(".")]
     assert len(folders) == STUDENTS, folders

@@ -2,7 +2,8 @@
 # Installs what the lecturer's desktop app (src-tauri/, ui/) needs to build and be tested on a
 # Debian/Ubuntu machine, idempotently: WebKitGTK and the other Tauri build libraries, Xvfb and
 # WebKitWebDriver for the end-to-end test, the Node packages (npm ci), tauri-driver (into
-# ~/.cargo/bin) and selenium in the Python virtual environment (via scripts/setup.sh).
+# ~/.cargo/bin). The Python side (selenium, in requirements-dev.txt) is scripts/setup.sh's, which may
+# call this script at its end; this one never calls it back.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,3 @@ if [ ! -x "$CARGO_BIN/tauri-driver" ]; then
   echo "setup-app: cargo install tauri-driver" >&2
   cargo install tauri-driver --locked --version "^2"
 fi
-
-# The Python side (selenium is in requirements-dev.txt).
-bash scripts/setup.sh

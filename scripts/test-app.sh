@@ -5,6 +5,7 @@
 # The front end's Vitest and Playwright tests run from their own script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/setup.sh
 bash scripts/setup-app.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"

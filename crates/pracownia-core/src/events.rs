@@ -5,25 +5,34 @@ use crate::model::FileKind;
 pub use crate::store::LeaveReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// Counts since the receiver started; `rejected` is keyed by reason code.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Stats {
+    #[ts(type = "number")]
     pub messages: u64,
+    #[ts(type = "number")]
     pub chats: u64,
+    #[ts(type = "number")]
     pub files: u64,
+    #[ts(type = "number")]
     pub bytes: u64,
+    #[ts(type = "number")]
     pub online: u64,
+    #[ts(type = "Record<string, number>")]
     pub rejected: BTreeMap<String, u64>,
     /// Events the embedder did not take in time (the store still has everything).
+    #[ts(type = "number")]
     pub events_dropped: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     StudentJoined {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
@@ -31,11 +40,13 @@ pub enum Event {
         host: Option<String>,
     },
     StudentIdle {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
     },
     StudentLeft {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
@@ -43,11 +54,13 @@ pub enum Event {
     },
     /// A login is used by more than one student id; each is kept apart.
     LoginShared {
+        #[ts(type = "number")]
         at: i64,
         login: String,
         students: Vec<Uuid>,
     },
     Chat {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
@@ -55,6 +68,7 @@ pub enum Event {
         text: String,
     },
     Hand {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
@@ -67,10 +81,13 @@ pub enum Event {
         transfer: Uuid,
         kind: FileKind,
         name: String,
+        #[ts(type = "number")]
         received: u64,
+        #[ts(type = "number")]
         size: u64,
     },
     FileStored {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
@@ -78,21 +95,26 @@ pub enum Event {
         /// Relative to the store root, forward slashes.
         path: String,
         thumb: Option<String>,
+        #[ts(type = "number")]
         size: u64,
         sha256: String,
     },
     Incomplete {
+        #[ts(type = "number")]
         at: i64,
         student: Uuid,
         login: String,
         transfer: Uuid,
         kind: FileKind,
         name: String,
+        #[ts(type = "number")]
         received: u64,
+        #[ts(type = "number")]
         size: u64,
     },
     /// A refused transfer or message; `student` when it could be attributed.
     Rejected {
+        #[ts(type = "number")]
         at: i64,
         reason: String,
         detail: String,
@@ -100,11 +122,10 @@ pub enum Event {
         login: Option<String>,
     },
     /// Sent about once a second while counts change.
-    Stats {
-        stats: Stats,
-    },
+    Stats { stats: Stats },
     /// Something went wrong on the lecturer's side (disk, index); a plain sentence.
     Error {
+        #[ts(type = "number")]
         at: i64,
         message: String,
     },

@@ -4,10 +4,11 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 use uuid::Uuid;
 
 /// The kind of file a student can send.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     Screenshot,
@@ -62,7 +63,7 @@ impl FromStr for FileKind {
 }
 
 /// The kind of one timeline event (one journal line, one index row).
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum TimelineKind {
     Join,
@@ -127,58 +128,79 @@ impl From<FileKind> for TimelineKind {
 ///
 /// `path` and `thumb` are relative to the store root, with forward slashes.
 /// `login` is the login the student used when the event happened.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 pub struct TimelineEntry {
+    #[ts(type = "number")]
     pub id: i64,
+    #[ts(type = "number")]
     pub ts: i64,
     pub student: Uuid,
     pub login: String,
     pub kind: TimelineKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub path: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub thumb: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
     pub size: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub sha256: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub detail: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub raised: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
     pub received: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub transfer: Option<Uuid>,
     /// For `incomplete` entries: what kind of file was being sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub file_kind: Option<FileKind>,
 }
 
 /// One line of the student list.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 pub struct StudentSummary {
     pub id: Uuid,
     pub login: String,
     pub folder: String,
     /// Unix ms.
+    #[ts(type = "number")]
     pub first_seen: i64,
     /// Unix ms of the newest event (first_seen when there is none).
+    #[ts(type = "number")]
     pub last_seen: i64,
+    #[ts(type = "number")]
     pub chats: u64,
+    #[ts(type = "number")]
     pub screenshots: u64,
+    #[ts(type = "number")]
     pub blends: u64,
     /// Chats received after `chat_read_until`.
+    #[ts(type = "number")]
     pub unread: u64,
     /// Relative to the store root, forward slashes.
     pub latest_screenshot: Option<String>,
     pub latest_thumb: Option<String>,
+    #[ts(type = "number | null")]
     pub latest_blend_at: Option<i64>,
     /// Another id uses the same login (case-insensitive).
     pub login_shared: bool,

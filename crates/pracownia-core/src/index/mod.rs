@@ -60,6 +60,13 @@ impl IndexReader {
         Ok(queries::timeline_before(&self.conn, student, before_id, limit)?)
     }
 
+    /// Chat messages of every student, newest first, with id < `before_id` (pass the last id of
+    /// the previous page; None for the newest page). A lecturer's inbox: nothing is lost because
+    /// another student wrote later.
+    pub fn chat_inbox(&self, before_id: Option<i64>, limit: usize) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::chat_inbox(&self.conn, before_id, limit)?)
+    }
+
     /// One event by its id.
     pub fn event(&self, id: i64) -> Result<Option<TimelineEntry>> {
         Ok(queries::event(&self.conn, id)?)

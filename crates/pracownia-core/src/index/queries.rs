@@ -89,6 +89,16 @@ pub fn timeline_before(
     rows.collect()
 }
 
+/// Chat messages of every student, newest first, with id < `before_id`.
+pub fn chat_inbox(conn: &Connection, before_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let before = before_id.unwrap_or(i64::MAX);
+    let limit = limit.min(i64::MAX as usize) as i64;
+    let sql = format!("SELECT {EVENT_COLS} FROM events WHERE kind = 'chat' AND id < ?1 ORDER BY id DESC LIMIT ?2");
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params![before, limit], event_row)?;
+    rows.collect()
+}
+
 /// One event by id.
 pub fn event(conn: &Connection, id: i64) -> rusqlite::Result<Option<TimelineEntry>> {
     let sql = format!("SELECT {EVENT_COLS} FROM events WHERE id = ?1");

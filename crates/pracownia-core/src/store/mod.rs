@@ -47,7 +47,7 @@ pub struct StudentRef {
 }
 
 /// Why a student left.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum LeaveReason {
     Bye,

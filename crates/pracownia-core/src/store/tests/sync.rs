@@ -163,6 +163,30 @@ fn keyset_paging() {
 }
 
 #[test]
+fn chat_inbox_pages_every_students_chats_newest_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    let a = store.student(id(1), "ala").unwrap();
+    let b = store.student(id(2), "bob").unwrap();
+    store.record(&a, T0, Entry::Join).unwrap();
+    for i in 0..7 {
+        chat(&mut store, if i % 2 == 0 { &a } else { &b }, T0 + 1 + i, &format!("m{i}"));
+        store.record(&b, T0 + 1 + i, Entry::Hand { raised: i % 2 == 0 }).unwrap();
+    }
+    place_png(&mut store, &a, T0 + 20, b"shot", true);
+    let r = store.reader();
+    let first = r.chat_inbox(None, 3).unwrap();
+    let texts: Vec<_> = first.iter().map(|e| e.text.clone().unwrap()).collect();
+    assert_eq!(texts, ["m6", "m5", "m4"]);
+    assert!(first.iter().all(|e| e.kind == TimelineKind::Chat));
+    assert_eq!(first[1].login, "bob");
+    let rest = r.chat_inbox(first.last().map(|e| e.id), 100).unwrap();
+    let texts: Vec<_> = rest.iter().map(|e| e.text.clone().unwrap()).collect();
+    assert_eq!(texts, ["m3", "m2", "m1", "m0"]);
+    assert!(r.chat_inbox(rest.last().map(|e| e.id), 10).unwrap().is_empty());
+}
+
+#[test]
 fn separate_reader_folder_renamed_copied_and_journal_replaced() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = Store::open(tmp.path()).unwrap();

@@ -1,0 +1,90 @@
+//! The Tauri commands: each a few lines over [`AppState`]. Names and arguments are the contract in
+//! docs/APP.md; arguments are snake_case, as the UI sends them.
+
+use crate::error::AppError;
+use crate::presence::StudentTile;
+use crate::settings::{self, Settings};
+use crate::state::{AppState, ReceiverStatus};
+use crate::{allow_store, blender, TauriSink};
+use pracownia_core::model::TimelineEntry;
+use tauri::{AppHandle, Emitter, State};
+
+type R<T> = Result<T, AppError>;
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn get_settings(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_settings(app: AppHandle, state: State<'_, AppState>, settings: Settings) -> R<Settings> {
+    let saved = state.save_settings(settings)?;
+    allow_store(&app, &state.store());
+    Ok(saved)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn start_receiver(app: AppHandle, state: State<'_, AppState>) -> R<ReceiverStatus> {
+    let status = state.start(Box::new(TauriSink::new(&app, &state)))?;
+    allow_store(&app, &state.store());
+    let _ = app.emit("pracownia://status", &status);
+    Ok(status)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn stop_receiver(app: AppHandle, state: State<'_, AppState>) -> R<ReceiverStatus> {
+    let status = state.stop();
+    let _ = app.emit("pracownia://status", &status);
+    Ok(status)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn receiver_status(state: State<'_, AppState>) -> ReceiverStatus {
+    state.status()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_students(state: State<'_, AppState>) -> R<Vec<StudentTile>> {
+    state.list_students()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_page(
+    state: State<'_, AppState>,
+    student: String,
+    before_id: Option<i64>,
+    limit: u32,
+) -> R<Vec<TimelineEntry>> {
+    state.timeline_page(&student, before_id, limit)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn chat_inbox(state: State<'_, AppState>, before_id: Option<i64>, limit: u32) -> R<Vec<TimelineEntry>> {
+    state.chat_inbox(before_id, limit)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_chat_read(state: State<'_, AppState>, student: String) -> R<()> {
+    state.mark_chat_read(&student)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_in_blender(state: State<'_, AppState>, path: String) -> R<()> {
+    let blender_path = state.settings().blender_path;
+    blender::open_in_blender(&state.store(), &path, blender_path.as_deref()).map(|_| ())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn show_in_folder(state: State<'_, AppState>, path: String) -> R<()> {
+    blender::show_in_folder(&state.store(), &path)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_blender_path(state: State<'_, AppState>, path: String) -> R<Settings> {
+    state.set_blender_path(&path)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn generate_class_code() -> String {
+    settings::generate_class_code()
+}

@@ -1,0 +1,115 @@
+//! Pracownia's lecturer app: a Tauri 2 shell over `pracownia-core`. The contract with the UI is
+//! docs/APP.md; everything but the window glue lives in plain modules tested without a window.
+
+mod bindings;
+pub mod blender;
+pub mod commands;
+pub mod error;
+pub mod forward;
+pub mod net;
+pub mod presence;
+pub mod settings;
+pub mod state;
+
+use pracownia_core::events::Event;
+use state::AppState;
+use std::path::Path;
+use tauri::{AppHandle, Emitter, Manager, RunEvent};
+use tauri_plugin_notification::NotificationExt;
+
+pub const EVENT: &str = "pracownia://event";
+pub const STATUS: &str = "pracownia://status";
+const DEMO_STUDENTS: usize = 5;
+
+/// Forwards the receiver's events to the window, with a desktop notification for a chat that
+/// arrives while the window is not focused.
+pub(crate) struct TauriSink {
+    app: AppHandle,
+    state: AppState,
+}
+
+impl TauriSink {
+    pub(crate) fn new(app: &AppHandle, state: &AppState) -> Self {
+        TauriSink { app: app.clone(), state: state.clone() }
+    }
+}
+
+impl forward::Sink for TauriSink {
+    fn event(&mut self, ev: &Event) {
+        let _ = self.app.emit(EVENT, ev);
+        if let Event::Chat { login, text, .. } = ev {
+            let focused = self.app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(true);
+            if !focused {
+                let _ = self.app.notification().builder().title(login).body(text).show();
+            }
+        }
+    }
+
+    fn status(&mut self) {
+        let _ = self.app.emit(STATUS, self.state.status());
+    }
+}
+
+/// Let the web view load the store's images (and nothing else) through the asset protocol.
+pub(crate) fn allow_store(app: &AppHandle, store: &Path) {
+    if let Err(e) = app.asset_protocol_scope().allow_directory(store, true) {
+        log::warn!("Could not allow {} for images: {e}", store.display());
+    }
+}
+
+fn setup(app: &mut tauri::App, demo: bool) -> Result<(), Box<dyn std::error::Error>> {
+    let paths = app.path();
+    let config_dir = paths.app_config_dir()?;
+    let default_store =
+        settings::default_store(paths.document_dir().ok(), paths.data_dir().ok(), paths.home_dir().ok());
+    let state = AppState::new(config_dir.join("settings.json"), &default_store);
+    app.manage(state.clone());
+    let handle = app.handle().clone();
+    allow_store(&handle, &state.store());
+    if demo {
+        match state.start(Box::new(TauriSink::new(&handle, &state))) {
+            Ok(status) => {
+                allow_store(&handle, &state.store());
+                let _ = handle.emit(STATUS, &status);
+                if let Err(e) = state.start_demo(DEMO_STUDENTS) {
+                    log::error!("demo: {}", e.message);
+                }
+            }
+            Err(e) => log::error!("demo: {}", e.message),
+        }
+    }
+    Ok(())
+}
+
+pub fn run() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let demo = std::env::args().skip(1).any(|a| a == "--demo");
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| setup(app, demo))
+        .invoke_handler(tauri::generate_handler![
+            commands::get_settings,
+            commands::save_settings,
+            commands::start_receiver,
+            commands::stop_receiver,
+            commands::receiver_status,
+            commands::list_students,
+            commands::timeline_page,
+            commands::chat_inbox,
+            commands::mark_chat_read,
+            commands::open_in_blender,
+            commands::show_in_folder,
+            commands::set_blender_path,
+            commands::generate_class_code,
+        ])
+        .build(tauri::generate_context!())
+        .expect("the app could not start");
+    app.run(|app, event| {
+        if let RunEvent::Exit = event {
+            if let Some(state) = app.try_state::<AppState>() {
+                state.shutdown();
+            }
+        }
+    });
+}

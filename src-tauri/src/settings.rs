@@ -1,0 +1,189 @@
+//! The lecturer's settings, persisted as JSON in the app's config folder.
+
+use crate::error::AppError;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use ts_rs::TS;
+
+pub const DEFAULT_PORT: u16 = pracownia_core::protocol::DEFAULT_PORT;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Pl,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Settings {
+    pub port: u16,
+    pub store: String,
+    pub class_code: Option<String>,
+    pub blender_path: Option<String>,
+    pub language: Language,
+}
+
+/// The same fields, each optional: a settings file from an older version, or edited by hand,
+/// still loads, with defaults for what it lacks.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SettingsFile {
+    port: Option<u16>,
+    store: Option<String>,
+    class_code: Option<String>,
+    blender_path: Option<String>,
+    language: Option<Language>,
+}
+
+/// `<Documents or data dir>/Pracownia`.
+pub fn default_store(documents: Option<PathBuf>, data: Option<PathBuf>, home: Option<PathBuf>) -> PathBuf {
+    documents.or(data).or(home).unwrap_or_else(std::env::temp_dir).join("Pracownia")
+}
+
+impl Settings {
+    pub fn defaults(store: &Path) -> Settings {
+        Settings {
+            port: DEFAULT_PORT,
+            store: store.to_string_lossy().into_owned(),
+            class_code: None,
+            blender_path: None,
+            language: Language::En,
+        }
+    }
+
+    /// Trimmed, with empty optional text as `None`; refuses what cannot work.
+    pub fn validate(mut self) -> Result<Settings, AppError> {
+        if self.port == 0 {
+            return Err(AppError::invalid("The port must be a number from 1 to 65535."));
+        }
+        self.store = self.store.trim().to_owned();
+        if self.store.is_empty() {
+            return Err(AppError::invalid("Choose a folder where the students' work will be stored."));
+        }
+        if !Path::new(&self.store).is_absolute() {
+            return Err(AppError::invalid(format!(
+                "The store folder must be a full path (for example {}), not \"{}\".",
+                if cfg!(windows) { r"C:\Users\you\Documents\Pracownia" } else { "/home/you/Pracownia" },
+                self.store
+            )));
+        }
+        let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        self.class_code = clean(self.class_code);
+        self.blender_path = clean(self.blender_path);
+        if let Some(code) = &self.class_code {
+            if code.chars().count() > 64 || code.chars().any(char::is_control) {
+                return Err(AppError::invalid("The class code must be at most 64 characters, without line breaks."));
+            }
+        }
+        Ok(self)
+    }
+
+    /// Reads the settings file; a missing or unreadable one gives the defaults (a damaged file is
+    /// logged and left for the next save to replace).
+    pub fn load(file: &Path, default_store: &Path) -> Settings {
+        let defaults = Settings::defaults(default_store);
+        let parsed: SettingsFile = match std::fs::read(file) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(s) => s,
+                Err(e) => {
+                    log::warn!("Ignoring the damaged settings file {}: {e}", file.display());
+                    SettingsFile::default()
+                }
+            },
+            Err(_) => SettingsFile::default(),
+        };
+        let merged = Settings {
+            port: parsed.port.unwrap_or(defaults.port),
+            store: parsed.store.unwrap_or_else(|| defaults.store.clone()),
+            class_code: parsed.class_code,
+            blender_path: parsed.blender_path,
+            language: parsed.language.unwrap_or_default(),
+        };
+        merged.validate().unwrap_or(defaults)
+    }
+
+    /// Writes atomically (temporary file, then rename).
+    pub fn save(&self, file: &Path) -> Result<(), AppError> {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let fail =
+            |e: std::io::Error| AppError::io(format!("The settings could not be saved in {}: {e}.", dir.display()));
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let tmp = file.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("serialisable")).map_err(fail)?;
+        std::fs::rename(&tmp, file).map_err(fail)
+    }
+}
+
+/// A short code that is easy to read aloud and type: no 0/O, 1/I/L.
+pub fn generate_class_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    uuid::Uuid::new_v4().as_bytes()[..8].iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn abs(p: &str) -> String {
+        std::env::temp_dir().join(p).to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn validation_trims_and_refuses() {
+        let mut s = Settings::defaults(Path::new(&abs("store")));
+        s.class_code = Some("  ".into());
+        s.blender_path = Some(" /opt/blender ".into());
+        let v = s.clone().validate().unwrap();
+        assert_eq!(v.class_code, None);
+        assert_eq!(v.blender_path.as_deref(), Some("/opt/blender"));
+
+        let e = Settings { port: 0, ..s.clone() }.validate().unwrap_err();
+        assert_eq!(e.kind, "invalid");
+        let e = Settings { store: "relative/dir".into(), ..s.clone() }.validate().unwrap_err();
+        assert!(e.message.contains("full path"), "{}", e.message);
+        let e = Settings { store: " ".into(), ..s.clone() }.validate().unwrap_err();
+        assert!(e.message.starts_with("Choose a folder"));
+        let e = Settings { class_code: Some("a\nb".into()), ..s }.validate().unwrap_err();
+        assert_eq!(e.kind, "invalid");
+    }
+
+    #[test]
+    fn load_save_round_trip_and_defaults() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("cfg").join("settings.json");
+        let store = tmp.path().join("store");
+        let d = Settings::load(&file, &store);
+        assert_eq!(d, Settings::defaults(&store));
+        assert_eq!(d.port, 5570);
+        assert_eq!(d.language, Language::En);
+
+        let s = Settings { port: 6000, class_code: Some("ABC".into()), language: Language::Pl, ..d.clone() };
+        s.save(&file).unwrap();
+        assert_eq!(Settings::load(&file, &store), s);
+        let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        assert_eq!(json["language"], "pl");
+
+        // Partial and damaged files.
+        std::fs::write(&file, br#"{"port": 7000}"#).unwrap();
+        assert_eq!(Settings::load(&file, &store), Settings { port: 7000, ..d.clone() });
+        std::fs::write(&file, b"{not json").unwrap();
+        assert_eq!(Settings::load(&file, &store), d);
+    }
+
+    #[test]
+    fn default_store_prefers_documents() {
+        let d = default_store(Some("/d".into()), Some("/data".into()), None);
+        assert_eq!(d, PathBuf::from("/d/Pracownia"));
+        assert_eq!(default_store(None, Some("/data".into()), None), PathBuf::from("/data/Pracownia"));
+    }
+
+    #[test]
+    fn class_codes_are_readable() {
+        let c = generate_class_code();
+        assert_eq!(c.len(), 8);
+        assert!(c.chars().all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()));
+        assert!(!c.contains(['0', 'O', '1', 'I', 'L']));
+        assert_ne!(generate_class_code(), generate_class_code());
+    }
+}

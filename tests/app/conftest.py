@@ -1,0 +1,122 @@
+"""The real lecturer app, driven through WebDriver (tauri-driver + WebKitWebDriver) under Xvfb.
+
+Run by scripts/test-app.sh, which builds the app and sets PRACOWNIA_APP_BIN and PRACOWNIA_BIN. A
+plain `pytest tests` (without those) does not collect these tests: they need the built app.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ARTIFACTS = os.path.join(ROOT, "artifacts")
+
+if not os.environ.get("PRACOWNIA_APP_BIN"):
+    collect_ignore_glob = ["test_*.py"]
+
+
+@pytest.fixture(autouse=True)
+def _per_test_timeout(request):
+    """Fail (not hang) a test that runs past its timeout_s marker (default 300 s)."""
+    marker = request.node.get_closest_marker("timeout_s")
+    seconds = marker.args[0] if marker else 300
+
+    def on_alarm(signum, frame):
+        raise TimeoutError("test ran longer than %s s" % seconds)
+
+    old = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("tauri-driver exited with %s" % proc.returncode)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("tauri-driver did not listen on port %d" % port)
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """An isolated lecturer: HOME and XDG folders in tmp_path, settings with a free port and a
+    store folder there. Returns a dict with the port, store and environment."""
+    home = tmp_path / "home"
+    env = dict(os.environ)
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_RUNTIME_DIR=str(tmp_path / "run"),
+        RUST_LOG="info",
+    )
+    (tmp_path / "run").mkdir(mode=0o700)
+    port = free_port()
+    store = tmp_path / "store"
+    cfg = home / ".config" / "pl.pracownia.lecturer"
+    cfg.mkdir(parents=True)
+    (cfg / "settings.json").write_text(
+        json.dumps({"port": port, "store": str(store), "class_code": None, "blender_path": None, "language": "en"})
+    )
+    return {"port": port, "store": store, "env": env, "tmp": tmp_path}
+
+
+@pytest.fixture
+def driver(lab):
+    from selenium import webdriver
+    from selenium.webdriver.common.options import ArgOptions
+
+    app = os.environ["PRACOWNIA_APP_BIN"]
+    port, native = free_port(), free_port()
+    log = open(lab["tmp"] / "tauri-driver.log", "wb")
+    proc = subprocess.Popen(
+        ["tauri-driver", "--port", str(port), "--native-port", str(native), "--native-driver", "/usr/bin/WebKitWebDriver"],
+        env=lab["env"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    d = None
+    try:
+        wait_port(port, proc)
+        opts = ArgOptions()
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": app})
+        d = webdriver.Remote(command_executor="http://127.0.0.1:%d" % port, options=opts)
+        yield d
+    finally:
+        if d is not None:
+            try:
+                d.quit()
+            except Exception:
+                pass
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        with open(lab["tmp"] / "tauri-driver.log", "rb") as src, open(os.path.join(ARTIFACTS, "tauri-driver.log"), "wb") as dst:
+            dst.write(src.read())

@@ -1,0 +1,421 @@
+// Browser tests of the built UI (ui/dist) in Debian's Chromium, with the Tauri IPC mocked
+// (tests/ui/harness.js). Run: npm run build && node --test tests/ui/
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { openApp, setup, shot, tid } from "./helpers.mjs";
+
+let env;
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
+
+const tile = (page, login) => page.locator(`${tid("student-tile")}[data-login="${login}"]`);
+const calls = (page, cmd) => page.evaluate((c) => window.__mock.callsOf(c), cmd);
+const idOf = (page, login) => page.evaluate((l) => window.__mock.studentId(l), login);
+const push = (page, ev) => page.evaluate((e) => window.__mock.push(e), ev);
+
+async function poll(fn, check, ms = 5000) {
+  const end = Date.now() + ms;
+  let v;
+  while (Date.now() < end) {
+    v = await fn();
+    if (check(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return v;
+}
+
+describe("status bar", () => {
+  test("start shows the addresses and counts; stop hides them", async () => {
+    const { page, context, errors } = await openApp(env, { stats: { messages: 12, files: 4, bytes: 2_500_000, rejected: { bad_code: 2, too_large: 1 } } });
+    try {
+      assert.equal(await page.locator(tid("status-addresses")).count(), 0);
+      await page.locator(tid("start-button")).click();
+      const addresses = page.locator(tid("status-addresses"));
+      await addresses.waitFor();
+      // The WebDriver test of the real app looks for "on" in this class: keep it exact.
+      assert.equal(await page.locator(tid("receiver-state")).getAttribute("class"), "state on");
+      const text = await addresses.innerText();
+      assert.match(text, /192\.168\.1\.23:5570/);
+      assert.match(text, /10\.0\.0\.5:5570/);
+      assert.equal(await page.locator(tid("count-messages")).innerText(), "12");
+      assert.match(await page.locator(tid("count-rejected")).innerText(), /bad_code 2.*too_large 1/s);
+      // Copy puts the address on the clipboard.
+      await addresses.locator("button").first().click();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "192.168.1.23:5570");
+      // Live stats from the receiver.
+      await page.evaluate(() =>
+        window.__mock.emit("pracownia://event", {
+          type: "stats",
+          stats: { messages: 40, chats: 9, files: 7, bytes: 9_000_000, online: 5, rejected: { bad_code: 3 }, events_dropped: 0 },
+        }),
+      );
+      await poll(() => page.locator(tid("count-messages")).innerText(), (v) => v === "40");
+      assert.equal(await page.locator(tid("count-files")).innerText(), "7");
+      await shot(page, "running");
+      // Generate a class code: it is saved.
+      await page.locator(tid("stop-button")).click();
+      await page.locator(tid("start-button")).waitFor();
+      assert.equal(await page.locator(tid("status-addresses")).count(), 0);
+      assert.equal(await page.locator(tid("receiver-state")).getAttribute("class"), "state");
+      await page.locator(tid("generate-code")).click();
+      await poll(() => page.locator(tid("class-code-input")).inputValue(), (v) => v === "KOT-417");
+      const saved = await calls(page, "save_settings");
+      assert.equal(saved.at(-1).settings.class_code, "KOT-417");
+      // Choose a store folder through the dialog.
+      await page.evaluate(() => {
+        window.__MOCK_CONFIG__.dialogResult = "/tmp/x";
+      });
+      await page.locator(tid("choose-store")).click();
+      await poll(() => calls(page, "plugin:dialog|open"), (v) => v.length === 1);
+      assert.equal((await calls(page, "plugin:dialog|open"))[0].options.directory, true);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("start_receiver failing with port_in_use shows the sentence", async () => {
+    const message = "Port 5570 is already in use by another program; choose another port.";
+    const { page, context } = await openApp(env, { failStart: { kind: "port_in_use", message } });
+    try {
+      await page.locator(tid("start-button")).click();
+      const err = page.locator(tid("error-message"));
+      await err.waitFor();
+      assert.equal(await err.innerText(), message);
+      assert.equal(await page.locator(tid("start-button")).count(), 1, "still stopped");
+      await shot(page, "error");
+      await page.locator(tid("error-dismiss")).click();
+      assert.equal(await err.count(), 0);
+      // An invalid port is refused by save_settings: its sentence appears too.
+      await page.locator(tid("port-input")).fill("70000");
+      await page.locator(tid("port-input")).press("Enter");
+      await err.waitFor();
+      assert.match(await err.innerText(), /70000 is not a valid port/);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("class grid", () => {
+  test("shows the students and follows events (chat, hand, screenshot, presence)", async () => {
+    const { page, context, errors } = await openApp(env);
+    try {
+      await page.locator(tid("student-tile")).first().waitFor();
+      assert.equal(await page.locator(tid("student-tile")).count(), 6);
+      // Initial state from list_students.
+      assert.equal(await tile(page, "bartek").locator(tid("hand-marker")).count(), 1);
+      assert.equal(await tile(page, "bartek").locator(tid("unread-badge")).innerText(), "1");
+      assert.equal(await tile(page, "celina").locator(tid("presence")).getAttribute("data-presence"), "idle");
+      assert.equal(await page.locator(`${tid("student-tile")}[data-login="ewa"] ${tid("shared-badge")}`).count(), 2);
+      assert.equal(await tile(page, "anna.nowak").locator(tid("unread-badge")).count(), 0);
+
+      const anna = await idOf(page, "anna.nowak");
+      await push(page, { type: "chat", student: anna, login: "anna.nowak", id: "m1", text: "How do I bevel?" });
+      await tile(page, "anna.nowak").locator(tid("unread-badge")).waitFor();
+      assert.equal(await tile(page, "anna.nowak").locator(tid("unread-badge")).innerText(), "1");
+      await push(page, { type: "chat", student: anna, login: "anna.nowak", id: "m2", text: "Found it" });
+      await poll(() => tile(page, "anna.nowak").locator(tid("unread-badge")).innerText(), (v) => v === "2");
+      assert.equal(await page.locator(tid("inbox-unread")).innerText(), "5");
+
+      await push(page, { type: "hand", student: anna, login: "anna.nowak", raised: true });
+      await tile(page, "anna.nowak").locator(tid("hand-marker")).waitFor();
+      const bartek = await idOf(page, "bartek");
+      await push(page, { type: "hand", student: bartek, login: "bartek", raised: false });
+      await tile(page, "bartek").locator(tid("hand-marker")).waitFor({ state: "detached" });
+
+      const dawid = await idOf(page, "dawid");
+      assert.equal(await tile(page, "dawid").locator("img").count(), 0);
+      await push(page, { type: "student_joined", student: dawid, login: "dawid", blender: "4.5.0", host: "lab-12" });
+      await poll(() => tile(page, "dawid").locator(tid("presence")).getAttribute("data-presence"), (v) => v === "online");
+      await push(page, {
+        type: "file_stored", student: dawid, login: "dawid", kind: "screenshot",
+        path: "dawid-4/screenshots/00001.png", thumb: "dawid-4/thumbs/00001.png", size: 1000, sha256: "00",
+      });
+      const img = tile(page, "dawid").locator("img");
+      await img.waitFor();
+      assert.match(await img.getAttribute("src"), /\/__asset__\/home\/lecturer\/Pracownia\/dawid-4\/thumbs\/00001\.png$/);
+      await push(page, { type: "file_stored", student: dawid, login: "dawid", kind: "blend", path: "dawid-4/blends/a.blend", thumb: null, size: 10, sha256: "00" });
+      await poll(() => tile(page, "dawid").locator(tid("last-blend")).innerText(), (v) => /^\.blend \d\d:\d\d$/.test(v));
+      await push(page, { type: "student_idle", student: dawid, login: "dawid" });
+      await poll(() => tile(page, "dawid").locator(tid("presence")).getAttribute("data-presence"), (v) => v === "idle");
+      await push(page, { type: "student_left", student: dawid, login: "dawid", reason: "bye" });
+      await poll(() => tile(page, "dawid").locator(tid("presence")).getAttribute("data-presence"), (v) => v === "offline");
+
+      // A student never seen before gets a tile.
+      await push(page, { type: "student_joined", student: "00000000-0000-4000-8000-000000000099", login: "zenon" });
+      await tile(page, "zenon").waitFor();
+
+      // An error event from the receiver appears as a sentence.
+      await page.evaluate(() => window.__mock.emit("pracownia://event", { type: "error", at: 1, message: "The disk is full." }));
+      await poll(() => page.locator(tid("error-message")).innerText().catch(() => ""), (v) => v === "The disk is full.");
+      await page.locator(tid("error-dismiss")).click();
+      await shot(page, "grid");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("filter by name and sort by name or activity", async () => {
+    const { page, context } = await openApp(env);
+    try {
+      await page.locator(tid("student-tile")).first().waitFor();
+      const logins = () => page.locator(tid("student-tile")).evaluateAll((els) => els.map((e) => e.dataset.login));
+      assert.deepEqual(await logins(), ["anna.nowak", "bartek", "celina", "dawid", "ewa", "ewa"]);
+      await page.locator(tid("filter-input")).fill("EW");
+      assert.deepEqual(await logins(), ["ewa", "ewa"]);
+      await page.locator(tid("filter-input")).fill("");
+      await page.locator(tid("sort-select")).selectOption("activity");
+      const celina = await idOf(page, "celina");
+      await push(page, { type: "chat", student: celina, login: "celina", id: "x", text: "hi" });
+      await poll(logins, (v) => v[0] === "celina");
+      assert.equal((await logins())[0], "celina");
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("100 students: one event touches one tile", async () => {
+    const students = Array.from({ length: 100 }, (_, i) => ({
+      login: `s${String(i).padStart(3, "0")}`, shots: 2, chats: i % 3, presence: i % 5 ? "online" : "idle",
+    }));
+    const { page, context } = await openApp(env, { students, running: true });
+    try {
+      await page.locator(tid("student-tile")).nth(99).waitFor();
+      assert.equal(await page.locator(tid("student-tile")).count(), 100);
+      // Tiles keep their size in a grid that scrolls (they used to be squeezed to fit).
+      const box = await tile(page, "s000").boundingBox();
+      assert.ok(box.height > 150, `tile height ${box.height}`);
+      // Count the tiles whose DOM changes for one chat (sorted by name, so no reordering).
+      await page.evaluate(() => {
+        window.__touched = new Set();
+        const grid = document.querySelector('[data-testid="class-grid"]');
+        new MutationObserver((ms) => {
+          for (const m of ms) {
+            const el = (m.target.nodeType === 1 ? m.target : m.target.parentElement)?.closest('[data-testid="student-tile"]');
+            if (el) window.__touched.add(el.dataset.login);
+            else window.__touched.add("(grid)");
+          }
+        }).observe(grid, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      const id = await idOf(page, "s042");
+      await push(page, { type: "chat", student: id, login: "s042", id: "m", text: "x" });
+      await tile(page, "s042").locator(tid("unread-badge")).waitFor();
+      assert.deepEqual(await page.evaluate(() => [...window.__touched]), ["s042"]);
+      // A burst of 500 events is absorbed quickly.
+      const ms = await page.evaluate(async () => {
+        const t0 = performance.now();
+        for (let i = 0; i < 500; i++) {
+          const n = i % 100;
+          await window.__mock.emit("pracownia://event", {
+            type: "hand", at: Date.now(), student: window.__mock.uuid(n + 1), login: "s" + String(n).padStart(3, "0"), raised: i < 400,
+          });
+        }
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return performance.now() - t0;
+      });
+      console.log(`# 500 events on a 100-student grid: ${ms.toFixed(0)} ms`);
+      assert.ok(ms < 3000, `took ${ms} ms`);
+      assert.equal(await page.locator(tid("hand-marker")).count(), 0); // the last round lowers every hand
+      await shot(page, "grid-100");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("student view", () => {
+  test("timeline, viewer with arrow keys and Play, Open in Blender with Blender not found", async () => {
+    const { page, context, errors } = await openApp(env, {
+      blenderMissing: true,
+      students: [{ login: "anna.nowak", shots: 8, chats: 3, blends: 2, unread: 2, presence: "online", incomplete: true }],
+    });
+    try {
+      await tile(page, "anna.nowak").click();
+      await page.locator(tid("student-view")).waitFor();
+      await page.locator(tid("viewer-image")).waitFor();
+      const anna = await idOf(page, "anna.nowak");
+      assert.equal(await page.locator(tid("student-login")).innerText(), "anna.nowak");
+      assert.equal(await page.locator(tid("timeline-screenshot")).count(), 8);
+      assert.equal(await page.locator(`${tid("timeline-list")} ${tid("chat-message")}`).count(), 3);
+      assert.equal(await page.locator(tid("timeline-blend")).count(), 2);
+      assert.equal(await page.locator(tid("timeline-incomplete")).count(), 1);
+      // Newest first.
+      const ids = await page.locator(`${tid("timeline-list")} [data-id]`).evaluateAll((els) => els.map((e) => Number(e.dataset.id)));
+      assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+      // Opening the conversation marked it read.
+      assert.deepEqual(await calls(page, "mark_chat_read"), [{ student: anna }]);
+
+      const pos = () => page.locator(tid("viewer-position")).innerText();
+      const frame = () => page.locator(tid("viewer-image")).getAttribute("data-id");
+      assert.equal(await pos(), "8 of 8");
+      const newest = await frame();
+      await shot(page, "student");
+      await page.keyboard.press("ArrowLeft");
+      await poll(pos, (v) => v === "7 of 8");
+      assert.notEqual(await frame(), newest);
+      await page.keyboard.press("ArrowLeft");
+      await page.keyboard.press("ArrowLeft");
+      await poll(pos, (v) => v === "5 of 8");
+      await page.keyboard.press("ArrowRight");
+      await poll(pos, (v) => v === "6 of 8");
+      await page.locator(tid("viewer-prev")).click();
+      await poll(pos, (v) => v === "5 of 8");
+      // Clicking a thumbnail selects it.
+      await page.locator(tid("timeline-screenshot")).first().click();
+      await poll(pos, (v) => v === "8 of 8");
+      // Play from the newest restarts from the oldest and runs to the newest.
+      await page.locator(tid("viewer-play")).click();
+      assert.equal(await page.locator(tid("viewer-play")).getAttribute("data-playing"), "true");
+      const seen = new Set();
+      await poll(async () => {
+        seen.add(await pos());
+        return page.locator(tid("viewer-play")).getAttribute("data-playing");
+      }, (v) => v === "false", 8000);
+      assert.ok(seen.size >= 4, `frames seen while playing: ${[...seen].join(", ")}`);
+      assert.equal(await pos(), "8 of 8");
+
+      // A new screenshot arrives live and the viewer follows it.
+      await push(page, {
+        type: "file_stored", student: anna, login: "anna.nowak", kind: "screenshot",
+        path: "anna.nowak-1/screenshots/00099.png", thumb: "anna.nowak-1/thumbs/00099.png", size: 5, sha256: "0",
+      });
+      await poll(pos, (v) => v === "9 of 9");
+      // A chat while the conversation is open is read at once.
+      await push(page, { type: "chat", student: anna, login: "anna.nowak", id: "c", text: "Is this better?" });
+      await poll(() => page.locator(`${tid("timeline-list")} ${tid("chat-message")}`).first().innerText(), (v) => v.includes("Is this better?"));
+      await poll(() => calls(page, "mark_chat_read"), (v) => v.length === 2);
+
+      // Open in Blender: not found → dialog → set_blender_path → retried.
+      await page.locator(tid("open-in-blender")).first().click();
+      await page.locator(tid("notice")).waitFor();
+      const opens = await calls(page, "open_in_blender");
+      assert.equal(opens.length, 2);
+      assert.match(opens[0].path, /^anna\.nowak-1\/blends\/model-\d+\.blend$/);
+      assert.deepEqual(await calls(page, "set_blender_path"), [{ path: "/opt/blender/blender" }]);
+      assert.equal(await page.locator(tid("error-message")).count(), 0);
+      await page.locator(tid("show-in-folder")).first().click();
+      await poll(() => calls(page, "show_in_folder"), (v) => v.length === 1);
+
+      await page.keyboard.press("Escape");
+      await page.locator(tid("class-grid")).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("10,000 events: paged by before_id and virtualised", async () => {
+    const { page, context } = await openApp(env, {
+      students: [{ login: "maraton", filler: 10_000, step: 1000, presence: "online" }],
+    });
+    try {
+      await tile(page, "maraton").click();
+      await page.locator(tid("viewer-image")).waitFor();
+      const rows = () => page.locator(`${tid("timeline-list")} [data-id], ${tid("timeline-list")} ${tid("timeline-hand")}`).count();
+      assert.ok((await rows()) < 60, `rows in the DOM: ${await rows()}`);
+      // Scroll to the end repeatedly: every page is loaded once, keyset by before_id.
+      const t0 = Date.now();
+      await poll(async () => {
+        await page.locator(tid("timeline-list")).evaluate((el) => (el.scrollTop = el.scrollHeight));
+        return page.locator(tid("timeline-count")).innerText();
+      }, (v) => v === "10001 entries", 30000);
+      console.log(`# scrolled through 10,001 entries in ${Date.now() - t0} ms`);
+      assert.equal(await page.locator(tid("timeline-count")).innerText(), "10001 entries");
+      assert.ok((await rows()) < 60, `rows in the DOM after scrolling: ${await rows()}`);
+      const pages = await calls(page, "timeline_page");
+      assert.equal(pages[0].before_id, null);
+      assert.equal(pages.length, 21); // 500 a page
+      for (let i = 1; i < pages.length; i++) assert.ok(pages[i].before_id < (pages[i - 1].before_id ?? Infinity));
+      await page.locator(tid("timeline-list")).evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+      await shot(page, "timeline-10k");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("chat inbox", () => {
+  test("unread flow: inbox, open a student, badge clears, mark_chat_read invoked, nothing lost", async () => {
+    const { page, context, errors } = await openApp(env);
+    try {
+      await page.locator(tid("student-tile")).first().waitFor();
+      assert.equal(await page.locator(tid("inbox-unread")).innerText(), "3");
+      await page.locator(tid("inbox-button")).click();
+      await page.locator(tid("chat-inbox")).waitFor();
+      const msgs = page.locator(tid("inbox-message"));
+      await msgs.first().waitFor();
+      assert.equal(await msgs.count(), 6);
+      const unreadRows = await page.locator(`${tid("inbox-message")}.unread`).evaluateAll((els) => els.map((e) => e.dataset.login));
+      assert.deepEqual(unreadRows.sort(), ["bartek", "ewa", "ewa"]);
+      await shot(page, "inbox");
+
+      // Three students write at once: all three arrive, newest first.
+      const ids = await page.evaluate(() => ["anna.nowak", "celina", "dawid"].map((l) => window.__mock.studentId(l)));
+      for (const [i, l] of ["anna.nowak", "celina", "dawid"].entries()) {
+        await push(page, { type: "chat", student: ids[i], login: l, id: "n" + i, text: `message ${i}` });
+      }
+      await poll(() => msgs.count(), (n) => n === 9);
+      const texts = await page.locator(`${tid("inbox-message")} ${tid("chat-message")}`).evaluateAll((els) => els.slice(0, 3).map((e) => e.textContent));
+      assert.deepEqual(texts, ["message 2", "message 1", "message 0"]);
+      assert.equal(await page.locator(tid("inbox-unread")).innerText(), "6");
+
+      // Open ewa's conversation from the unread list.
+      const ewa = await page.locator(`${tid("inbox-student")}[data-login="ewa"]`).first();
+      const ewaId = await page.evaluate(() => window.__mock.studentId("ewa"));
+      await ewa.click();
+      await page.locator(tid("student-view")).waitFor();
+      await poll(() => calls(page, "mark_chat_read"), (v) => v.length === 1);
+      assert.deepEqual(await calls(page, "mark_chat_read"), [{ student: ewaId }]);
+      await page.locator(tid("back-button")).click();
+      await page.locator(tid("class-grid")).waitFor();
+      const ewaTiles = page.locator(`${tid("student-tile")}[data-student="${ewaId}"]`);
+      assert.equal(await ewaTiles.locator(tid("unread-badge")).count(), 0);
+      assert.equal(await page.locator(tid("inbox-unread")).innerText(), "4");
+      await page.locator(tid("inbox-button")).click();
+      await msgs.first().waitFor();
+      assert.equal(await page.locator(`${tid("inbox-message")}.unread[data-login="ewa"]`).count(), 0);
+      assert.equal(await page.locator(`${tid("inbox-message")}.unread`).count(), 4);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("language", () => {
+  test("switching to Polish changes the visible strings and is saved", async () => {
+    const { page, context } = await openApp(env, { running: true });
+    try {
+      await page.locator(tid("student-tile")).first().waitFor();
+      assert.equal(await page.locator(tid("grid-button")).innerText(), "Class");
+      await page.locator(tid("language-select")).selectOption("pl");
+      await poll(() => page.locator(tid("grid-button")).innerText(), (v) => v === "Zajęcia");
+      assert.equal(await page.locator(tid("stop-button")).innerText(), "Zatrzymaj");
+      assert.equal(await page.locator(tid("filter-input")).getAttribute("placeholder"), "Filtruj po nazwie");
+      assert.match(await page.locator(tid("status-addresses")).innerText(), /Studenci łączą się z/);
+      assert.equal(await tile(page, "celina").locator(tid("presence")).innerText(), "bezczynny");
+      assert.equal(await page.evaluate(() => document.documentElement.lang), "pl");
+      const saved = await calls(page, "save_settings");
+      assert.equal(saved.at(-1).settings.language, "pl");
+      await shot(page, "polish");
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("the saved language is used at start", async () => {
+    const { page, context } = await openApp(env, { settings: { language: "pl" } });
+    try {
+      await poll(() => page.locator(tid("inbox-button")).innerText(), (v) => v.startsWith("Czat"));
+      assert.equal(await page.locator(tid("language-select")).inputValue(), "pl");
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,203 @@
+// A fake Pracownia backend for browser tests: loaded by the test server before the built app,
+// it installs @tauri-apps/api/mocks (mockIPC with mocked events) and answers the commands of
+// docs/APP.md from an in-memory class. Tests configure it with window.__MOCK_CONFIG__ (set by an
+// init script) and drive it through window.__mock (push events, read the recorded calls).
+import { mockIPC } from "/__mock__/mocks.js";
+
+const cfg = window.__MOCK_CONFIG__ ?? {};
+const NOW = cfg.now ?? Date.now();
+const STORE = "/home/lecturer/Pracownia";
+const calls = [];
+let nextId = 1;
+const entries = []; // every timeline row of every student, ascending id
+const tiles = new Map(); // id → StudentTile
+
+let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", ...(cfg.settings ?? {}) };
+let running = !!cfg.running;
+let blenderMissing = !!cfg.blenderMissing;
+const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, ...(cfg.stats ?? {}) };
+
+function uuid(n) {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+}
+
+function add(entry) {
+  const row = { id: nextId++, ...entry };
+  entries.push(row);
+  return row;
+}
+
+function summary(id, login, folder) {
+  return {
+    id, login, folder, first_seen: NOW - 3_600_000, last_seen: NOW - 3_600_000, chats: 0, screenshots: 0, blends: 0,
+    unread: 0, latest_screenshot: null, latest_thumb: null, latest_blend_at: null, login_shared: false,
+  };
+}
+
+const defaultStudents = [
+  { login: "anna.nowak", shots: 6, chats: 2, blends: 1, presence: "online" },
+  { login: "bartek", shots: 3, chats: 1, unread: 1, presence: "online", hand: true },
+  { login: "celina", shots: 4, blends: 2, presence: "idle" },
+  { login: "dawid", shots: 0, presence: "offline" },
+  { login: "ewa", shots: 5, chats: 3, unread: 2, presence: "online", shared: true },
+  { login: "ewa ", shots: 1, presence: "online", shared: true },
+];
+
+// Builds each student's history: join, then screenshots, chats and .blends interleaved a minute apart.
+(cfg.students ?? defaultStudents).forEach((spec, i) => {
+  const id = uuid(i + 1);
+  const login = spec.login.trim() || spec.login;
+  const folder = `${login}-${i + 1}`;
+  const s = summary(id, login, folder);
+  const steps = [];
+  for (let k = 0; k < (spec.shots ?? 0); k++) steps.push("screenshot");
+  for (let k = 0; k < (spec.chats ?? 0); k++) steps.push("chat");
+  for (let k = 0; k < (spec.blends ?? 0); k++) steps.push("blend");
+  for (let k = 0; k < (spec.filler ?? 0); k++) steps.push(k % 3 === 0 ? "screenshot" : k % 3 === 1 ? "chat" : "hand");
+  steps.sort((a, b) => (a === b ? 0 : a === "screenshot" ? -1 : 0)); // stable-ish mix is enough
+  let ts = NOW - 3_600_000 + i * 1000;
+  add({ ts, student: id, login, kind: "join" });
+  let n = 0;
+  const mix = steps.map((k, j) => ({ k, j })).sort((a, b) => ((a.j * 7) % steps.length) - ((b.j * 7) % steps.length));
+  for (const { k } of mix) {
+    ts += spec.step ?? 60_000;
+    n++;
+    if (k === "screenshot") {
+      const p = `${folder}/screenshots/${String(n).padStart(5, "0")}.png`;
+      add({ ts, student: id, login, kind: "screenshot", path: p, thumb: `${folder}/thumbs/${String(n).padStart(5, "0")}.png`, size: 250_000 + n, sha256: "ab".repeat(32) });
+      s.screenshots++;
+      s.latest_screenshot = p;
+      s.latest_thumb = `${folder}/thumbs/${String(n).padStart(5, "0")}.png`;
+    } else if (k === "chat") {
+      add({ ts, student: id, login, kind: "chat", text: `${login}: question ${n}` });
+      s.chats++;
+    } else if (k === "blend") {
+      add({ ts, student: id, login, kind: "blend", path: `${folder}/blends/model-${n}.blend`, size: 3_500_000 + n * 1000, sha256: "cd".repeat(32) });
+      s.blends++;
+      s.latest_blend_at = ts;
+    } else {
+      add({ ts, student: id, login, kind: "hand", raised: n % 2 === 0 });
+    }
+    s.last_seen = ts;
+  }
+  if (spec.incomplete) {
+    ts += 1000;
+    add({ ts, student: id, login, kind: "incomplete", name: "big.blend", received: 1_000_000, size: 9_000_000, file_kind: "blend", transfer: uuid(9000 + i) });
+  }
+  s.unread = spec.unread ?? 0;
+  s.login_shared = !!spec.shared;
+  tiles.set(id, { summary: s, presence: spec.presence ?? "offline", hand_raised: !!spec.hand });
+});
+stats.online = [...tiles.values()].filter((t) => t.presence !== "offline").length;
+
+function status() {
+  return running
+    ? { running: true, port: settings.port, store: settings.store, addresses: cfg.addresses ?? ["192.168.1.23:" + settings.port, "10.0.0.5:" + settings.port], stats: { ...stats } }
+    : { running: false, port: settings.port, store: settings.store, addresses: [], stats: null };
+}
+
+function appError(kind, message) {
+  return Promise.reject({ kind, message });
+}
+
+function newestFirst(rows, before, limit) {
+  const out = [];
+  for (let i = rows.length - 1; i >= 0 && out.length < limit; i--) {
+    if (before == null || rows[i].id < before) out.push(rows[i]);
+  }
+  return out;
+}
+
+function handle(cmd, args) {
+  calls.push([cmd, args ?? null]);
+  switch (cmd) {
+    case "get_settings":
+      return { ...settings };
+    case "save_settings": {
+      const s = args.settings;
+      if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) return appError("invalid", `Port ${s.port} is not a valid port number (1–65535).`);
+      settings = { ...s };
+      return { ...settings };
+    }
+    case "start_receiver":
+      if (cfg.failStart) return appError(cfg.failStart.kind, cfg.failStart.message);
+      running = true;
+      return status();
+    case "stop_receiver":
+      running = false;
+      return status();
+    case "receiver_status":
+      return status();
+    case "list_students":
+      return [...tiles.values()].map((t) => structuredClone(t));
+    case "timeline_page":
+      return newestFirst(entries.filter((e) => e.student === args.student), args.before_id, args.limit);
+    case "chat_inbox":
+      return newestFirst(entries.filter((e) => e.kind === "chat"), args.before_id, args.limit);
+    case "mark_chat_read": {
+      const t = tiles.get(args.student);
+      if (!t) return appError("not_found", "That student is not in the store.");
+      t.summary.unread = 0;
+      return null;
+    }
+    case "open_in_blender":
+      if (blenderMissing) return appError("blender_not_found", "Blender was not found. Choose the Blender program.");
+      return null;
+    case "show_in_folder":
+      return null;
+    case "set_blender_path":
+      blenderMissing = false;
+      settings = { ...settings, blender_path: args.path };
+      return { ...settings };
+    case "generate_class_code":
+      return cfg.classCode ?? "KOT-417";
+    case "plugin:dialog|open":
+      return cfg.dialogResult === undefined ? "/opt/blender/blender" : cfg.dialogResult;
+    default:
+      return appError("invalid", `The mock backend does not know the command ${cmd}.`);
+  }
+}
+
+mockIPC(handle, { shouldMockEvents: true });
+window.__TAURI_INTERNALS__.convertFileSrc = (path) => "/__asset__" + encodeURI(path);
+
+function emit(event, payload) {
+  return window.__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload });
+}
+
+/** Applies an Event to the fake backend (as the real receiver would store it), then emits it. */
+async function push(ev) {
+  const t = ev.student ? tiles.get(ev.student) : undefined;
+  const at = ev.at ?? Date.now();
+  switch (ev.type) {
+    case "chat":
+      add({ ts: at, student: ev.student, login: ev.login, kind: "chat", text: ev.text });
+      if (t) {
+        t.summary.chats++;
+        t.summary.unread++;
+      }
+      stats.chats++;
+      stats.messages++;
+      break;
+    case "hand":
+      add({ ts: at, student: ev.student, login: ev.login, kind: "hand", raised: ev.raised });
+      if (t) t.hand_raised = ev.raised;
+      break;
+    case "file_stored":
+      add({ ts: at, student: ev.student, login: ev.login, kind: ev.kind, path: ev.path, thumb: ev.thumb ?? undefined, size: ev.size, sha256: ev.sha256 });
+      stats.files++;
+      break;
+  }
+  await emit("pracownia://event", { at, ...ev });
+}
+
+window.__mock = {
+  calls,
+  store: STORE,
+  uuid,
+  emit,
+  push,
+  studentId: (login) => [...tiles.values()].find((t) => t.summary.login === login)?.summary.id,
+  callsOf: (cmd) => calls.filter((c) => c[0] === cmd).map((c) => c[1]),
+  status,
+};

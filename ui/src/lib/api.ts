@@ -1,0 +1,47 @@
+// Typed wrappers of the commands and events in docs/APP.md. The only module that calls invoke/listen.
+import { invoke, convertFileSrc } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AppError, Event, ReceiverStatus, Settings, StudentTile, TimelineEntry, Uuid } from "./types";
+import { storePath } from "./format";
+
+export const EVENT_CHANNEL = "pracownia://event";
+export const STATUS_CHANNEL = "pracownia://status";
+
+export const api = {
+  getSettings: () => invoke<Settings>("get_settings"),
+  saveSettings: (settings: Settings) => invoke<Settings>("save_settings", { settings }),
+  startReceiver: () => invoke<ReceiverStatus>("start_receiver"),
+  stopReceiver: () => invoke<ReceiverStatus>("stop_receiver"),
+  receiverStatus: () => invoke<ReceiverStatus>("receiver_status"),
+  listStudents: () => invoke<StudentTile[]>("list_students"),
+  timelinePage: (student: Uuid, before_id: number | null, limit: number) =>
+    invoke<TimelineEntry[]>("timeline_page", { student, before_id, limit }),
+  chatInbox: (before_id: number | null, limit: number) => invoke<TimelineEntry[]>("chat_inbox", { before_id, limit }),
+  markChatRead: (student: Uuid) => invoke<null>("mark_chat_read", { student }),
+  openInBlender: (path: string) => invoke<null>("open_in_blender", { path }),
+  showInFolder: (path: string) => invoke<null>("show_in_folder", { path }),
+  setBlenderPath: (path: string) => invoke<Settings>("set_blender_path", { path }),
+  generateClassCode: () => invoke<string>("generate_class_code"),
+};
+
+export function onEvent(cb: (ev: Event) => void): Promise<UnlistenFn> {
+  return listen<Event>(EVENT_CHANNEL, (e) => cb(e.payload));
+}
+
+export function onStatus(cb: (s: ReceiverStatus) => void): Promise<UnlistenFn> {
+  return listen<ReceiverStatus>(STATUS_CHANNEL, (e) => cb(e.payload));
+}
+
+/** Anything a command rejected with, as an AppError (the backend always sends one). */
+export function toAppError(err: unknown): AppError {
+  if (err && typeof err === "object" && "message" in err) {
+    const e = err as { kind?: unknown; message?: unknown };
+    return { kind: typeof e.kind === "string" ? e.kind : "unknown", message: String(e.message) };
+  }
+  return { kind: "unknown", message: typeof err === "string" ? err : String(err) };
+}
+
+/** URL of a file in the store, through Tauri's asset protocol. */
+export function assetUrl(store: string, rel: string): string {
+  return convertFileSrc(storePath(store, rel));
+}

@@ -1,0 +1,187 @@
+// The app's one store: settings, receiver status, the class (fed by events), the current view
+// and the error line. Components read it and call its actions; only api.ts talks to Rust.
+import { open as openDialog } from "@tauri-apps/plugin-dialog";
+import { api, onEvent, onStatus, toAppError } from "./api";
+import { locale, t } from "./locale.svelte";
+import { applyEvent, emptyState, markRead, setTiles, type SortKey } from "./reducer";
+import type { Event, Language, ReceiverStatus, Settings, Uuid } from "./types";
+
+export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" };
+
+type Listener = (student: Uuid | null) => void;
+
+class AppStore {
+  settings = $state<Settings | null>(null);
+  status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], stats: null });
+  cls = $state(emptyState());
+  view = $state<View>({ name: "grid" });
+  error = $state<string | null>(null);
+  notice = $state<string | null>(null);
+  busy = $state(false);
+  filter = $state("");
+  sort = $state<SortKey>("name");
+
+  /** Timeline/inbox views subscribe here to fetch what is new when events say so. */
+  private timelineListeners = new Set<Listener>();
+  private inboxListeners = new Set<Listener>();
+  private unlisten: Array<() => void> = [];
+
+  get openStudent(): Uuid | null {
+    return this.view.name === "student" ? this.view.id : null;
+  }
+
+  /** The store folder images are served from: the running receiver's, else the settings'. */
+  get storeRoot(): string {
+    return this.status.running && this.status.store ? this.status.store : (this.settings?.store ?? this.status.store);
+  }
+
+  async init(): Promise<void> {
+    this.unlisten.push(await onEvent((ev) => this.handleEvent(ev)));
+    this.unlisten.push(await onStatus((s) => this.setStatus(s)));
+    await this.run(async () => {
+      const settings = await api.getSettings();
+      this.settings = settings;
+      locale.lang = settings.language;
+      this.setStatus(await api.receiverStatus());
+      await this.reloadStudents();
+    });
+  }
+
+  destroy(): void {
+    for (const u of this.unlisten) u();
+    this.unlisten = [];
+  }
+
+  setStatus(s: ReceiverStatus): void {
+    this.status = s;
+    if (s.stats) this.cls.stats = s.stats;
+  }
+
+  handleEvent(ev: Event): void {
+    const fx = applyEvent(this.cls, ev, { openStudent: this.openStudent });
+    if (fx.error) this.error = fx.error;
+    if (fx.markRead) void this.run(() => api.markChatRead(fx.markRead!));
+    if (fx.timeline) for (const l of this.timelineListeners) l(fx.timeline);
+    if (fx.chat) for (const l of this.inboxListeners) l(null);
+  }
+
+  onTimelineChange(l: Listener): () => void {
+    this.timelineListeners.add(l);
+    return () => this.timelineListeners.delete(l);
+  }
+
+  onInboxChange(l: Listener): () => void {
+    this.inboxListeners.add(l);
+    return () => this.inboxListeners.delete(l);
+  }
+
+  async reloadStudents(): Promise<void> {
+    setTiles(this.cls, await api.listStudents());
+  }
+
+  /** Runs a command; its AppError becomes the error line. Returns undefined on failure. */
+  async run<T>(f: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await f();
+    } catch (e) {
+      this.error = toAppError(e).message;
+      return undefined;
+    }
+  }
+
+  async saveSettings(patch: Partial<Settings>): Promise<boolean> {
+    if (!this.settings) return false;
+    const next = { ...this.settings, ...patch };
+    const saved = await this.run(() => api.saveSettings(next));
+    if (!saved) return false;
+    this.settings = saved;
+    locale.lang = saved.language;
+    return true;
+  }
+
+  async setLanguage(lang: Language): Promise<void> {
+    locale.lang = lang;
+    await this.saveSettings({ language: lang });
+  }
+
+  async chooseStore(): Promise<void> {
+    const dir = await this.run(() =>
+      openDialog({ directory: true, multiple: false, title: t("status.choose_store_title"), defaultPath: this.settings?.store }),
+    );
+    if (typeof dir === "string" && dir) {
+      if (await this.saveSettings({ store: dir })) await this.run(() => this.reloadStudents());
+    }
+  }
+
+  async generateCode(): Promise<void> {
+    const code = await this.run(() => api.generateClassCode());
+    if (code) await this.saveSettings({ class_code: code });
+  }
+
+  async start(): Promise<void> {
+    this.busy = true;
+    this.error = null;
+    try {
+      const s = await this.run(() => api.startReceiver());
+      if (s) {
+        this.setStatus(s);
+        await this.run(() => this.reloadStudents());
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.busy = true;
+    try {
+      const s = await this.run(() => api.stopReceiver());
+      if (s) this.setStatus(s);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  openStudentView(id: Uuid): void {
+    this.view = { name: "student", id };
+    markRead(this.cls, id);
+    void this.run(() => api.markChatRead(id));
+  }
+
+  showGrid(): void {
+    this.view = { name: "grid" };
+  }
+
+  showInbox(): void {
+    this.view = { name: "inbox" };
+  }
+
+  /** Opens a copy in Blender; when Blender is not found, asks for it once and retries. */
+  async openInBlender(path: string): Promise<void> {
+    this.error = null;
+    try {
+      await api.openInBlender(path);
+      this.notice = t("blend.opened");
+      return;
+    } catch (e) {
+      const err = toAppError(e);
+      if (err.kind !== "blender_not_found") {
+        this.error = err.message;
+        return;
+      }
+    }
+    const picked = await this.run(() => openDialog({ directory: false, multiple: false, title: t("blend.pick_title") }));
+    if (typeof picked !== "string" || !picked) return;
+    const saved = await this.run(() => api.setBlenderPath(picked));
+    if (!saved) return;
+    this.settings = saved;
+    const ok = await this.run(() => api.openInBlender(path));
+    if (ok !== undefined) this.notice = t("blend.opened");
+  }
+
+  async showInFolder(path: string): Promise<void> {
+    await this.run(() => api.showInFolder(path));
+  }
+}
+
+export const app = new AppStore();

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { formatClock, formatSize, formatTime, percent, storePath } from "./format";
+import { catalogues, translate } from "./i18n";
+
+describe("formatSize", () => {
+  it("uses binary units with one decimal below ten", () => {
+    expect(formatSize(0)).toBe("0 B");
+    expect(formatSize(1023)).toBe("1,023 B");
+    expect(formatSize(1536)).toBe("1.5 KB");
+    expect(formatSize(10 * 1024 * 1024)).toBe("10 MB");
+    expect(formatSize(3.25 * 1024 ** 3)).toBe("3.3 GB");
+    expect(formatSize(-1)).toBe("–");
+  });
+  it("writes Polish decimals with a comma", () => {
+    expect(formatSize(1536, "pl")).toBe("1,5 KB");
+  });
+});
+
+describe("times", () => {
+  const now = new Date(2025, 2, 14, 15, 0, 0).getTime();
+  it("shows only the time today, the date otherwise, the year when it differs", () => {
+    expect(formatTime(new Date(2025, 2, 14, 9, 5).getTime(), "en", now)).toBe("09:05");
+    expect(formatTime(new Date(2025, 2, 3, 9, 5).getTime(), "en", now)).toBe("3 Mar 09:05");
+    expect(formatTime(new Date(2024, 11, 3, 9, 5).getTime(), "en", now)).toBe("3 Dec 2024 09:05");
+    expect(formatTime(new Date(2025, 2, 3, 9, 5).getTime(), "pl", now)).toBe("3 mar 09:05");
+  });
+  it("formats a clock with seconds", () => {
+    expect(formatClock(new Date(2025, 2, 14, 9, 5, 7).getTime())).toBe("09:05:07");
+  });
+});
+
+describe("helpers", () => {
+  it("percent clamps", () => {
+    expect(percent(50, 200)).toBe(25);
+    expect(percent(300, 200)).toBe(100);
+    expect(percent(0, 0)).toBe(100);
+  });
+  it("storePath joins with one slash", () => {
+    expect(storePath("/home/l/Pracownia/", "anna/thumbs/1.jpg")).toBe("/home/l/Pracownia/anna/thumbs/1.jpg");
+    expect(storePath("C:\\Users\\l\\Pracownia", "a/b.png")).toBe("C:\\Users\\l\\Pracownia/a/b.png");
+  });
+});
+
+describe("i18n", () => {
+  it("English and Polish have exactly the same keys", () => {
+    const en = Object.keys(catalogues.en).sort();
+    const pl = Object.keys(catalogues.pl).sort();
+    expect(pl).toEqual(en);
+  });
+  it("no message is empty and both use the same parameters", () => {
+    for (const key of Object.keys(catalogues.en) as (keyof typeof catalogues.en)[]) {
+      expect(catalogues.en[key].length, key).toBeGreaterThan(0);
+      expect(catalogues.pl[key].length, key).toBeGreaterThan(0);
+      const params = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(params(catalogues.pl[key]), key).toEqual(params(catalogues.en[key]));
+    }
+  });
+  it("fills parameters", () => {
+    expect(translate("en", "grid.students", { count: 3 })).toBe("3 students");
+    expect(translate("pl", "status.stop")).toBe("Zatrzymaj");
+  });
+});

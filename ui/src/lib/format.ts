@@ -1,0 +1,61 @@
+// Formatting helpers (pure; the language is passed in).
+import type { Language } from "./types";
+
+const units: Record<Language, string[]> = {
+  en: ["B", "KB", "MB", "GB", "TB"],
+  pl: ["B", "KB", "MB", "GB", "TB"],
+};
+
+/** 1536 → "1.5 KB" (en) / "1,5 KB" (pl); binary multiples, one decimal below 10. */
+export function formatSize(bytes: number, lang: Language = "en"): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "–";
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units[lang].length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const digits = i === 0 || v >= 10 ? 0 : 1;
+  const n = v.toLocaleString(lang === "pl" ? "pl-PL" : "en-GB", {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+  return `${n} ${units[lang][i]}`;
+}
+
+function sameDay(a: Date, b: Date): boolean {
+  return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+}
+
+/** Unix ms → "14:05" today, else "3 Mar 14:05" / "3 mar 14:05"; the year only when it differs. */
+export function formatTime(ms: number, lang: Language = "en", now: number = Date.now()): string {
+  const d = new Date(ms);
+  const n = new Date(now);
+  const locale = lang === "pl" ? "pl-PL" : "en-GB";
+  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  if (sameDay(d, n)) return time;
+  const opts: Intl.DateTimeFormatOptions = { day: "numeric", month: "short" };
+  if (d.getFullYear() !== n.getFullYear()) opts.year = "numeric";
+  return `${d.toLocaleDateString(locale, opts)} ${time}`;
+}
+
+/** Unix ms → "14:05:09" (for timeline rows and the viewer). */
+export function formatClock(ms: number, lang: Language = "en"): string {
+  return new Date(ms).toLocaleTimeString(lang === "pl" ? "pl-PL" : "en-GB", {
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  });
+}
+
+/** Whole percent of received/size, clamped to 0–100. */
+export function percent(received: number, size: number): number {
+  if (size <= 0) return 100;
+  return Math.max(0, Math.min(100, Math.floor((received * 100) / size)));
+}
+
+/** Joins the store root and a store-relative path with one forward slash. */
+export function storePath(store: string, rel: string): string {
+  const root = store.replace(/[\\/]+$/, "");
+  return `${root}/${rel.replace(/^\/+/, "")}`;
+}

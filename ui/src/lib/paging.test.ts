@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { appendOlder, fetchNewer } from "./paging";
+import type { TimelineEntry } from "./types";
+
+const row = (id: number): TimelineEntry => ({ id, ts: id, student: "s", login: "l", kind: "chat", text: String(id) });
+
+/** A fake keyset-paged source over ids 1..n, newest first. */
+function source(n: number) {
+  const calls: Array<[number | null, number]> = [];
+  const page = async (before: number | null, limit: number) => {
+    calls.push([before, limit]);
+    const out: TimelineEntry[] = [];
+    for (let id = before == null ? n : before - 1; id >= 1 && out.length < limit; id--) out.push(row(id));
+    return out;
+  };
+  return { page, calls };
+}
+
+describe("paging", () => {
+  it("fetchNewer pages back until it overlaps what is shown: nothing lost", async () => {
+    const src = source(257);
+    const fresh = await fetchNewer(src.page, 10, 100);
+    expect(fresh.map((r) => r.id)).toEqual(Array.from({ length: 247 }, (_, i) => 257 - i));
+    expect(src.calls).toEqual([[null, 100], [158, 100], [58, 100]]);
+  });
+  it("fetchNewer with nothing shown returns everything", async () => {
+    expect((await fetchNewer(source(3).page, null, 2)).map((r) => r.id)).toEqual([3, 2, 1]);
+  });
+  it("appendOlder skips overlapping rows", () => {
+    expect(appendOlder([row(9), row(8)], [row(8), row(7)]).map((r) => r.id)).toEqual([9, 8, 7]);
+    expect(appendOlder([], [row(2)]).map((r) => r.id)).toEqual([2]);
+  });
+});

@@ -1,0 +1,30 @@
+// Keyset paging over newest-first lists (timeline_page, chat_inbox): `before_id` is the id of the
+// oldest row already shown; ids grow with time, so new rows have ids above the newest shown.
+import type { TimelineEntry } from "./types";
+
+export type PageFn = (before_id: number | null, limit: number) => Promise<TimelineEntry[]>;
+
+/**
+ * Every row newer than `topId` (all rows when null), newest first — paging back until the rows
+ * overlap what is shown, so nothing is lost however many arrived at once.
+ */
+export async function fetchNewer(page: PageFn, topId: number | null, limit: number): Promise<TimelineEntry[]> {
+  const out: TimelineEntry[] = [];
+  let before: number | null = null;
+  for (;;) {
+    const rows = await page(before, limit);
+    for (const r of rows) {
+      if (topId != null && r.id <= topId) return out;
+      out.push(r);
+    }
+    if (rows.length < limit) return out;
+    before = rows[rows.length - 1].id;
+  }
+}
+
+/** Appends an older page, skipping rows already present (a page boundary that moved). */
+export function appendOlder(list: TimelineEntry[], older: TimelineEntry[]): TimelineEntry[] {
+  if (list.length === 0) return older.slice();
+  const last = list[list.length - 1].id;
+  return list.concat(older.filter((r) => r.id < last));
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import { applyEvent, emptyState, markRead, newSummary, setTiles, totalUnread, visibleTiles, type ClassState } from "./reducer";
+import type { Event, StudentTile } from "./types";
+
+const A = "00000000-0000-4000-8000-00000000000a";
+const B = "00000000-0000-4000-8000-00000000000b";
+
+function tile(id: string, login: string, patch: Partial<StudentTile["summary"]> = {}): StudentTile {
+  return { summary: { ...newSummary(id, login, 1000), ...patch }, presence: "offline", hand_raised: false };
+}
+
+function withClass(): ClassState {
+  const s = emptyState();
+  setTiles(s, [tile(A, "anna", { last_seen: 5000 }), tile(B, "bartek", { last_seen: 9000 })]);
+  return s;
+}
+
+describe("presence", () => {
+  it("join → online, idle → idle, left → offline", () => {
+    const s = withClass();
+    applyEvent(s, { type: "student_joined", at: 10_000, student: A, login: "anna", blender: "4.5.0", host: null });
+    expect(s.tiles[A].presence).toBe("online");
+    expect(s.tiles[A].summary.last_seen).toBe(10_000);
+    applyEvent(s, { type: "student_idle", at: 11_000, student: A, login: "anna" });
+    expect(s.tiles[A].presence).toBe("idle");
+    applyEvent(s, { type: "student_left", at: 12_000, student: A, login: "anna", reason: "timeout" });
+    expect(s.tiles[A].presence).toBe("offline");
+    expect(s.tiles[B].presence).toBe("offline");
+  });
+
+  it("a new student gets a tile", () => {
+    const s = emptyState();
+    const fx = applyEvent(s, { type: "student_joined", at: 7, student: A, login: "anna", blender: null, host: null });
+    expect(Object.keys(s.tiles)).toEqual([A]);
+    expect(s.tiles[A].summary).toMatchObject({ login: "anna", first_seen: 7, unread: 0, latest_thumb: null });
+    expect(fx.timeline).toBe(A);
+  });
+
+  it("an idle student who sends something is online again", () => {
+    const s = withClass();
+    applyEvent(s, { type: "student_idle", at: 1, student: A, login: "anna" });
+    applyEvent(s, { type: "hand", at: 2, student: A, login: "anna", raised: true });
+    expect(s.tiles[A].presence).toBe("online");
+  });
+});
+
+describe("chat", () => {
+  const chat = (student: string, text: string): Event => ({ type: "chat", at: 20_000, student, login: "anna", id: "m-" + text, text });
+
+  it("increments chats and unread", () => {
+    const s = withClass();
+    const fx = applyEvent(s, chat(A, "hi"));
+    applyEvent(s, chat(A, "again"));
+    expect(s.tiles[A].summary.unread).toBe(2);
+    expect(s.tiles[A].summary.chats).toBe(2);
+    expect(totalUnread(s.tiles)).toBe(2);
+    expect(fx).toMatchObject({ chat: true, timeline: A });
+    expect(fx.markRead).toBeUndefined();
+  });
+
+  it("mark read clears the unread count only for that student", () => {
+    const s = withClass();
+    applyEvent(s, chat(A, "1"));
+    applyEvent(s, chat(B, "2"));
+    markRead(s, A);
+    expect(s.tiles[A].summary.unread).toBe(0);
+    expect(s.tiles[B].summary.unread).toBe(1);
+  });
+
+  it("a chat for the open conversation is read at once and asks to mark it", () => {
+    const s = withClass();
+    const fx = applyEvent(s, chat(A, "x"), { openStudent: A });
+    expect(s.tiles[A].summary.unread).toBe(0);
+    expect(s.tiles[A].summary.chats).toBe(1);
+    expect(fx.markRead).toBe(A);
+  });
+});
+
+describe("hand, files, shared logins, stats, errors", () => {
+  it("raises and lowers a hand", () => {
+    const s = withClass();
+    applyEvent(s, { type: "hand", at: 1, student: B, login: "bartek", raised: true });
+    expect(s.tiles[B].hand_raised).toBe(true);
+    applyEvent(s, { type: "hand", at: 2, student: B, login: "bartek", raised: false });
+    expect(s.tiles[B].hand_raised).toBe(false);
+  });
+
+  it("file_stored updates the latest thumbnail, counts and last .blend", () => {
+    const s = withClass();
+    applyEvent(s, { type: "progress", student: A, login: "anna", transfer: "t", kind: "screenshot", name: "s.png", received: 10, size: 100 });
+    expect(s.progress[A]).toMatchObject({ received: 10, size: 100 });
+    applyEvent(s, {
+      type: "file_stored", at: 30_000, student: A, login: "anna", kind: "screenshot",
+      path: "anna/screenshots/1.png", thumb: "anna/thumbs/1.jpg", size: 100, sha256: "ab",
+    });
+    expect(s.progress[A]).toBeUndefined();
+    expect(s.tiles[A].summary).toMatchObject({
+      screenshots: 1, latest_screenshot: "anna/screenshots/1.png", latest_thumb: "anna/thumbs/1.jpg", last_seen: 30_000,
+    });
+    applyEvent(s, { type: "file_stored", at: 31_000, student: A, login: "anna", kind: "blend", path: "anna/blends/a.blend", thumb: null, size: 5, sha256: "cd" });
+    expect(s.tiles[A].summary).toMatchObject({ blends: 1, latest_blend_at: 31_000, latest_thumb: "anna/thumbs/1.jpg" });
+  });
+
+  it("a screenshot without a thumbnail shows the screenshot itself", () => {
+    const s = withClass();
+    applyEvent(s, { type: "file_stored", at: 1, student: B, login: "bartek", kind: "screenshot", path: "b/s.png", thumb: null, size: 1, sha256: "x" });
+    expect(s.tiles[B].summary.latest_thumb).toBe("b/s.png");
+  });
+
+  it("login_shared marks every id", () => {
+    const s = withClass();
+    applyEvent(s, { type: "login_shared", at: 1, login: "anna", students: [A, B] });
+    expect(s.tiles[A].summary.login_shared).toBe(true);
+    expect(s.tiles[B].summary.login_shared).toBe(true);
+  });
+
+  it("stats are kept; error events become a sentence", () => {
+    const s = withClass();
+    const stats = { messages: 3, chats: 1, files: 2, bytes: 10, online: 2, rejected: { too_large: 1 }, events_dropped: 0 };
+    applyEvent(s, { type: "stats", stats });
+    expect(s.stats).toEqual(stats);
+    expect(applyEvent(s, { type: "error", at: 1, message: "The disk is full." })).toEqual({ error: "The disk is full." });
+    expect(applyEvent(s, { type: "rejected", at: 1, reason: "bad_code", detail: "x", student: null, login: null })).toEqual({});
+  });
+});
+
+describe("visibleTiles", () => {
+  it("filters by login and sorts by name or activity", () => {
+    const s = withClass();
+    setTiles(s, [tile(A, "Zofia", { last_seen: 1 }), tile(B, "adam", { last_seen: 2 }), tile("c", "student10", { last_seen: 3 }), tile("d", "student9", { last_seen: 0 })]);
+    expect(visibleTiles(s.tiles, "", "name").map((t) => t.summary.login)).toEqual(["adam", "student9", "student10", "Zofia"]);
+    expect(visibleTiles(s.tiles, "", "activity").map((t) => t.summary.login)).toEqual(["student10", "adam", "Zofia", "student9"]);
+    expect(visibleTiles(s.tiles, " STUD ", "name").map((t) => t.summary.login)).toEqual(["student9", "student10"]);
+  });
+});

@@ -1,0 +1,188 @@
+// Event → state: how the class grid follows the receiver's events. Mutates `state` in place, so
+// that when `state` is a Svelte $state proxy only the touched tile re-renders. Pure otherwise:
+// what the app must do next (mark read, refresh a timeline, show an error) is returned.
+import type { Event, FileKind, Stats, StudentSummary, StudentTile, Uuid } from "./types";
+
+export interface Transfer {
+  kind: FileKind;
+  name: string;
+  received: number;
+  size: number;
+}
+
+export interface ClassState {
+  tiles: Record<Uuid, StudentTile>;
+  /** The running transfer of each student, for a progress bar on the tile. */
+  progress: Record<Uuid, Transfer>;
+  stats: Stats | null;
+}
+
+export interface ApplyOptions {
+  /** The student whose conversation is open: their chats are read at once. */
+  openStudent?: Uuid | null;
+}
+
+export interface Effects {
+  /** The student's conversation is open and a chat arrived: tell the backend it is read. */
+  markRead?: Uuid;
+  /** A student's timeline got a new entry. */
+  timeline?: Uuid;
+  /** A chat arrived (the inbox has news). */
+  chat?: boolean;
+  /** A plain sentence to show. */
+  error?: string;
+}
+
+export function emptyState(): ClassState {
+  return { tiles: {}, progress: {}, stats: null };
+}
+
+export function newSummary(id: Uuid, login: string, at: number): StudentSummary {
+  return {
+    id,
+    login,
+    folder: "",
+    first_seen: at,
+    last_seen: at,
+    chats: 0,
+    screenshots: 0,
+    blends: 0,
+    unread: 0,
+    latest_screenshot: null,
+    latest_thumb: null,
+    latest_blend_at: null,
+    login_shared: false,
+  };
+}
+
+/** Replaces the whole class (from list_students). */
+export function setTiles(state: ClassState, tiles: StudentTile[]): void {
+  const next: Record<Uuid, StudentTile> = {};
+  for (const t of tiles) next[t.summary.id] = t;
+  state.tiles = next;
+}
+
+function tileFor(state: ClassState, id: Uuid, login: string, at: number): StudentTile {
+  let tile = state.tiles[id];
+  if (!tile) {
+    state.tiles[id] = { summary: newSummary(id, login, at), presence: "online", hand_raised: false };
+    tile = state.tiles[id];
+  }
+  if (tile.summary.login !== login) tile.summary.login = login;
+  return tile;
+}
+
+/** Anything a student sends shows they are there. */
+function touch(tile: StudentTile, at: number): void {
+  if (at > tile.summary.last_seen) tile.summary.last_seen = at;
+  if (tile.presence !== "online") tile.presence = "online";
+}
+
+export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}): Effects {
+  switch (ev.type) {
+    case "student_joined": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      touch(tile, ev.at);
+      return { timeline: ev.student };
+    }
+    case "student_idle": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      tile.presence = "idle";
+      return {};
+    }
+    case "student_left": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      tile.presence = "offline";
+      delete state.progress[ev.student];
+      return { timeline: ev.student };
+    }
+    case "login_shared": {
+      for (const id of ev.students) {
+        const tile = tileFor(state, id, ev.login, ev.at);
+        tile.summary.login_shared = true;
+      }
+      return {};
+    }
+    case "chat": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      touch(tile, ev.at);
+      tile.summary.chats += 1;
+      if (opts.openStudent === ev.student) {
+        return { markRead: ev.student, timeline: ev.student, chat: true };
+      }
+      tile.summary.unread += 1;
+      return { timeline: ev.student, chat: true };
+    }
+    case "hand": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      touch(tile, ev.at);
+      tile.hand_raised = ev.raised;
+      return { timeline: ev.student };
+    }
+    case "progress": {
+      const tile = state.tiles[ev.student];
+      if (tile && tile.presence !== "online") tile.presence = "online";
+      if (ev.received >= ev.size) delete state.progress[ev.student];
+      else state.progress[ev.student] = { kind: ev.kind, name: ev.name, received: ev.received, size: ev.size };
+      return {};
+    }
+    case "file_stored": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      touch(tile, ev.at);
+      delete state.progress[ev.student];
+      if (ev.kind === "screenshot") {
+        tile.summary.screenshots += 1;
+        tile.summary.latest_screenshot = ev.path;
+        tile.summary.latest_thumb = ev.thumb ?? ev.path;
+      } else {
+        tile.summary.blends += 1;
+        tile.summary.latest_blend_at = ev.at;
+      }
+      return { timeline: ev.student };
+    }
+    case "incomplete": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      if (ev.at > tile.summary.last_seen) tile.summary.last_seen = ev.at;
+      delete state.progress[ev.student];
+      return { timeline: ev.student };
+    }
+    case "rejected":
+      return {};
+    case "stats":
+      state.stats = ev.stats;
+      return {};
+    case "error":
+      return { error: ev.message };
+  }
+}
+
+/** The student's conversation was opened: no unread messages any more. */
+export function markRead(state: ClassState, id: Uuid): void {
+  const tile = state.tiles[id];
+  if (tile && tile.summary.unread !== 0) tile.summary.unread = 0;
+}
+
+export type SortKey = "name" | "activity";
+
+/** Tiles filtered by login (case-insensitive substring) and sorted; raised hands do not reorder. */
+export function visibleTiles(tiles: Record<Uuid, StudentTile>, filter: string, sort: SortKey): StudentTile[] {
+  const f = filter.trim().toLocaleLowerCase();
+  const list = Object.values(tiles).filter((t) => !f || t.summary.login.toLocaleLowerCase().includes(f));
+  if (sort === "name") {
+    list.sort(
+      (a, b) =>
+        a.summary.login.localeCompare(b.summary.login, undefined, { sensitivity: "base", numeric: true }) ||
+        a.summary.id.localeCompare(b.summary.id),
+    );
+  } else {
+    list.sort((a, b) => b.summary.last_seen - a.summary.last_seen || a.summary.login.localeCompare(b.summary.login));
+  }
+  return list;
+}
+
+/** Total unread chats across the class. */
+export function totalUnread(tiles: Record<Uuid, StudentTile>): number {
+  let n = 0;
+  for (const t of Object.values(tiles)) n += t.summary.unread;
+  return n;
+}

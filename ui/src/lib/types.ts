@@ -1,0 +1,20 @@
+// The boundary types of docs/APP.md. They are GENERATED from the Rust types by ts-rs into
+// ui/src/bindings/ (do not edit those); this is the one module the UI imports them from.
+export type {
+  AppError,
+  Event,
+  FileKind,
+  Language,
+  LeaveReason,
+  Presence,
+  ReceiverStatus,
+  Settings,
+  Stats,
+  StudentSummary,
+  StudentTile,
+  TimelineEntry,
+  TimelineKind,
+} from "../bindings";
+
+/** Student ids, transfer ids and message ids are UUIDs, as strings. */
+export type Uuid = string;

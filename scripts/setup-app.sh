@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libxdo-dev libssl-dev
-  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver nodejs npm)
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver chromium nodejs npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

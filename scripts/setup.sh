@@ -24,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if ! command -v cargo >/dev/null; then
-  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), version 1.87 or newer, then run this again." >&2
+  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), version 1.91 or newer, then run this again." >&2
   exit 1
 fi
 
@@ -40,3 +40,6 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
   echo "$want" > "$stamp"
 fi
+
+# The lecturer app (WebKitGTK, Node packages, tauri-driver).
+bash scripts/setup-app.sh

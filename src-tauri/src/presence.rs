@@ -38,7 +38,9 @@ pub struct PresenceMap {
 impl PresenceMap {
     pub fn apply(&mut self, ev: &Event) {
         match ev {
-            Event::StudentJoined { student, .. } => self.entry(*student).presence = Presence::Online,
+            Event::StudentJoined { student, .. } | Event::StudentActive { student, .. } => {
+                self.entry(*student).presence = Presence::Online
+            }
             Event::StudentIdle { student, .. } => self.entry(*student).presence = Presence::Idle,
             Event::StudentLeft { student, .. } => *self.entry(*student) = Live::default(),
             Event::Hand { student, raised, .. } => {

@@ -66,6 +66,7 @@ fn log_event(e: &Event) {
             log::info!("{login} joined{}", host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default())
         }
         Event::StudentIdle { login, .. } => log::info!("{login} is idle"),
+        Event::StudentActive { login, .. } => log::info!("{login} is active again"),
         Event::StudentLeft { login, reason, .. } => log::info!("{login} left ({})", reason.as_str()),
         Event::LoginShared { login, students, .. } => {
             log::warn!("login {login:?} is used by {} different students; they are kept apart", students.len())

@@ -45,6 +45,13 @@ pub enum Event {
         student: Uuid,
         login: String,
     },
+    /// An idle student is heard from again (a heartbeat is enough).
+    StudentActive {
+        #[ts(type = "number")]
+        at: i64,
+        student: Uuid,
+        login: String,
+    },
     StudentLeft {
         #[ts(type = "number")]
         at: i64,

@@ -23,6 +23,9 @@ describe("presence", () => {
     expect(s.tiles[A].summary.last_seen).toBe(10_000);
     applyEvent(s, { type: "student_idle", at: 11_000, student: A, login: "anna" });
     expect(s.tiles[A].presence).toBe("idle");
+    applyEvent(s, { type: "student_active", at: 11_500, student: A, login: "anna" });
+    expect(s.tiles[A].presence).toBe("online");
+    applyEvent(s, { type: "student_idle", at: 11_800, student: A, login: "anna" });
     applyEvent(s, { type: "student_left", at: 12_000, student: A, login: "anna", reason: "timeout" });
     expect(s.tiles[A].presence).toBe("offline");
     expect(s.tiles[B].presence).toBe("offline");

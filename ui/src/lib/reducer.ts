@@ -85,6 +85,10 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       touch(tile, ev.at);
       return { timeline: ev.student };
     }
+    case "student_active": {
+      touch(tileFor(state, ev.student, ev.login, ev.at), ev.at);
+      return {};
+    }
     case "student_idle": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
       tile.presence = "idle";

@@ -17,26 +17,37 @@ pub enum Change {
     Gone { student: Uuid, login: String },
 }
 
+#[derive(Debug, PartialEq, Eq)]
+pub enum Touch {
+    Joined,
+    /// Heard from again after being reported idle.
+    Back,
+    Seen,
+}
+
 #[derive(Debug, Default)]
 pub struct Presence {
     seen: HashMap<Uuid, Seen>,
 }
 
 impl Presence {
-    /// Note a message from `student`; true when the student was not online before (a join).
-    pub fn touch(&mut self, student: Uuid, login: &str, now: Instant) -> bool {
+    /// Note a message from `student`: whether it joined, came back from idle, or was there.
+    pub fn touch(&mut self, student: Uuid, login: &str, now: Instant) -> Touch {
         match self.seen.get_mut(&student) {
             Some(s) => {
                 s.last = now;
-                s.idle = false;
                 if s.login != login {
                     s.login = login.to_owned();
                 }
-                false
+                if std::mem::replace(&mut s.idle, false) {
+                    Touch::Back
+                } else {
+                    Touch::Seen
+                }
             }
             None => {
                 self.seen.insert(student, Seen { login: login.to_owned(), last: now, idle: false });
-                true
+                Touch::Joined
             }
         }
     }
@@ -80,21 +91,21 @@ mod tests {
         let id = Uuid::new_v4();
         let t0 = Instant::now();
         let (idle, off) = (Duration::from_secs(15), Duration::from_secs(60));
-        assert!(p.touch(id, "anna", t0));
-        assert!(!p.touch(id, "anna", t0 + Duration::from_secs(2)));
+        assert_eq!(p.touch(id, "anna", t0), Touch::Joined);
+        assert_eq!(p.touch(id, "anna", t0 + Duration::from_secs(2)), Touch::Seen);
         assert!(p.tick(t0 + Duration::from_secs(10), idle, off).is_empty());
         assert_eq!(
             p.tick(t0 + Duration::from_secs(20), idle, off),
             vec![Change::Idle { student: id, login: "anna".into() }]
         );
         assert!(p.tick(t0 + Duration::from_secs(21), idle, off).is_empty(), "idle is reported once");
-        assert!(!p.touch(id, "anna", t0 + Duration::from_secs(30)));
+        assert_eq!(p.touch(id, "anna", t0 + Duration::from_secs(30)), Touch::Back);
         assert_eq!(
             p.tick(t0 + Duration::from_secs(95), idle, off),
             vec![Change::Gone { student: id, login: "anna".into() }]
         );
         assert_eq!(p.online(), 0);
-        assert!(p.touch(id, "anna", t0 + Duration::from_secs(96)), "a returning student joins again");
+        assert_eq!(p.touch(id, "anna", t0 + Duration::from_secs(96)), Touch::Joined, "a returning student joins again");
         assert!(p.leave(id));
         assert!(!p.leave(id));
     }

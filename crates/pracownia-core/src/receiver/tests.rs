@@ -396,3 +396,15 @@ fn a_file_deleted_by_hand_leaves_the_index_while_serving() {
     assert_eq!(blends(&idx), 0, "the watcher brought the index in step");
     r.stop();
 }
+
+#[test]
+fn an_idle_student_heard_from_again_is_active() {
+    let mut r = rig_with(|c| c.idle_after = Duration::from_millis(300));
+    let mut s = r.student(None);
+    let mut who = Who::new("leon");
+    s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
+    r.expect("idle", |e| matches!(e, Event::StudentIdle { .. }).then_some(()));
+    s.send(Kind::Heartbeat, &who.h(json!({})), b"", &r.stop).unwrap();
+    r.expect("active", |e| matches!(e, Event::StudentActive { student, .. } if *student == who.id).then_some(()));
+    r.stop();
+}

@@ -1,6 +1,6 @@
 //! The thread that owns the store: presence, chat, hands, and chunk reassembly into verified files.
 
-use super::presence::{Change, Presence};
+use super::presence::{Change, Presence, Touch};
 use super::socket::Frame;
 use super::stats::{EventSink, StatsCounter};
 use super::Config;
@@ -171,8 +171,12 @@ impl Worker {
             self.stats.online.store(self.presence.online() as u64, Relaxed);
             return;
         }
-        if self.presence.touch(student.id, &student.login, Instant::now()) {
-            self.joined(&student, at, &msg.payload);
+        match self.presence.touch(student.id, &student.login, Instant::now()) {
+            Touch::Joined => self.joined(&student, at, &msg.payload),
+            Touch::Back => {
+                self.sink.emit(Event::StudentActive { at, student: student.id, login: student.login.clone() })
+            }
+            Touch::Seen => {}
         }
         match msg.payload {
             Payload::Chat { id, text } => {

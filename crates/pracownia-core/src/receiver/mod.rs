@@ -124,10 +124,13 @@ impl Receiver {
                 Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx, budget)),
             )?);
         }
-        {
-            let (cfg, tx) = (config.clone(), work_tx.clone());
-            threads.push(spawn("pracownia-images", Box::new(move || images::run(img_rx, tx, cfg)))?);
+        // Two image threads: while one waits for a screenshot's fdatasync (long when the disk is
+        // busy with blends), the other decodes.
+        for _ in 0..IMAGE_THREADS {
+            let (cfg, tx, jobs) = (config.clone(), work_tx.clone(), img_rx.clone());
+            threads.push(spawn("pracownia-images", Box::new(move || images::run(jobs, tx, cfg)))?);
         }
+        drop(img_rx);
         {
             let tx = work_tx.clone();
             threads.push(spawn("pracownia-blends", Box::new(move || images::run_blends(blend_rx, tx)))?);
@@ -196,6 +199,9 @@ impl Drop for Receiver {
         self.shutdown();
     }
 }
+
+/// Threads that sync, decode and thumbnail screenshots.
+const IMAGE_THREADS: usize = 2;
 
 /// Chunk bytes the socket thread may have handed to the worker and not yet written.
 const WORK_BUDGET: usize = 16 << 20;

@@ -322,25 +322,64 @@ fn class_config(kind: &str) -> ClassConfig {
 }
 
 fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
+    let _ = writeln!(md, "## 3. A big class\n");
     let c = class_config(&a.class);
-    log(&format!("item 3: class ({}), {} students for {} s", a.class, c.students, c.duration.as_secs()));
+    let scale = match a.class.as_str() {
+        "full" => "**Full scale** as in the issue".to_owned(),
+        "scaled" => "**Scaled in time only**: the issue's class and rates, run for 60 s instead of 5 minutes (one round of blends)".to_owned(),
+        _ => "**Quick**: a small class (smoke-sized), not the issue's scale".to_owned(),
+    };
+    class_section(a, md, summary, &c, &scale, &a.class);
+    // The same class without blends: what the receiver adds when the disk is not saturated by
+    // a burst of 100 × 50 MiB (every student's later messages queue behind its own blend).
+    let mut nb = c.clone();
+    nb.blend_every = None;
+    nb.duration = if a.class == "quick" { Duration::from_secs(10) } else { Duration::from_secs(30) };
+    let scale =
+        format!("### Without blends\n\nThe same class for {} s with screenshots and chat only", nb.duration.as_secs());
+    class_section(a, md, summary, &nb, &scale, "no blends");
+    // `pracownia simulate` makes each blend twice (hash, then send) with BlendBytes::fill.
+    let b = pracownia_core::simulate::BlendBytes::new(64 * MIB, 5);
+    let mut buf = vec![0u8; MIB as usize];
+    let mut g = Sample::default();
+    for _ in 0..3 {
+        let t = Instant::now();
+        for i in 0..64 {
+            b.fill(i * MIB, &mut buf);
+        }
+        std::hint::black_box(&buf);
+        g.push(pracownia_bench::mbps(64 * MIB, t.elapsed().as_secs_f64()));
+    }
+    let _ = writeln!(
+        md,
+        "`pracownia simulate`'s blend content generator (`BlendBytes::fill`, one core): {} MB/s; it runs twice per \
+         blend (hash, then send), so the issue's class (100 × 50 MiB per minute) needs {:.0} core-seconds per minute \
+         for it alone.\n",
+        g.show(0),
+        2.0 * 100.0 * 50.0 * MIB as f64 / 1e6 / g.median()
+    );
+}
+
+fn class_section(
+    a: &Args,
+    md: &mut String,
+    summary: &mut Vec<(String, String, String, String)>,
+    c: &ClassConfig,
+    scale: &str,
+    tag: &str,
+) {
+    log(&format!("item 3: class ({tag}), {} students for {} s", c.students, c.duration.as_secs()));
     let serve = Serve::start(&a.serve_bin, &a.work.join("class-store"));
     let cpu0 = serve.cpu_secs();
-    let r = class::run(&c, &serve.endpoint, &serve.store);
+    let r = class::run(c, &serve.endpoint, &serve.store);
     let cpu = serve.cpu_secs() - cpu0;
     let rss = serve.peak_rss_mib();
     let store = serve.store.clone();
     serve.stop();
     let _ = std::fs::remove_dir_all(&store);
-    let _ = writeln!(md, "## 3. A big class\n");
-    let scale = match a.class.as_str() {
-        "full" => "**full scale** as in the issue".to_owned(),
-        "scaled" => "**scaled in time only**: the issue's class and rates, run for 60 s instead of 5 minutes (one round of blends)".to_owned(),
-        _ => "**quick**: a small class (smoke-sized), not the issue's scale".to_owned(),
-    };
     let _ = writeln!(
         md,
-        "{scale}: {} students for {} s, each a {}×{} PNG every {:?}, a chat every {:?}, a {} MiB .blend every {:?} \
+        "{scale}: {} students for {} s, each a {}×{} PNG every {:?}, a chat every {:?}, a {} MiB .blend every {} \
          (1 MiB chunks), against a `pracownia serve` process. The seats are threads in the benchmark process \
          (core's `StudentSocket` and `screenshot_png`, `pracownia simulate`'s identities and stagger); screenshots \
          and blends are made before the clock starts (8 PNGs, 2 blends, reused) so that making them does not \
@@ -356,7 +395,7 @@ fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, S
         c.shot_every.unwrap_or_default(),
         c.chat_every.unwrap_or_default(),
         c.blend_size / MIB,
-        c.blend_every.unwrap_or_default(),
+        c.blend_every.map(|d| format!("{d:?}")).unwrap_or("never".into()),
         c.poll.as_millis()
     );
     let _ = writeln!(md, "| | sent | stored |\n|---|---|---|");
@@ -393,7 +432,7 @@ fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, S
         writeln!(md, "| record (`ts`), all | {} | {:.0} | {:.0} | {:.0} | {:.0} |\n", l.n, l.p50, l.p95, l.p99, l.max);
     let lossless = r.missing == 0 && r.corrupt == 0 && r.rejected == 0 && r.incomplete == 0 && r.errors.is_empty();
     summary.push((
-        format!("3 class ({})", a.class),
+        format!("3 class ({tag})"),
         format!(
             "{}/{} chats, {}/{} screenshots, {}/{} blends; {} corrupt",
             r.stored_chats, r.sent_chats, r.stored_shots, r.sent_shots, r.stored_blends, r.sent_blends, r.corrupt
@@ -403,7 +442,7 @@ fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, S
     ));
     let p95 = r.latency.get("all").map(|l| l.p95).unwrap_or(f64::NAN);
     summary.push((
-        "3 class latency".into(),
+        format!("3 class latency ({tag})"),
         format!(
             "p95 {p95:.0} ms (chat {:.0}, screenshot {:.0}, blend {:.0})",
             r.latency.get("chat").map(|l| l.p95).unwrap_or(f64::NAN),
@@ -414,7 +453,7 @@ fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, S
         verdict(p95 < 250.0),
     ));
     summary.push((
-        "3 class receiver".into(),
+        format!("3 class receiver ({tag})"),
         format!("{avg_cpu:.0} % CPU, peak RSS {rss:.1} MiB"),
         "(report)".into(),
         "—".into(),

@@ -286,7 +286,7 @@ fn item2(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, S
     let _ = writeln!(md, "\nPeak RSS grows by {flat:.1} MiB from the smallest to the largest file.\n");
     summary.push((
         format!("2 memory ({} MiB file)", sizes.last().unwrap() / MIB),
-        format!("peak RSS {peak_max:.1} MiB; +{flat:.1} MiB from {} MiB", sizes[0] / MIB),
+        format!("peak RSS {peak_max:.1} MiB; {flat:+.1} MiB from {} MiB", sizes[0] / MIB),
         "< 64 MiB, flat".into(),
         verdict(peak_max < 64.0 && flat < 8.0),
     ));

@@ -134,6 +134,14 @@ impl Transfer {
     /// Verify and make durable. On success the staged file is complete, flushed and closed; the
     /// caller moves it into the store. On a digest mismatch the staging file is removed.
     pub fn finish(self) -> Result<PathBuf, ReassemblyError> {
+        self.verify()?.sync()
+    }
+
+    /// The first half of [`Transfer::finish`]: check the SHA-256 (removing the staging file on a
+    /// mismatch) and hand back the verified, not yet durable file. The receiver's worker verifies
+    /// and lets another thread wait for the disk with [`Verified::sync`], so a long fdatasync never
+    /// stalls the chunks of other transfers.
+    pub fn verify(self) -> Result<Verified, ReassemblyError> {
         debug_assert!(self.is_complete());
         let digest = hex::encode(self.hasher.clone().finalize());
         if digest != self.sha256 {
@@ -141,8 +149,7 @@ impl Transfer {
             self.discard();
             return Err(Refusal::new(Reason::Corrupt, detail).into());
         }
-        self.file.sync_data().map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })?;
-        Ok(self.path)
+        Ok(Verified { path: self.path, file: self.file })
     }
 
     pub fn discard(self) {
@@ -158,6 +165,21 @@ impl Transfer {
     fn read_at(&mut self, at: u64, out: &mut [u8]) -> Result<(), ReassemblyError> {
         let r = self.file.seek(SeekFrom::Start(at)).and_then(|_| self.file.read_exact(out));
         r.map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })
+    }
+}
+
+/// A complete staged file whose SHA-256 matched; [`Verified::sync`] makes it durable.
+#[derive(Debug)]
+pub struct Verified {
+    pub path: PathBuf,
+    file: File,
+}
+
+impl Verified {
+    /// fdatasync and close; the staged file may then be moved into the store.
+    pub fn sync(self) -> Result<PathBuf, ReassemblyError> {
+        self.file.sync_data().map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })?;
+        Ok(self.path)
     }
 }
 

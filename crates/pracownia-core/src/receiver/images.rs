@@ -1,16 +1,45 @@
-//! Screenshot checking and thumbnailing, off the worker thread: decoding a full-HD PNG takes tens
-//! of milliseconds, which must not delay the chunks of other students.
+//! Making verified files durable and checking them, off the worker thread: an fdatasync of a big
+//! .blend takes as long as the disk needs to write it, and decoding a full-HD PNG tens of
+//! milliseconds; neither may delay the chunks, chat and presence of other students. Screenshots
+//! and blends have a thread each, so a screenshot never waits behind a blend's flush.
 
-use super::worker::{ImageJob, Work};
+use super::worker::{Checked, DiskJob, Failure, Work};
 use super::Config;
 use crate::media;
+use crate::reject::{Reason, Refusal};
 use crossbeam_channel::{Receiver, Sender};
 use std::sync::Arc;
 
-pub fn run(jobs: Receiver<ImageJob>, done: Sender<Work>, cfg: Arc<Config>) {
-    for job in jobs {
-        let result = media::check_screenshot_and_thumbnail(&job.staged, &job.thumb, &cfg.limits);
-        if done.send(Work::ImageChecked { job, result }).is_err() {
+/// fdatasync a screenshot, decode it within limits and make its thumbnail.
+pub fn run(jobs: Receiver<DiskJob>, done: Sender<Work>, cfg: Arc<Config>) {
+    for (job, file) in jobs {
+        let result = match file.sync() {
+            Err(e) => Err(Failure::Io(e.to_string())),
+            Ok(staged) => media::check_screenshot_and_thumbnail(&staged, &job.thumb, &cfg.limits)
+                .map(Checked::Screenshot)
+                .map_err(Failure::Refused),
+        };
+        if done.send(Work::FileChecked { job, result }).is_err() {
+            return;
+        }
+    }
+}
+
+/// fdatasync a .blend and check its magic.
+pub fn run_blends(jobs: Receiver<DiskJob>, done: Sender<Work>) {
+    for (job, file) in jobs {
+        let result = match file.sync() {
+            Err(e) => Err(Failure::Io(e.to_string())),
+            Ok(staged) => match media::looks_like_blend(&staged) {
+                Ok(true) => Ok(Checked::Blend),
+                Ok(false) => Err(Failure::Refused(Refusal::new(
+                    Reason::BadFile,
+                    "not a .blend file (no BLENDER, zstd or gzip magic)",
+                ))),
+                Err(e) => Err(Failure::Io(format!("Could not read a received file: {e}"))),
+            },
+        };
+        if done.send(Work::FileChecked { job, result }).is_err() {
             return;
         }
     }

@@ -5,10 +5,12 @@
 //!   validates them (cheap, pure), counts refusals, and hands valid messages on;
 //! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
 //!   journals chat and presence, tracks timeouts;
-//! - `images`: decodes screenshots within limits and makes their thumbnails.
+//! - `images`: fdatasyncs screenshots, decodes them within limits and makes their thumbnails;
+//! - `blends`: fdatasyncs .blend files and checks their magic (a long flush stalls no one else).
 //!
-//! The socket → worker channel is bounded: when the disk cannot keep up, ZeroMQ's queues fill and
-//! the students' XPUB_NODROP sockets push back, so nothing is dropped.
+//! The socket → worker channel is bounded, in messages and in chunk bytes ([`Budget`]): when the
+//! disk cannot keep up, ZeroMQ's queues fill and the students' XPUB_NODROP sockets push back, so
+//! nothing is dropped, and what is queued in memory does not depend on the chunk size.
 
 mod images;
 mod presence;
@@ -25,7 +27,7 @@ use crate::store::{Store, StoreError};
 use crossbeam_channel::{bounded, Receiver as Rx};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -105,7 +107,9 @@ impl Receiver {
         let (ev_tx, ev_rx) = bounded(10_000);
         let sink = stats::EventSink::new(ev_tx, stats.clone());
         let (work_tx, work_rx) = bounded(64);
+        let budget = Arc::new(Budget::new(WORK_BUDGET));
         let (img_tx, img_rx) = crossbeam_channel::unbounded();
+        let (blend_tx, blend_rx) = crossbeam_channel::unbounded();
         let config = Arc::new(config);
 
         let mut threads = Vec::new();
@@ -113,14 +117,23 @@ impl Receiver {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
         };
         {
-            let (cfg, stop, stats, sink, tx) =
-                (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone());
-            threads
-                .push(spawn("pracownia-socket", Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx)))?);
+            let (cfg, stop, stats, sink, tx, budget) =
+                (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone(), budget.clone());
+            threads.push(spawn(
+                "pracownia-socket",
+                Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx, budget)),
+            )?);
         }
+        // Two image threads: while one waits for a screenshot's fdatasync (long when the disk is
+        // busy with blends), the other decodes.
+        for _ in 0..IMAGE_THREADS {
+            let (cfg, tx, jobs) = (config.clone(), work_tx.clone(), img_rx.clone());
+            threads.push(spawn("pracownia-images", Box::new(move || images::run(jobs, tx, cfg)))?);
+        }
+        drop(img_rx);
         {
-            let (cfg, tx) = (config.clone(), work_tx.clone());
-            threads.push(spawn("pracownia-images", Box::new(move || images::run(img_rx, tx, cfg)))?);
+            let tx = work_tx.clone();
+            threads.push(spawn("pracownia-blends", Box::new(move || images::run_blends(blend_rx, tx)))?);
         }
         let watcher = {
             let tx = work_tx.clone();
@@ -138,7 +151,7 @@ impl Receiver {
                 "pracownia-worker",
                 Box::new(move || {
                     let _watcher = watcher;
-                    worker::Worker::new(store, cfg, stats, sink, img_tx).run(work_rx)
+                    worker::Worker::new(store, cfg, stats, sink, img_tx, blend_tx, budget).run(work_rx)
                 }),
             )?);
         }
@@ -184,6 +197,52 @@ impl Receiver {
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+/// Threads that sync, decode and thumbnail screenshots.
+const IMAGE_THREADS: usize = 2;
+
+/// Chunk bytes the socket thread may have handed to the worker and not yet written.
+const WORK_BUDGET: usize = 16 << 20;
+
+/// Bounds the chunk bytes queued between the socket and worker threads (the channel's own bound
+/// counts messages, whose size a sender chooses up to `max_frame`).
+pub(crate) struct Budget {
+    used: Mutex<usize>,
+    freed: Condvar,
+    cap: usize,
+}
+
+impl Budget {
+    fn new(cap: usize) -> Self {
+        Budget { used: Mutex::new(0), freed: Condvar::new(), cap }
+    }
+
+    /// Wait until `n` more bytes fit (one message always fits when nothing is queued), or stop.
+    pub(crate) fn take(&self, n: usize, stop: &AtomicBool) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + n > self.cap && !stop.load(Ordering::SeqCst) {
+            used = self.freed.wait_timeout(used, Duration::from_millis(100)).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        *used += n;
+    }
+
+    pub(crate) fn give(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used = used.saturating_sub(n);
+        self.freed.notify_one();
+    }
+}
+
+/// The bytes of a message that count against the [`Budget`]: a chunk's body.
+pub(crate) fn chunk_bytes(msg: &crate::protocol::Message<socket::Frame>) -> usize {
+    match &msg.payload {
+        crate::protocol::Payload::Chunk(c) => c.body.as_ref().len(),
+        _ => 0,
     }
 }
 

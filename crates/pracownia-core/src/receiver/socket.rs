@@ -2,7 +2,7 @@
 
 use super::stats::{EventSink, StatsCounter};
 use super::worker::Work;
-use super::{Config, ReceiverError};
+use super::{Budget, Config, ReceiverError};
 use crate::events::Event;
 use crate::protocol::{self, TOPIC_PREFIX};
 use crossbeam_channel::Sender;
@@ -21,8 +21,11 @@ impl AsRef<[u8]> for Frame {
 
 /// How often the loop wakes to notice a stop request.
 const POLL: Duration = Duration::from_millis(100);
-/// Messages buffered by ZeroMQ before it stops reading from students (back-pressure).
-const RCVHWM: i32 = 32;
+/// Messages buffered by ZeroMQ before it stops reading from students (back-pressure). The limit is
+/// per connected student, so it multiplies: 32 one-MiB chunks from each of 100 students let the
+/// receiver hold gigabytes. The socket thread moves messages on at once (the worker's queue is
+/// bounded by [`super::Budget`]), so a couple per student are enough to keep reading busy.
+const RCVHWM: i32 = 2;
 
 pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverError> {
     let zerr = |e: zmq::Error| ReceiverError::Zmq(e.to_string());
@@ -43,6 +46,7 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     ctx: zmq::Context,
     sock: zmq::Socket,
@@ -51,6 +55,7 @@ pub fn run(
     stats: Arc<StatsCounter>,
     sink: EventSink,
     work: Sender<Work>,
+    budget: Arc<Budget>,
 ) {
     let key = cfg.key();
     let mut last_stats = Instant::now();
@@ -63,6 +68,7 @@ pub fn run(
                     stats.messages.fetch_add(1, Ordering::Relaxed);
                     match protocol::parse_frames(frames, count, key.as_deref(), &cfg.limits) {
                         Ok(msg) => {
+                            budget.take(super::chunk_bytes(&msg), &stop);
                             if work.send(Work::Message(msg)).is_err() {
                                 return;
                             }

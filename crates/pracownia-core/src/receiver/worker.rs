@@ -3,12 +3,12 @@
 use super::presence::{Change, Presence, Touch};
 use super::socket::Frame;
 use super::stats::{EventSink, StatsCounter};
-use super::Config;
+use super::{Budget, Config};
 use crate::events::Event;
-use crate::media::{self, Screenshot};
+use crate::media::Screenshot;
 use crate::model::FileKind;
 use crate::protocol::{Chunk, Message, Payload};
-use crate::reassembly::{ReassemblyError, Transfer};
+use crate::reassembly::{ReassemblyError, Transfer, Verified};
 use crate::reject::{Reason, Refusal};
 use crate::store::LeaveReason;
 use crate::store::{Entry, FileMeta, Store, StudentRef};
@@ -22,9 +22,10 @@ use uuid::Uuid;
 
 pub enum Work {
     Message(Message<Frame>),
-    ImageChecked {
-        job: ImageJob,
-        result: Result<Screenshot, Refusal>,
+    /// A verified file was made durable and checked on the images or blends thread.
+    FileChecked {
+        job: FileJob,
+        result: Result<Checked, Failure>,
     },
     /// A student folder changed on disk (by hand): bring the index in step.
     Resync(PathBuf),
@@ -36,12 +37,28 @@ pub enum Work {
     SocketClosed,
 }
 
-pub struct ImageJob {
+/// A complete file whose SHA-256 matched, on its way to being made durable and checked.
+pub struct FileJob {
     pub student: StudentRef,
     pub staged: PathBuf,
+    /// Where a screenshot's thumbnail is staged.
     pub thumb: PathBuf,
     pub meta: FileMeta,
 }
+
+/// What the images or blends thread found.
+pub enum Checked {
+    Screenshot(Screenshot),
+    Blend,
+}
+
+pub enum Failure {
+    Refused(Refusal),
+    Io(String),
+}
+
+/// Work for the images and blends threads: the job and the open, verified staging file.
+pub type DiskJob = (FileJob, Verified);
 
 type Key = (Uuid, Uuid);
 
@@ -56,8 +73,11 @@ pub struct Worker {
     cfg: Arc<Config>,
     stats: Arc<StatsCounter>,
     sink: EventSink,
-    images: Sender<ImageJob>,
-    pending_images: usize,
+    images: Sender<DiskJob>,
+    blends: Sender<DiskJob>,
+    /// Files handed to the images or blends thread and not back yet.
+    pending_files: usize,
+    budget: Arc<Budget>,
     presence: Presence,
     live: HashMap<Key, Live>,
     /// Transfers that completed or were refused: their late or repeated chunks are ignored.
@@ -84,7 +104,9 @@ impl Worker {
         cfg: Arc<Config>,
         stats: Arc<StatsCounter>,
         sink: EventSink,
-        images: Sender<ImageJob>,
+        images: Sender<DiskJob>,
+        blends: Sender<DiskJob>,
+        budget: Arc<Budget>,
     ) -> Self {
         Worker {
             store,
@@ -92,7 +114,9 @@ impl Worker {
             stats,
             sink,
             images,
-            pending_images: 0,
+            blends,
+            pending_files: 0,
+            budget,
             presence: Presence::default(),
             live: HashMap::new(),
             done: HashMap::new(),
@@ -109,11 +133,13 @@ impl Worker {
             match rx.recv_timeout(TICK) {
                 Ok(Work::Message(msg)) => {
                     let at = self.clock();
-                    self.on_message(msg, at)
+                    let bytes = super::chunk_bytes(&msg);
+                    self.on_message(msg, at);
+                    self.budget.give(bytes);
                 }
-                Ok(Work::ImageChecked { job, result }) => {
-                    self.pending_images -= 1;
-                    self.on_image(job, result);
+                Ok(Work::FileChecked { job, result }) => {
+                    self.pending_files -= 1;
+                    self.on_checked(job, result);
                 }
                 Ok(Work::MarkChatRead { student, until }) => {
                     if let Err(e) = self.store.mark_chat_read(student, until) {
@@ -132,8 +158,8 @@ impl Worker {
                 self.tick();
             }
             // In-flight writes are finished: every message the socket took is handled and
-            // every screenshot being checked is placed before we stop.
-            if socket_closed && self.pending_images == 0 && rx.is_empty() {
+            // every file being synced or checked is placed before we stop.
+            if socket_closed && self.pending_files == 0 && rx.is_empty() {
                 break;
             }
         }
@@ -325,53 +351,48 @@ impl Worker {
         Ok(())
     }
 
+    /// Verify the digest here (cheap: it was computed as the chunks came), then let the blends or
+    /// images thread wait for fdatasync and check the content, so that a long flush of a big file
+    /// never stalls the chunks, chat and presence of everyone else. The file is placed when it
+    /// comes back (`on_checked`), durable, exactly as before.
     fn complete(&mut self, live: Live, at: i64) {
         let Live { t, student, .. } = live;
         let (id, kind, name, size, sha256) = (t.id, t.kind, t.name.clone(), t.size, t.sha256.clone());
-        let staged = match t.finish() {
-            Ok(p) => p,
+        let file = match t.verify() {
+            Ok(f) => f,
             Err(ReassemblyError::Refused(r)) => return self.refuse(&student, at, r, Some(id)),
             Err(e) => return self.error(e.to_string()),
         };
         let meta = FileMeta { size, sha256, name, transfer: id };
-        match kind {
-            FileKind::Blend => match media::looks_like_blend(&staged) {
-                Ok(true) => self.place(student, at, kind, staged, "blend", None, meta),
-                Ok(false) => {
-                    let _ = std::fs::remove_file(&staged);
-                    self.refuse(
-                        &student,
-                        at,
-                        Refusal::new(Reason::BadFile, "not a .blend file (no BLENDER, zstd or gzip magic)"),
-                        Some(id),
-                    );
-                }
-                Err(e) => {
-                    let _ = std::fs::remove_file(&staged);
-                    self.error(format!("Could not read a received file: {e}"))
-                }
-            },
-            FileKind::Screenshot => {
-                let thumb = staged.with_extension("thumb.jpg");
-                self.pending_images += 1;
-                let job = ImageJob { student, staged, thumb, meta };
-                if let Err(e) = self.images.send(job) {
-                    self.pending_images -= 1;
-                    let job = e.into_inner();
-                    let _ = std::fs::remove_file(&job.staged);
-                }
-            }
+        let staged = file.path.clone();
+        let job = FileJob { student, thumb: staged.with_extension("thumb.jpg"), staged, meta };
+        let queue = match kind {
+            FileKind::Screenshot => &self.images,
+            FileKind::Blend => &self.blends,
+        };
+        self.pending_files += 1;
+        if let Err(e) = queue.send((job, file)) {
+            self.pending_files -= 1;
+            let (job, file) = e.into_inner();
+            drop(file);
+            let _ = std::fs::remove_file(&job.staged);
         }
     }
 
-    fn on_image(&mut self, job: ImageJob, result: Result<Screenshot, Refusal>) {
+    fn on_checked(&mut self, job: FileJob, result: Result<Checked, Failure>) {
         let at = self.clock();
         match result {
-            Ok(s) => self.place(job.student, at, FileKind::Screenshot, job.staged, s.ext, Some(job.thumb), job.meta),
-            Err(r) => {
+            Ok(Checked::Screenshot(s)) => {
+                self.place(job.student, at, FileKind::Screenshot, job.staged, s.ext, Some(job.thumb), job.meta)
+            }
+            Ok(Checked::Blend) => self.place(job.student, at, FileKind::Blend, job.staged, "blend", None, job.meta),
+            Err(failure) => {
                 let _ = std::fs::remove_file(&job.staged);
                 let _ = std::fs::remove_file(&job.thumb);
-                self.refuse(&job.student, at, r, Some(job.meta.transfer));
+                match failure {
+                    Failure::Refused(r) => self.refuse(&job.student, at, r, Some(job.meta.transfer)),
+                    Failure::Io(message) => self.error(message),
+                }
             }
         }
     }

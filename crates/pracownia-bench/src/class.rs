@@ -1,0 +1,380 @@
+//! Item 3: a big class. Seats follow `pracownia simulate`'s schedule (same identities, stagger,
+//! socket and content generators) but remember when each message finished sending, so the
+//! latency to the event being available in the index can be measured.
+//!
+//! Latency method: a poller in this process reads the index through `IndexReader` (as the app
+//! does) every `poll` ms and notes the wall-clock time at which each event first shows up.
+//! latency = first seen − the moment the sender's `send()` of the last frame returned (for a
+//! file: of its last chunk). Same machine, same clock; the error is at most one poll interval
+//! (+ the query). The receiver's own record time (`ts` in the index) is reported beside it.
+
+use crate::seat::{Pattern, Seat};
+use crate::stats::pcts;
+use crate::wall_ms;
+use pracownia_core::index::IndexReader;
+use pracownia_core::model::{FileKind, TimelineEntry, TimelineKind};
+use pracownia_core::simulate::screenshot_png;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct ClassConfig {
+    pub students: usize,
+    pub duration: Duration,
+    pub shot_every: Option<Duration>,
+    pub shot_size: (u32, u32),
+    pub chat_every: Option<Duration>,
+    pub blend_every: Option<Duration>,
+    pub blend_size: u64,
+    pub chunk: usize,
+    pub poll: Duration,
+    /// Re-hash every stored file on disk after the run.
+    pub verify_on_disk: bool,
+    /// How long to wait after the last send for the receiver to catch up.
+    pub drain: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Transfer(Uuid),
+    Chat(String),
+}
+
+#[derive(Debug, Clone)]
+struct Sent {
+    kind: TimelineKind,
+    key: Key,
+    sha256: Option<String>,
+    size: u64,
+    done_ms: f64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Latency {
+    pub n: usize,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+impl Latency {
+    fn of(v: &[f64]) -> Latency {
+        let (p50, p95, p99, max) = pcts(v);
+        Latency { n: v.len(), p50, p95, p99, max }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClassReport {
+    pub sent_chats: u64,
+    pub sent_shots: u64,
+    pub sent_blends: u64,
+    pub sent_messages: u64,
+    pub sent_bytes: u64,
+    pub stored_chats: u64,
+    pub stored_shots: u64,
+    pub stored_blends: u64,
+    /// Sent but never seen in the index.
+    pub missing: u64,
+    /// Stored with another digest or size than sent, or whose bytes on disk do not hash right.
+    pub corrupt: u64,
+    pub verified_on_disk: u64,
+    pub rejected: u64,
+    pub incomplete: u64,
+    pub errors: Vec<String>,
+    /// First seen in the index − sent, ms; per kind and all together.
+    pub latency: HashMap<&'static str, Latency>,
+    /// Receiver's record time (index `ts`) − sent, ms, all kinds.
+    pub record_latency: Latency,
+    pub wall_secs: f64,
+}
+
+/// Run a class against a receiver listening at `endpoint` with its store at `store`.
+pub fn run(cfg: &ClassConfig, endpoint: &str, store: &Path) -> ClassReport {
+    let shots: Arc<Vec<(Vec<u8>, String)>> = Arc::new(if cfg.shot_every.is_some() {
+        (0..8)
+            .map(|i| {
+                let png = screenshot_png(cfg.shot_size.0, cfg.shot_size.1, i * 13, i as u64);
+                let sha = hex::encode(Sha256::digest(&png));
+                (png, sha)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    });
+    let blends: Arc<Vec<(Pattern, String)>> = Arc::new(if cfg.blend_every.is_some() {
+        (0..2)
+            .map(|i| {
+                let p = Pattern::new(cfg.blend_size as usize, 1000 + i);
+                let sha = p.sha256(cfg.blend_size);
+                (p, sha)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let ctx = zmq::Context::new();
+    let barrier = Arc::new(Barrier::new(cfg.students + 1));
+    let sent: Arc<Mutex<Vec<Sent>>> = Arc::default();
+    let counters: Arc<Mutex<(u64, u64, Vec<String>)>> = Arc::default();
+
+    // The poller: every event, with the moment it was first visible.
+    let seen: Arc<Mutex<Vec<(TimelineEntry, f64)>>> = Arc::default();
+    let poll_stop = Arc::new(AtomicBool::new(false));
+    let poller = {
+        let (store, seen, poll_stop, poll) = (store.to_path_buf(), seen.clone(), poll_stop.clone(), cfg.poll);
+        std::thread::spawn(move || poll_index(&store, &seen, &poll_stop, poll))
+    };
+
+    let seats: Vec<_> = (0..cfg.students)
+        .map(|i| {
+            let (cfg, ctx, stop, barrier, sent, counters, shots, blends, endpoint) = (
+                cfg.clone(),
+                ctx.clone(),
+                stop.clone(),
+                barrier.clone(),
+                sent.clone(),
+                counters.clone(),
+                shots.clone(),
+                blends.clone(),
+                endpoint.to_owned(),
+            );
+            std::thread::spawn(move || {
+                let seat = Seat::connect(&ctx, &endpoint, i, &stop);
+                barrier.wait();
+                let r = match seat {
+                    Ok(mut seat) => {
+                        let r = seat_loop(&mut seat, i, &cfg, &stop, &sent, &shots, &blends);
+                        let mut c = counters.lock().unwrap();
+                        c.0 += seat.sock.sent_messages;
+                        c.1 += seat.sock.sent_bytes;
+                        r
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                if let Err(e) = r {
+                    counters.lock().unwrap().2.push(format!("seat {i}: {e}"));
+                }
+            })
+        })
+        .collect();
+    barrier.wait();
+    let t0 = Instant::now();
+    for s in seats {
+        let _ = s.join();
+    }
+    let sent = std::mem::take(&mut *sent.lock().unwrap());
+    // Wait for the receiver to catch up: everything sent visible, or the drain time over.
+    let want: usize = sent.len();
+    let deadline = Instant::now() + cfg.drain;
+    loop {
+        let have = {
+            let seen = seen.lock().unwrap();
+            seen.iter()
+                .filter(|(e, _)| matches!(e.kind, TimelineKind::Chat | TimelineKind::Screenshot | TimelineKind::Blend))
+                .count()
+        };
+        if have >= want || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let wall_secs = t0.elapsed().as_secs_f64();
+    poll_stop.store(true, Ordering::SeqCst);
+    let _ = poller.join();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    let counters = std::mem::take(&mut *counters.lock().unwrap());
+    let mut r = compare(&sent, &seen, store, cfg.verify_on_disk);
+    r.sent_messages = counters.0;
+    r.sent_bytes = counters.1;
+    r.errors = counters.2;
+    r.wall_secs = wall_secs;
+    r
+}
+
+fn poll_index(store: &Path, seen: &Mutex<Vec<(TimelineEntry, f64)>>, stop: &AtomicBool, poll: Duration) {
+    let mut reader = None;
+    let mut after = None;
+    loop {
+        let last_round = stop.load(Ordering::SeqCst);
+        if reader.is_none() {
+            reader = IndexReader::open(store).ok();
+        }
+        if let Some(r) = &reader {
+            while let Ok(page) = r.timeline(None, after, 2000) {
+                if page.is_empty() {
+                    break;
+                }
+                let now = wall_ms();
+                after = page.last().map(|e| e.id);
+                seen.lock().unwrap().extend(page.into_iter().map(|e| (e, now)));
+            }
+        }
+        if last_round {
+            return;
+        }
+        std::thread::sleep(poll);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn seat_loop(
+    seat: &mut Seat,
+    index: usize,
+    cfg: &ClassConfig,
+    stop: &AtomicBool,
+    sent: &Mutex<Vec<Sent>>,
+    shots: &[(Vec<u8>, String)],
+    blends: &[(Pattern, String)],
+) -> Result<(), String> {
+    let e = |e: pracownia_core::simulate::SendError| e.to_string();
+    let start = Instant::now();
+    // `pracownia simulate`'s stagger: not every seat in the same instant.
+    let stagger = Duration::from_millis((index as u64 * 137) % 1000);
+    let mut next_beat = start;
+    let mut next_shot = cfg.shot_every.map(|_| start + stagger);
+    let mut next_chat = cfg.chat_every.map(|e| start + stagger + e / 2);
+    let mut next_blend = cfg.blend_every.map(|_| start + stagger + Duration::from_millis(300));
+    let (mut nshot, mut nchat, mut nblend) = (0usize, 0usize, 0usize);
+    let mut mine = Vec::new();
+    while start.elapsed() < cfg.duration && !stop.load(Ordering::Relaxed) {
+        let now = Instant::now();
+        if now >= next_beat {
+            seat.heartbeat(stop).map_err(e)?;
+            next_beat = now + Duration::from_secs(2);
+        }
+        if let Some(t) = next_shot.filter(|t| now >= *t) {
+            let (png, sha) = &shots[(index + nshot) % shots.len()];
+            nshot += 1;
+            let tr = seat
+                .send_file(
+                    FileKind::Screenshot,
+                    "screenshot.png",
+                    png.len() as u64,
+                    sha,
+                    cfg.chunk,
+                    &|at, b| b.copy_from_slice(&png[at as usize..at as usize + b.len()]),
+                    stop,
+                )
+                .map_err(e)?;
+            mine.push(Sent {
+                kind: TimelineKind::Screenshot,
+                key: Key::Transfer(tr),
+                sha256: Some(sha.clone()),
+                size: png.len() as u64,
+                done_ms: wall_ms(),
+            });
+            next_shot = Some(t + cfg.shot_every.expect("set"));
+        }
+        if let Some(t) = next_chat.filter(|t| now >= *t) {
+            nchat += 1;
+            let text = format!("bench {index} {nchat}: czy to dobrze wygląda?");
+            seat.chat(&text, stop).map_err(e)?;
+            mine.push(Sent {
+                kind: TimelineKind::Chat,
+                key: Key::Chat(text),
+                sha256: None,
+                size: 0,
+                done_ms: wall_ms(),
+            });
+            next_chat = Some(t + cfg.chat_every.expect("set"));
+        }
+        if let Some(t) = next_blend.filter(|t| now >= *t) {
+            let (p, sha) = &blends[(index + nblend) % blends.len()];
+            nblend += 1;
+            let tr = seat
+                .send_file(FileKind::Blend, "scena.blend", cfg.blend_size, sha, cfg.chunk, &|at, b| p.fill(at, b), stop)
+                .map_err(e)?;
+            mine.push(Sent {
+                kind: TimelineKind::Blend,
+                key: Key::Transfer(tr),
+                sha256: Some(sha.clone()),
+                size: cfg.blend_size,
+                done_ms: wall_ms(),
+            });
+            next_blend = Some(t + cfg.blend_every.expect("set"));
+        }
+        let wake = [Some(next_beat), next_shot, next_chat, next_blend].into_iter().flatten().min().unwrap_or(next_beat);
+        let until_end = cfg.duration.saturating_sub(start.elapsed());
+        std::thread::sleep(
+            wake.saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)),
+        );
+    }
+    seat.bye(stop).map_err(e)?;
+    sent.lock().unwrap().extend(mine);
+    Ok(())
+}
+
+fn compare(sent: &[Sent], seen: &[(TimelineEntry, f64)], store: &Path, verify: bool) -> ClassReport {
+    let mut r = ClassReport::default();
+    let mut by_key: HashMap<Key, &(TimelineEntry, f64)> = HashMap::new();
+    for item in seen {
+        let e = &item.0;
+        match e.kind {
+            TimelineKind::Chat => {
+                r.stored_chats += 1;
+                if let Some(t) = &e.text {
+                    by_key.insert(Key::Chat(t.clone()), item);
+                }
+            }
+            TimelineKind::Screenshot | TimelineKind::Blend => {
+                if e.kind == TimelineKind::Screenshot {
+                    r.stored_shots += 1
+                } else {
+                    r.stored_blends += 1
+                }
+                if let Some(t) = e.transfer {
+                    by_key.insert(Key::Transfer(t), item);
+                }
+            }
+            TimelineKind::Rejected => r.rejected += 1,
+            TimelineKind::Incomplete => r.incomplete += 1,
+            _ => {}
+        }
+    }
+    let mut lat: HashMap<&'static str, Vec<f64>> = HashMap::new();
+    let mut rec = Vec::new();
+    for s in sent {
+        match s.kind {
+            TimelineKind::Chat => r.sent_chats += 1,
+            TimelineKind::Screenshot => r.sent_shots += 1,
+            _ => r.sent_blends += 1,
+        }
+        let Some((e, first_seen)) = by_key.get(&s.key) else {
+            r.missing += 1;
+            continue;
+        };
+        if s.sha256.is_some() && (e.sha256.as_deref().map(str::to_lowercase) != s.sha256 || e.size != Some(s.size)) {
+            r.corrupt += 1;
+        }
+        if verify && s.sha256.is_some() {
+            let ok = e.path.as_ref().and_then(|p| crate::ingest::pracownia_hash_file(&store.join(p)).ok()) == s.sha256;
+            if ok {
+                r.verified_on_disk += 1;
+            } else {
+                r.corrupt += 1;
+            }
+        }
+        let l = first_seen - s.done_ms;
+        lat.entry(s.kind.as_str()).or_default().push(l);
+        lat.entry("all").or_default().push(l);
+        rec.push(e.ts as f64 - s.done_ms);
+    }
+    r.latency = lat.into_iter().map(|(k, v)| (k, Latency::of(&v))).collect();
+    r.record_latency = Latency::of(&rec);
+    r
+}
+
+/// A fresh scratch store path.
+pub fn store_path(work: &Path, name: &str) -> PathBuf {
+    let p = work.join(name);
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}

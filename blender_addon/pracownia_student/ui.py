@@ -64,7 +64,8 @@ def draw_panel(layout, context):
             row.label(text="Sharing paused", icon="PAUSE")
             box.operator("pracownia.pause", text="Resume sharing", icon="PLAY")
         else:
-            row.label(text="Sharing your screen and .blend", icon="REC")
+            row.label(text="Sharing is ON", icon="REC")
+            box.label(text="Screenshots + .blend copies")
             box.operator("pracownia.pause", text="Pause sharing", icon="PAUSE")
 
     col = layout.column()

@@ -88,6 +88,7 @@ def test_status_waiting_then_connected_paused_and_no_window(tmp_path, start_serv
     ctl, cap = Controller(), FakeCapture(window=False)
     ctl.connect("127.0.0.1:%d" % port, "piotr", str(uuid.uuid4()), heartbeat_every=0.5)
     run_ticks(ctl, cap, lambda: ctl.status()["state"] == "waiting")
+    ctl.tick(cap)
     assert ctl.status()["text"].startswith("Waiting")
     assert ctl.status()["notice"] == "no window"
     assert ctl.sent == {"screenshot": 0, "blend": 0}  # nothing captured for nobody

@@ -12,6 +12,7 @@ import sys
 import textwrap
 import time
 
+import bpy_env  # noqa: F401,I001  (isolated user folders first, then bpy)
 import addon_utils
 import bpy
 import pytest
@@ -169,7 +170,7 @@ def test_operators_refuse_with_sentences_and_panel_shows_state(addon, start_serv
     rec = Recorder()
     ui.draw_panel(rec, bpy.context)
     assert {"pracownia.pause", "pracownia.hand", "pracownia.chat_send"} <= set(rec.ops())
-    assert "Sharing your screen" in rec.texts() and "Gotowe!" in rec.texts()
+    assert "Sharing is ON" in rec.texts() and "Gotowe!" in rec.texts()
     bar = Recorder()
     ui.draw_statusbar(bar)
     assert "sharing your screen" in bar.texts() and bar.ops() == ["pracownia.pause"]

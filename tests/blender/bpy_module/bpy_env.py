@@ -1,7 +1,8 @@
 """Blender as a Python module (bpy from PyPI, in .venv-bpy): an isolated user config, then bpy.
 
-Imported before any test module, so BLENDER_USER_CONFIG/HOME point at a fresh folder before bpy
-reads them. A missing bpy FAILS (run scripts/setup-blender.sh), never skips.
+Each bpy test module imports this first, so BLENDER_USER_CONFIG/HOME point at a fresh folder
+before bpy reads them. A missing bpy FAILS (run scripts/setup-blender.sh), never skips. (Not a
+conftest.py: `pytest tests` in the main .venv must be able to walk this folder.)
 """
 
 import os
@@ -18,10 +19,6 @@ os.environ["BLENDER_USER_SCRIPTS"] = os.path.join(_HOME, "scripts")
 try:
     import bpy  # noqa: F401
 except ImportError as e:  # pragma: no cover - the loud failure CI needs
-    raise pytest.UsageError("bpy is not installed in %s (%s): run scripts/setup-blender.sh and use "
-                            ".venv-bpy/bin/python" % (sys.executable, e))
+    pytest.fail("bpy is not installed in %s (%s): run scripts/setup-blender.sh and use "
+                ".venv-bpy/bin/python" % (sys.executable, e), pytrace=False)
 
-
-@pytest.fixture(scope="session")
-def user_home():
-    return _HOME

@@ -15,8 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 
-import e2e_support  # noqa: E402
-from e2e_support import DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory, time_limit, wait_for  # noqa: E402,F401
+from e2e_support import (DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory,  # noqa: E402,F401
+                         time_limit, wait_for)
 
 
 def png_bytes(width=4, height=3, seed=0):

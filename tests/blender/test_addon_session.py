@@ -40,6 +40,14 @@ class FakeCapture:
             f.write(self.blend)
 
 
+@pytest.fixture
+def controller():
+    """A Controller that is disconnected at the end even when the test failed."""
+    ctl = Controller()
+    yield ctl
+    ctl.disconnect()
+
+
 def run_ticks(ctl, cap, until, timeout=20.0):
     deadline = time.monotonic() + timeout
     while not until():
@@ -48,9 +56,9 @@ def run_ticks(ctl, cap, until, timeout=20.0):
         time.sleep(0.02)
 
 
-def test_captures_arrive_identical_copies_are_skipped_chat_survives(start_serve, cli):
+def test_captures_arrive_identical_copies_are_skipped_chat_survives(start_serve, cli, controller):
     serve = start_serve()
-    ctl, cap = Controller(), FakeCapture()
+    ctl, cap = controller, FakeCapture()
     sid = str(uuid.uuid4())
     with pytest.raises(ValueError, match="login"):
         ctl.connect("127.0.0.1:%d" % serve.port, "bad/login", sid)
@@ -66,7 +74,8 @@ def test_captures_arrive_identical_copies_are_skipped_chat_survives(start_serve,
     ctl.request("blend")
     run_ticks(ctl, cap, lambda: ctl.sent["blend"] == 2)
     tl = cli.wait_timeline(serve.store, lambda t: len(entries(t, "blend")) == 2
-                           and entries(t, "chat"), 15, "two blends and a chat")
+                           and entries(t, "chat") and entries(t, "screenshot"), 15,
+                           "two blends, a screenshot and a chat")
     assert len(entries(tl, "screenshot")) == 1
     assert entries(tl, "chat")[0]["text"] == "Mam pytanie"
     stored = [open(os.path.join(serve.store, e["path"]), "rb").read() for e in entries(tl, "blend")]
@@ -78,14 +87,13 @@ def test_captures_arrive_identical_copies_are_skipped_chat_survives(start_serve,
     tick_report("fake-capture", ctl.tick_times)
 
 
-def test_status_waiting_then_connected_paused_and_no_window(tmp_path, start_serve, cli):
-    from e2e_support import Serve  # noqa: F401
+def test_status_waiting_then_connected_paused_and_no_window(start_serve, cli, controller):
     import socket
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    ctl, cap = Controller(), FakeCapture(window=False)
+    ctl, cap = controller, FakeCapture(window=False)
     ctl.connect("127.0.0.1:%d" % port, "piotr", str(uuid.uuid4()), heartbeat_every=0.5)
     run_ticks(ctl, cap, lambda: ctl.status()["state"] == "waiting")
     ctl.tick(cap)

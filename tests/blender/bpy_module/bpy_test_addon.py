@@ -6,7 +6,6 @@ fire in module mode: the tests call the tick themselves).
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,7 +16,7 @@ import addon_utils
 import bpy
 import pytest
 
-from support import ROOT, entries, our_threads, tick_report, wait_for
+from support import ROOT, entries, our_threads, tick_report
 
 ADDON = "pracownia_student"
 

@@ -5,7 +5,8 @@
 Installs the add-on from the built legacy zip, opens the 3D View sidebar on the "Pracownia" tab,
 connects to `pracownia serve` on 127.0.0.1:PORT, waits until a screenshot and a .blend copy were
 sent (the add-on's own timer does the work), sends one more screenshot with the panel drawn,
-disables the add-on, prints the success marker and quits. Any failure prints a FAILED line and
+disables the add-on (MODE "disable"; with MODE "quit" it stays connected and Blender's own exit
+must stop it), prints the success marker and quits. Any failure prints a FAILED line and
 exits 1 itself (a failing timer alone would let Blender exit 0).
 """
 
@@ -19,7 +20,7 @@ import addon_utils
 import bpy
 
 MARK = "PRACOWNIA-WINDOW-TEST"
-ZIP, PORT = sys.argv[sys.argv.index("--") + 1:][:2]
+ZIP, PORT, MODE = sys.argv[sys.argv.index("--") + 1:][:3]  # MODE: disable | quit
 DEADLINE = time.monotonic() + float(os.environ.get("PRACOWNIA_DRIVER_TIMEOUT_S", "150"))
 state = {"step": "install", "panel_drawn": 0, "cycles": 0, "at": 0.0}
 
@@ -153,6 +154,11 @@ def finish():
         print("TICKTIME", what, "%.6f" % seconds)
     say("sent", c.sent, "skipped", c.gate.skipped)
     bpy.types.PRACOWNIA_PT_panel.remove(on_panel_drawn)
+    if MODE == "quit":  # quitting while connected: exit_pre/atexit must say bye and stop
+        say("OK")
+        with bpy.context.temp_override(window=window()):
+            bpy.ops.wm.quit_blender()
+        return
     addon_utils.disable("pracownia_student", default_set=True, handle_error=None)
     left = [t.name for t in threading.enumerate() if t.name.startswith("pracownia-")]
     if left or c.connected:

@@ -32,7 +32,10 @@ def _tool(name):
 
 
 @pytest.mark.timeout_s(BLENDER_TIMEOUT_S + 60)
-def test_real_blender_window_sends_a_screenshot_and_a_blend(tmp_path, start_serve, cli):
+@pytest.mark.parametrize("mode", ["disable", "quit"])
+def test_real_blender_window_sends_a_screenshot_and_a_blend(mode, tmp_path, start_serve, cli):
+    """mode "disable": the add-on is disabled, then Blender quits; "quit": Blender quits while
+    the add-on is connected. Either way the lecturer gets a bye and Blender exits 0."""
     blender, xvfb = _tool("blender"), _tool("xvfb-run")
     sys.path.insert(0, os.path.join(ROOT, "scripts"))
     import build_addon
@@ -48,7 +51,7 @@ def test_real_blender_window_sends_a_screenshot_and_a_blend(tmp_path, start_serv
            "PRACOWNIA_FAILURE_SHOT": os.path.join(artifacts, "blender-window-failure.png")}
     cmd = [xvfb, "-a", "-s", "-screen 0 1280x720x24", blender, "--factory-startup",
            "--enable-event-simulate", "-setaudio", "None", "--python", DRIVER, "--",
-           zip_path, str(serve.port)]
+           zip_path, str(serve.port), mode]
     try:
         r = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                            text=True, timeout=BLENDER_TIMEOUT_S, errors="replace")
@@ -67,11 +70,12 @@ def test_real_blender_window_sends_a_screenshot_and_a_blend(tmp_path, start_serv
     path = os.path.join(serve.store, shot["path"])
     with open(path, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
-    shutil.copyfile(path, os.path.join(artifacts, "blender-window.png"))
+    if mode == "disable":
+        shutil.copyfile(path, os.path.join(artifacts, "blender-window.png"))
     assert entries(tl, "leave")[0]["reason"] == "bye"
     with open(os.path.join(serve.store, entries(tl, "blend")[0]["path"]), "rb") as f:
         assert f.read(7) == b"BLENDER"
     ticks = [(l.split()[1], float(l.split()[2])) for l in r.stdout.splitlines()
              if l.startswith("TICKTIME")]
-    stats = tick_report("blender-3.4-window", ticks)
+    stats = tick_report("blender-3.4-window-" + mode, ticks)
     assert stats["screenshot"][1] < 10.0 and stats["blend"][1] < 10.0  # sanity bounds only

@@ -1,0 +1,221 @@
+"""The add-on's state and one timer tick (bpy-free, so it is tested without Blender).
+
+Blender code calls Controller from the main thread only: operators (connect, chat, hand...) and
+the bpy.app.timers tick, which passes a `capture` object (capture.py in Blender, a fake in tests):
+  can_screenshot() -> bool, no_screenshot_reason() -> str, open_file_name() -> str | None,
+  screenshot(path) -> None, blend_copy(path) -> None   (write the file at path, raise on failure)
+"""
+
+import collections
+import time
+
+from .schedule import DigestGate, Schedule
+
+__all__ = ["Controller", "ChatHistory", "parse_address", "DEFAULT_PORT"]
+
+DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no zmq
+
+
+def parse_address(text):
+    """(host, port) from "host", "host:port", "[v6]" or "[v6]:port"; ValueError with a sentence."""
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("Please type the lecturer's address, e.g. 192.168.1.10:5570.")
+    host, port = text, str(DEFAULT_PORT)
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError("The address %r is not host:port." % text)
+            port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or " " in host:
+        raise ValueError("The address %r has no valid host name." % text)
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError("The port in %r must be a number from 1 to 65535." % text)
+    return host, int(port)
+
+
+class ChatHistory:
+    """The student's own messages (time, text); kept for the whole Blender session."""
+
+    def __init__(self, limit=200):
+        self.items = collections.deque(maxlen=limit)
+
+    def add(self, text, when=None):
+        self.items.append((time.strftime("%H:%M:%S", time.localtime(when)), text))
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+class Controller:
+    def __init__(self):
+        self.chat = ChatHistory()
+        self.gate = DigestGate()
+        self.schedule = Schedule()
+        self.session = None
+        self.endpoint = None
+        self.paused = False
+        self.hand_raised = False
+        self.error = None          # the add-on's own last error (capture, connect)
+        self.notice = None         # e.g. "no window: screenshots are off"
+        self.transfers = {}        # transfer id -> (kind, marker)
+        self.tick_times = collections.deque(maxlen=2000)  # (what, main-thread seconds)
+        self.sent = {"screenshot": 0, "blend": 0}
+        self._marker = 0
+
+    # ---- connection ----
+
+    @property
+    def connected(self):
+        return self.session is not None
+
+    def connect(self, address, login, student_id, class_code="", hello_info=None,
+                screenshot_every_s=60.0, blend_every_s=300.0, **sender_kw):
+        """Start sending; ValueError with a sentence for the student when an input is wrong."""
+        from .session import Session
+        from .transport.protocol import validate_login
+
+        if self.session is not None:
+            self.disconnect()
+        problem = validate_login(login)
+        if problem:
+            raise ValueError(problem)
+        host, port = parse_address(address)
+        endpoint = "tcp://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+        if endpoint != self.endpoint:
+            self.gate.forget()  # another lecturer: the last files are not there
+        self.schedule.set_intervals(screenshot_every_s, blend_every_s)
+        self.session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
+                               hello_info=hello_info, **sender_kw)
+        self.endpoint = endpoint
+        self.error = None
+        self.session.start()
+        self.schedule.start()
+
+    def disconnect(self, timeout=2.0):
+        """Stop the threads and timers' work (bounded); the chat history stays. True if clean."""
+        session, self.session = self.session, None
+        self.schedule.stop()
+        self.transfers.clear()
+        self.hand_raised = False
+        if session is None:
+            return True
+        return session.stop(timeout)
+
+    # ---- student actions ----
+
+    def send_chat(self, text):
+        from .transport.protocol import validate_chat
+
+        problem = validate_chat(text)
+        if problem:
+            raise ValueError(problem)
+        if self.session is None:
+            raise ValueError("Connect to the lecturer first.")
+        self.session.sender.send_chat(text)
+        self.chat.add(text)
+
+    def set_hand(self, raised):
+        if self.session is None:
+            raise ValueError("Connect to the lecturer first.")
+        self.session.sender.send_hand(raised)
+        self.hand_raised = bool(raised)
+
+    def request(self, kind):
+        if self.session is None:
+            raise ValueError("Connect to the lecturer first.")
+        self.schedule.request(kind)
+
+    # ---- the timer tick (main thread) ----
+
+    def tick(self, capture, now=None):
+        """Drain thread events, then at most one capture. Returns what was captured, or None."""
+        t0 = time.perf_counter()
+        did = None
+        can_shot = capture.can_screenshot()
+        self.notice = None if can_shot else capture.no_screenshot_reason()
+        if self.session is not None:
+            self._drain()
+            sender = self.session.sender
+            sender.set_open_file(capture.open_file_name())
+            if sender.status()["state"] in ("connected", "sending"):
+                kind = self.schedule.next_due(now, self.paused, can_shot)
+                if kind is not None:
+                    did = self._capture(kind, capture, now)
+        self.tick_times.append((did or "idle", time.perf_counter() - t0))
+        return did
+
+    def _capture(self, kind, capture, now):
+        name = ("screenshot-%s.png" % time.strftime("%Y%m%d-%H%M%S") if kind == "screenshot"
+                else capture.open_file_name() or "untitled.blend")
+        path = self.session.new_path(name)
+        try:
+            (capture.screenshot if kind == "screenshot" else capture.blend_copy)(path)
+        except Exception as e:  # shown in the panel; the next try comes after the interval
+            self.schedule.capture_failed(kind, now)
+            self.error = "Could not capture the %s: %s" % (
+                "screenshot" if kind == "screenshot" else ".blend copy", e)
+            return None
+        self._marker += 1
+        self.schedule.captured(kind, self._marker, now)
+        self.session.submit(kind, path, name, self._marker)
+        return kind
+
+    def _drain(self):
+        events = self.session.events
+        while events:
+            e = events.popleft()
+            t = e.get("type")
+            if t == "capture_queued":
+                self.transfers[e["id"]] = (e["kind"], e["marker"])
+            elif t in ("capture_skipped", "capture_failed"):
+                self.schedule.finished(e["kind"], e["marker"])
+                if t == "capture_failed":
+                    self.error = e["error"]
+            elif t in ("file_sent", "file_failed", "file_cancelled"):
+                kind, marker = self.transfers.pop(e["id"], (None, None))
+                if kind is None:
+                    continue
+                self.schedule.finished(kind, marker)
+                if t == "file_sent":
+                    self.gate.sent(kind, e["sha256"])
+                    self.sent[kind] += 1
+                    self.error = None
+
+    # ---- what the panel and the status bar show ----
+
+    @property
+    def sharing(self):
+        return self.session is not None and not self.paused
+
+    def status(self):
+        """{state, text, progress (0..1 or None), sharing, notice, error}."""
+        out = {"sharing": self.sharing, "notice": self.notice, "progress": None,
+               "error": self.error}
+        if self.session is None:
+            out.update(state="not_connected", text="Not connected")
+            return out
+        st = self.session.sender.status()
+        state = st["state"]
+        out["state"] = state
+        if state == "waiting":
+            out["text"] = "Waiting for the lecturer…"
+        elif state == "connected":
+            out["text"] = "Connected"
+        elif state == "sending":
+            t = st["transfer"] or {}
+            out["text"] = "Sending %s" % t.get("name", "a file")
+            out["progress"] = (t["sent"] / float(t["size"])) if t.get("size") else 0.0
+        elif state == "error":
+            out["text"] = "Error: %s" % (st["error"] or "unknown")
+        else:
+            out["text"] = "Not connected"
+        if state != "error" and st.get("error"):
+            out["error"] = st["error"]
+        return out

@@ -1,0 +1,111 @@
+"""When to capture what (bpy-free): intervals, manual requests, and the digest skip.
+
+The main-thread timer asks Schedule.next_due() for at most one capture per tick, so one tick never
+does both a screenshot and a .blend copy. A kind is not captured again while its previous file is
+still pending (being hashed or sent), so files never pile up behind a slow network. DigestGate
+remembers the digest of the last file of each kind that reached the lecturer: an identical copy is
+dropped instead of sent.
+"""
+
+import time
+
+__all__ = ["Schedule", "DigestGate", "KINDS"]
+
+KINDS = ("screenshot", "blend")
+MIN_INTERVAL_S = 5.0
+
+
+class Schedule:
+    def __init__(self, screenshot_every_s=60.0, blend_every_s=300.0, clock=time.monotonic):
+        self.clock = clock
+        self.every = {}
+        self.next_at = {k: None for k in KINDS}   # None: not started
+        self.requested = {k: False for k in KINDS}
+        self.pending = {k: None for k in KINDS}    # transfer id / marker of the file in flight
+        self.set_intervals(screenshot_every_s, blend_every_s)
+
+    def set_intervals(self, screenshot_every_s, blend_every_s):
+        new = {"screenshot": max(MIN_INTERVAL_S, float(screenshot_every_s)),
+               "blend": max(MIN_INTERVAL_S, float(blend_every_s))}
+        now = self.clock()
+        for k in KINDS:  # a shorter interval takes effect now, not after the old one ends
+            if self.next_at[k] is not None and k in self.every:
+                self.next_at[k] = min(self.next_at[k], now + new[k])
+        self.every = new
+
+    def start(self, now=None):
+        """Sharing begins: the first of each kind is due at once (the lecturer sees something)."""
+        now = self.clock() if now is None else now
+        for k in KINDS:
+            self.next_at[k] = now
+
+    def stop(self):
+        for k in KINDS:
+            self.next_at[k] = None
+            self.requested[k] = False
+            self.pending[k] = None
+
+    @property
+    def running(self):
+        return self.next_at["blend"] is not None
+
+    def request(self, kind):
+        """A manual "send now" or a save: capture at the next tick (even while paused)."""
+        self.requested[kind] = True
+
+    def next_due(self, now=None, paused=False, can_screenshot=True):
+        """The one kind to capture now, or None. Requests first, then the most overdue kind."""
+        now = self.clock() if now is None else now
+        allowed = [k for k in KINDS if self.pending[k] is None
+                   and (k != "screenshot" or can_screenshot)]
+        for k in allowed:
+            if self.requested[k]:
+                return k
+        if paused or not self.running:
+            return None
+        overdue = [(self.next_at[k], k) for k in allowed if self.next_at[k] <= now]
+        return min(overdue)[1] if overdue else None
+
+    def captured(self, kind, marker, now=None):
+        """The capture of `kind` was made and handed on; `marker` identifies it until finished."""
+        now = self.clock() if now is None else now
+        self.requested[kind] = False
+        self.pending[kind] = marker
+        if self.next_at[kind] is not None:
+            self.next_at[kind] = now + self.every[kind]
+
+    def capture_failed(self, kind, now=None):
+        """No file came out (e.g. no window): retry after the interval, drop a manual request."""
+        self.captured(kind, None, now)
+
+    def finished(self, kind, marker=None):
+        """The pending file of `kind` was sent, skipped, failed or cancelled."""
+        if marker is None or self.pending[kind] == marker:
+            self.pending[kind] = None
+
+    def seconds_until(self, kind, now=None):
+        now = self.clock() if now is None else now
+        at = self.next_at[kind]
+        return None if at is None else max(0.0, at - now)
+
+
+class DigestGate:
+    """Last digest sent per kind; a file with the same digest is skipped."""
+
+    def __init__(self):
+        self.last = {k: None for k in KINDS}
+        self.skipped = {k: 0 for k in KINDS}
+
+    def should_send(self, kind, digest):
+        if digest is not None and digest == self.last[kind]:
+            self.skipped[kind] += 1
+            return False
+        return True
+
+    def sent(self, kind, digest):
+        self.last[kind] = digest
+
+    def forget(self):
+        """After a reconnect the lecturer may lack the last file (e.g. another class): resend."""
+        for k in KINDS:
+            self.last[k] = None

@@ -1,0 +1,101 @@
+"""One connection to the lecturer (bpy-free): a Sender, a hashing thread and a spool folder.
+
+Captured files (made on Blender's main thread) are handed to submit(); the hashing thread reads
+the finished file, drops it when its digest equals the last one sent (DigestGate), else queues it
+on the Sender, which deletes it once sent. Threads report only by appending plain dicts to
+`events` (a deque: append and popleft are thread-safe); the main thread drains it.
+"""
+
+import collections
+import hashlib
+import os
+import queue
+import shutil
+import tempfile
+import threading
+
+__all__ = ["Session"]
+
+_BLOCK = 1 << 20
+
+
+class Session:
+    def __init__(self, endpoint, student_id, login, gate, class_code=None, hello_info=None,
+                 **sender_kw):
+        from .transport import Sender  # imports zmq: only once the student connects
+
+        self.events = collections.deque()
+        self.gate = gate
+        self.sender = Sender(endpoint, student_id, login, class_code=class_code or None,
+                             hello_info=hello_info, on_event=self.events.append, **sender_kw)
+        self.spool = tempfile.mkdtemp(prefix="pracownia-")
+        self._queue = queue.Queue()
+        self._stopping = threading.Event()
+        self._hasher = threading.Thread(target=self._hash_loop, name="pracownia-hasher",
+                                        daemon=True)
+
+    def start(self):
+        self.sender.start()
+        self._hasher.start()
+
+    def stop(self, timeout=2.0):
+        """Stop both threads (bounded), remove the spool folder. True when both ended."""
+        self._stopping.set()
+        self._queue.put(None)
+        if self._hasher.ident is not None:
+            self._hasher.join(timeout)
+        ended = self.sender.stop(timeout)
+        shutil.rmtree(self.spool, ignore_errors=True)
+        return ended and not self._hasher.is_alive()
+
+    def new_path(self, file_name):
+        """A fresh path in the spool folder for a capture (the name is kept for the lecturer)."""
+        folder = tempfile.mkdtemp(dir=self.spool)
+        return os.path.join(folder, file_name)
+
+    def submit(self, kind, path, name, marker):
+        self._queue.put((kind, path, name, marker))
+
+    # ---- hashing thread: plain files only, no bpy ----
+
+    def _digest(self, path):
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            while not self._stopping.is_set():
+                block = f.read(_BLOCK)
+                if not block:
+                    return h.hexdigest()
+                h.update(block)
+        return None
+
+    def _hash_loop(self):
+        while True:
+            item = self._queue.get()
+            if item is None or self._stopping.is_set():
+                return
+            kind, path, name, marker = item
+            base = {"kind": kind, "marker": marker, "name": name}
+            try:
+                digest = self._digest(path)
+                if digest is None:
+                    return
+                if not self.gate.should_send(kind, digest):
+                    _remove(path)
+                    self.events.append(dict(base, type="capture_skipped"))
+                    continue
+                tid = self.sender.send_file(path, kind, name, delete_after=True)
+            except (OSError, ValueError) as e:
+                _remove(path)
+                self.events.append(dict(base, type="capture_failed",
+                                        error="The %s could not be prepared: %s" % (
+                                            "screenshot" if kind == "screenshot" else ".blend copy",
+                                            getattr(e, "strerror", None) or e)))
+                continue
+            self.events.append(dict(base, type="capture_queued", id=tid, sha256=digest))
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -1,0 +1,133 @@
+"""The panel in the 3D View sidebar (tab "Pracownia") and the status-bar notice while sharing.
+
+draw_panel() and draw_statusbar() take any layout-like object, so tests can draw them into a
+recorder. They only read state: no operator runs, nothing is changed while drawing.
+"""
+
+import bpy
+
+from . import deps, runtime
+from .prefs import get_prefs
+
+ctl = runtime.controller
+_STATE_ICON = {"not_connected": "UNLINKED", "waiting": "TIME", "connected": "LINKED",
+               "sending": "EXPORT", "error": "ERROR"}
+CHAT_LINES = 8
+
+
+def _progress(layout, factor, text):
+    if hasattr(layout, "progress"):  # Blender 4.0+
+        layout.progress(factor=factor, type="BAR", text=text)
+    else:
+        filled = int(round(factor * 20))
+        layout.label(text="%s %s %d%%" % ("█" * filled + "░" * (20 - filled), text,
+                                          int(factor * 100)))
+
+
+def draw_deps(layout):
+    """The one-button install of pyzmq; True when pyzmq is missing (the rest is then hidden)."""
+    inst = runtime.installer
+    if deps.zmq_available():
+        if inst is not None and inst.state == "done":
+            layout.label(text=inst.message, icon="CHECKMARK")
+        return False
+    box = layout.box()
+    box.label(text="Pracownia needs pyzmq, which is missing.", icon="ERROR")
+    if inst is not None and inst.state == "running":
+        box.label(text=inst.message, icon="SORTTIME")
+    else:
+        box.operator("pracownia.install_pyzmq", icon="IMPORT")
+        if inst is not None and inst.message:
+            box.label(text=inst.message, icon="ERROR" if inst.state == "failed" else "INFO")
+    return True
+
+
+def draw_panel(layout, context):
+    if draw_deps(layout):
+        return
+    prefs = get_prefs(context)
+    st = ctl.status()
+    box = layout.box()
+    box.label(text=st["text"], icon=_STATE_ICON.get(st["state"], "INFO"))
+    if st["progress"] is not None:
+        _progress(box, st["progress"], "")
+    if st["notice"]:
+        box.label(text=st["notice"], icon="INFO")
+    if st["error"] and st["state"] != "error":
+        row = box.row()
+        row.alert = True
+        row.label(text=st["error"], icon="ERROR")
+    if ctl.connected:
+        row = box.row()
+        row.alert = not ctl.paused
+        if ctl.paused:
+            row.label(text="Sharing paused", icon="PAUSE")
+            box.operator("pracownia.pause", text="Resume sharing", icon="PLAY")
+        else:
+            row.label(text="Sharing is ON", icon="REC")
+            box.label(text="Screenshots + .blend copies")
+            box.operator("pracownia.pause", text="Pause sharing", icon="PAUSE")
+
+    col = layout.column()
+    col.enabled = not ctl.connected
+    if prefs is not None:
+        col.prop(prefs, "login")
+        col.prop(prefs, "address")
+    col.prop(context.window_manager.pracownia, "class_code")
+    layout.operator("pracownia.connect", text="Disconnect" if ctl.connected else "Connect",
+                    icon="CANCEL" if ctl.connected else "LINKED", depress=ctl.connected)
+    if not ctl.connected:
+        return
+
+    layout.operator("pracownia.hand", text="Lower hand" if ctl.hand_raised else "Raise hand",
+                    icon="HAND", depress=ctl.hand_raised)
+    row = layout.row(align=True)
+    op = row.operator("pracownia.send_now", text="Screenshot", icon="IMAGE_DATA")
+    op.kind = "screenshot"
+    op = row.operator("pracownia.send_now", text=".blend", icon="FILE_BLEND")
+    op.kind = "blend"
+    draw_chat(layout, context)
+
+
+def draw_chat(layout, context):
+    layout.separator()
+    layout.label(text="Chat with the lecturer:")
+    row = layout.row(align=True)
+    row.prop(context.window_manager.pracownia, "chat_text", text="")
+    row.operator("pracownia.chat_send", text="", icon="PLAY")
+    items = list(ctl.chat)[-CHAT_LINES:]
+    if items:
+        col = layout.column(align=True)
+        for when, text in items:
+            col.label(text="%s  %s" % (when, text))
+
+
+def draw_statusbar(layout):
+    """Honest privacy: the status bar says when the lecturer gets screenshots and copies."""
+    if ctl.connected:
+        row = layout.row(align=True)
+        if ctl.paused:
+            row.label(text="Pracownia: sharing paused", icon="PAUSE")
+            row.operator("pracownia.pause", text="Resume", icon="PLAY")
+        else:
+            row.alert = True
+            row.label(text="Pracownia: sharing your screen and .blend", icon="REC")
+            row.operator("pracownia.pause", text="Pause", icon="PAUSE")
+
+
+class PRACOWNIA_PT_panel(bpy.types.Panel):
+    bl_idname = "PRACOWNIA_PT_panel"
+    bl_label = "Pracownia"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Pracownia"
+
+    def draw(self, context):
+        draw_panel(self.layout, context)
+
+
+def statusbar_hook(self, context):
+    draw_statusbar(self.layout)
+
+
+CLASSES = (PRACOWNIA_PT_panel,)

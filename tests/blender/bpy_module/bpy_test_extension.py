@@ -1,0 +1,64 @@
+"""The 4.2+ extension zip in Blender 5.0 (bpy module): installs from disk with its bundled pyzmq
+wheel, enables, and sends a .blend copy to `pracownia serve`. Runs in a subprocess with its own
+HOME and extensions folder (installing changes the Python path of the process)."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import bpy_env  # noqa: F401  (isolated user folders, then bpy)
+
+from support import ROOT, entries
+
+SCRIPT = textwrap.dedent("""
+    import sys, time
+    import bpy
+    zip_path, port = sys.argv[1:3]
+    r = bpy.ops.extensions.package_install_files(filepath=zip_path, repo="user_default",
+                                                 enable_on_install=True)
+    assert r == {"FINISHED"}, r
+    name = "bl_ext.user_default.pracownia_student"
+    assert name in bpy.context.preferences.addons, list(bpy.context.preferences.addons.keys())
+    import importlib, os
+    site = os.path.join(os.environ["BLENDER_USER_EXTENSIONS"], ".local", "lib", "python3.11",
+                        "site-packages")
+    print("WHEEL", os.path.isfile(os.path.join(site, "zmq", "__init__.py")))
+    runtime = importlib.import_module(name + ".runtime")
+    addon = importlib.import_module(name + ".addon")
+    p = bpy.context.preferences.addons[name].preferences
+    p.login, p.address = "rozszerzenie", "127.0.0.1:" + port
+    assert bpy.ops.pracownia.connect() == {"FINISHED"}
+    t = time.monotonic()
+    while runtime.controller.sent["blend"] < 1 and time.monotonic() - t < 30:
+        addon._tick(); time.sleep(0.05)
+    print("SENT", runtime.controller.sent["blend"])
+    bpy.ops.pracownia.connect()
+    import addon_utils
+    addon_utils.disable(name, default_set=True, handle_error=None)
+    print("EXTENSION-OK")
+""")
+
+
+@pytest.mark.timeout_s(150)
+def test_extension_zip_installs_with_bundled_wheel_and_sends(tmp_path, start_serve, cli):
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    import build_addon
+    zip_path = build_addon.build_extension(str(tmp_path / "dist"))
+    serve = start_serve()
+    home = tmp_path / "home"
+    script = tmp_path / "ext.py"
+    script.write_text(SCRIPT)
+    env = dict(os.environ, HOME=str(home), BLENDER_USER_CONFIG=str(home / "config"),
+               BLENDER_USER_SCRIPTS=str(home / "scripts"),
+               BLENDER_USER_EXTENSIONS=str(home / "extensions"))
+    r = subprocess.run([sys.executable, str(script), zip_path, str(serve.port)], env=env,
+                       capture_output=True, text=True, timeout=120)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0 and "EXTENSION-OK" in r.stdout and "Traceback" not in out, out
+    assert "SENT 1" in r.stdout, out
+    assert "WHEEL True" in r.stdout, "the bundled pyzmq wheel was not installed:\n" + out
+    tl = cli.wait_timeline(serve.store, lambda t: entries(t, "blend"), 20, "the extension's blend")
+    assert entries(tl, "blend")[0]["login"] == "rozszerzenie"

@@ -1,0 +1,53 @@
+"""Helpers shared by the add-on's tests (pure Python, bpy module and real Blender).
+
+Reuses the end-to-end helpers (tests/e2e/e2e_support.py): the `pracownia` binary from
+$PRACOWNIA_BIN (a missing binary FAILS), `pracownia serve` as a subprocess, the CLI, time limits.
+"""
+
+import os
+import struct
+import sys
+import threading
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+
+from e2e_support import (DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory,  # noqa: E402,F401
+                         time_limit, wait_for)
+
+
+def png_bytes(width=4, height=3, seed=0):
+    """A small valid PNG (RGB), different for each seed."""
+    rows = b"".join(b"\x00" + b"".join(bytes([(x * 40 + seed) % 256, (y * 60) % 256, seed % 256])
+                                       for x in range(width)) for y in range(height))
+
+    def chunk(tag, data):
+        return (struct.pack(">I", len(data)) + tag + data
+                + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
+def our_threads():
+    return [t.name for t in threading.enumerate() if t.name.startswith("pracownia-")]
+
+
+def entries(timeline, kind):
+    return [e for e in timeline if e.get("kind") == kind]
+
+
+def tick_report(label, tick_times):
+    """Print main-thread time per tick (what pytest -s / the summary shows) and return stats."""
+    by = {}
+    for what, seconds in tick_times:
+        by.setdefault(what, []).append(seconds)
+    stats = {k: (len(v), max(v), sum(v) / len(v)) for k, v in by.items()}
+    for k, (n, mx, mean) in sorted(stats.items()):
+        print("TICK %s %-10s n=%-4d mean=%.2f ms max=%.2f ms" % (label, k, n, mean * 1e3,
+                                                                 mx * 1e3))
+    return stats

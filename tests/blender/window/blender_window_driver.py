@@ -1,0 +1,173 @@
+"""Runs INSIDE Debian's Blender 3.4 with a window (under Xvfb), started by window_test.py:
+
+  blender --factory-startup --enable-event-simulate -setaudio None --python THIS -- ZIP PORT
+
+Installs the add-on from the built legacy zip, opens the 3D View sidebar on the "Pracownia" tab,
+connects to `pracownia serve` on 127.0.0.1:PORT, waits until a screenshot and a .blend copy were
+sent (the add-on's own timer does the work), sends one more screenshot with the panel drawn,
+disables the add-on (MODE "disable"; with MODE "quit" it stays connected and Blender's own exit
+must stop it), prints the success marker and quits. Any failure prints a FAILED line and
+exits 1 itself (a failing timer alone would let Blender exit 0).
+"""
+
+import os
+import sys
+import threading
+import time
+import traceback
+
+import addon_utils
+import bpy
+
+MARK = "PRACOWNIA-WINDOW-TEST"
+ZIP, PORT, MODE = sys.argv[sys.argv.index("--") + 1:][:3]  # MODE: disable | quit
+DEADLINE = time.monotonic() + float(os.environ.get("PRACOWNIA_DRIVER_TIMEOUT_S", "150"))
+state = {"step": "install", "panel_drawn": 0, "cycles": 0, "at": 0.0}
+
+
+def say(*words):
+    print(MARK, *words, flush=True)
+
+
+def fail(why):
+    say("FAILED", why)
+    shot = os.environ.get("PRACOWNIA_FAILURE_SHOT")
+    if shot:  # what the window showed, for the person reading the failure
+        try:
+            with bpy.context.temp_override(window=window()):
+                bpy.ops.screen.screenshot(filepath=shot, check_existing=False)
+            say("failure screenshot:", shot)
+        except Exception as e:
+            say("no failure screenshot:", e)
+    sys.stdout.flush()
+    os._exit(1)
+
+
+def window():
+    return bpy.context.window_manager.windows[0]
+
+
+def view3d():
+    for area in window().screen.areas:
+        if area.type == "VIEW_3D":
+            return area
+    fail("no 3D View in the default screen")
+
+
+def on_panel_drawn(self, context):
+    state["panel_drawn"] += 1
+
+
+def click_sidebar_tab(attempt):
+    """Click down the sidebar's tab strip, one spot per attempt, until our panel draws (3.4 has
+    no Python API to pick a tab). Clicks on the strip only switch tabs: the scene is untouched."""
+    region = [r for r in view3d().regions if r.type == "UI"][0]
+    x = region.x + region.width - 10
+    y = region.y + region.height - 15 - attempt * 20
+    win = window()
+    if attempt == 0:  # the splash screen takes all input: close it first
+        for value in ("PRESS", "RELEASE"):
+            win.event_simulate(type="ESC", value=value, x=x, y=y)
+    win.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
+    for value in ("PRESS", "RELEASE"):
+        win.event_simulate(type="LEFTMOUSE", value=value, x=x, y=y)
+
+
+def ctl():
+    from pracownia_student import runtime
+    return runtime.controller
+
+
+def step():
+    try:
+        return _step()
+    except SystemExit:
+        raise
+    except Exception:
+        traceback.print_exc()
+        fail("exception in the driver")
+
+
+def _step():
+    now = time.monotonic()
+    if now > DEADLINE:
+        fail("timed out in step %s; status %r" % (state["step"], _status()))
+    s = state["step"]
+    if s == "install":
+        bpy.ops.preferences.addon_install(filepath=ZIP, overwrite=True)
+        mod = addon_utils.enable("pracownia_student", default_set=True, handle_error=None)
+        if mod is None or not mod.__file__.startswith(bpy.utils.user_resource("SCRIPTS")):
+            fail("the add-on was not installed from the zip: %r" % mod)
+        from pracownia_student.prefs import get_prefs
+        p = get_prefs()
+        p.login, p.address, p.screenshot_every_s = "okno.student", "127.0.0.1:" + PORT, 10
+        bpy.types.PRACOWNIA_PT_panel.append(on_panel_drawn)
+        view3d().spaces.active.show_region_ui = True
+        state["step"] = "tab"
+    elif s == "tab":
+        if state["panel_drawn"]:
+            say("panel drawn after", state["cycles"], "clicks")
+            with bpy.context.temp_override(window=window(), area=view3d()):
+                if bpy.ops.pracownia.connect() != {"FINISHED"}:
+                    fail("connect did not finish")
+            state["step"] = "first"
+        elif now - state["at"] > 0.5:
+            if state["cycles"] >= 30:
+                fail("the Pracownia tab never showed")
+            click_sidebar_tab(state["cycles"])
+            state["cycles"] += 1
+            state["at"] = now
+    elif s == "first":
+        c = ctl()
+        if c.sent["screenshot"] >= 1 and c.sent["blend"] >= 1:
+            say("first screenshot and .blend sent; status", _status())
+            state["step"], state["at"] = "again", now
+    elif s == "again" and now - state["at"] > 2.0:
+        c = ctl()
+        state["skipped_before"] = c.gate.skipped["screenshot"]
+        with bpy.context.temp_override(window=window(), area=view3d()):
+            bpy.ops.pracownia.send_now(kind="screenshot")
+        state["step"] = "second"
+    elif s == "second":
+        c = ctl()
+        if c.sent["screenshot"] >= 2 or c.gate.skipped["screenshot"] > state["skipped_before"]:
+            state["step"] = "quitting"
+            finish()
+            return None  # this timer ends; Blender quits on its next event loop
+    elif s == "quitting":
+        return None
+    return 0.2
+
+
+def _status():
+    try:
+        return ctl().status()
+    except Exception as e:
+        return repr(e)
+
+
+def finish():
+    c = ctl()
+    if bpy.data.is_dirty or bpy.data.filepath:
+        fail("the open file changed: %r dirty=%r" % (bpy.data.filepath, bpy.data.is_dirty))
+    for what, seconds in c.tick_times:
+        print("TICKTIME", what, "%.6f" % seconds)
+    say("sent", c.sent, "skipped", c.gate.skipped)
+    bpy.types.PRACOWNIA_PT_panel.remove(on_panel_drawn)
+    if MODE == "quit":  # quitting while connected: exit_pre/atexit must say bye and stop
+        say("OK")
+        with bpy.context.temp_override(window=window()):
+            bpy.ops.wm.quit_blender()
+        return
+    addon_utils.disable("pracownia_student", default_set=True, handle_error=None)
+    left = [t.name for t in threading.enumerate() if t.name.startswith("pracownia-")]
+    if left or c.connected:
+        fail("threads left after disabling: %r" % left)
+    say("OK")
+    with bpy.context.temp_override(window=window()):
+        bpy.ops.wm.quit_blender()
+
+
+if bpy.app.background:
+    fail("this test needs Blender with a window (run it under xvfb-run, without -b)")
+bpy.app.timers.register(step, first_interval=1.0)

@@ -43,3 +43,5 @@ fi
 
 # The lecturer app (WebKitGTK, Node packages, tauri-driver).
 bash scripts/setup-app.sh
+# The student add-on's Blender tests (Debian's blender, Xvfb, a .venv-bpy with bpy).
+bash scripts/setup-blender.sh

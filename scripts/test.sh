@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Quick start, part 2: set up and run every test: lints, Rust unit and integration tests, the
-# Python transport and cross-language tests against `pracownia serve`, the front end (Vitest and
-# headless Chromium), and the real lecturer app under Xvfb through WebDriver.
+# Quick start, part 2: set up and run every test: lints, Rust unit and integration tests (with
+# the benchmarks' smoke tests), the Python transport and cross-language tests against
+# `pracownia serve`, the student add-on (pure Python, bpy module, real Blender under Xvfb), the
+# front end (Vitest and headless Chromium), and the real lecturer app through WebDriver.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -17,7 +18,9 @@ echo "== cargo test" >&2
 cargo test --workspace
 echo "== pytest" >&2
 cargo build -q -p pracownia-cli
-PRACOWNIA_BIN="$CARGO_TARGET_DIR/debug/pracownia" .venv/bin/python -m pytest -q tests
+PRACOWNIA_BIN="$CARGO_TARGET_DIR/debug/pracownia" .venv/bin/python -m pytest -q tests --ignore=tests/blender
+echo "== student add-on in Blender" >&2
+bash scripts/test-blender.sh
 echo "== front end" >&2
 bash scripts/test-ui.sh
 echo "== lecturer app" >&2

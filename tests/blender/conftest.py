@@ -1,29 +1,5 @@
-"""Fixtures of the add-on's tests: per-test time limit, `pracownia serve`, the CLI."""
+"""Fixtures of the add-on's tests: the same per-test time limit, `pracownia serve` and CLI as the
+end-to-end tests (tests/e2e/e2e_fixtures.py)."""
 
-import pytest
-
-from support import DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory, time_limit
-
-
-@pytest.fixture(scope="session")
-def pracownia_bin():
-    return require_binary()
-
-
-@pytest.fixture(autouse=True)
-def _per_test_timeout(request):
-    marker = request.node.get_closest_marker("timeout_s")
-    with time_limit(marker.args[0] if marker else DEFAULT_TIMEOUT_S, request.node.name):
-        yield
-
-
-@pytest.fixture
-def start_serve(pracownia_bin, tmp_path):
-    """start_serve(store=tmp_path/'store', ...) -> Serve; its clean exit is checked at the end."""
-    with serve_factory(pracownia_bin, tmp_path / "store") as start:
-        yield start
-
-
-@pytest.fixture(scope="session")
-def cli(pracownia_bin):
-    return Cli(pracownia_bin)
+import support  # noqa: F401  (puts tests/e2e and blender_addon on sys.path)
+from e2e_fixtures import _per_test_timeout, cli, pracownia_bin, start_serve  # noqa: F401 (fixtures)

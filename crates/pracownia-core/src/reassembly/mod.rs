@@ -4,15 +4,19 @@
 //! the received frames and never read back.
 
 mod ranges;
+mod writeback;
 
 pub use ranges::Ranges;
+pub use writeback::{Writeback, WRITEBACK_STEP};
 
 use crate::model::FileKind;
 use crate::protocol::Chunk;
 use crate::reject::{Reason, Refusal};
 use sha2::{Digest, Sha256};
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io;
+#[cfg(not(unix))]
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use uuid::Uuid;
@@ -46,6 +50,8 @@ pub struct Transfer {
     file: File,
     ranges: Ranges,
     hasher: Sha256,
+    /// End of the prefix already handed out in a [`Writeback`].
+    written_back: u64,
 }
 
 impl Transfer {
@@ -71,6 +77,7 @@ impl Transfer {
             file,
             ranges: Ranges::default(),
             hasher: Sha256::new(),
+            written_back: 0,
         })
     }
 
@@ -108,6 +115,18 @@ impl Transfer {
             self.ranges.insert(s, e);
         }
         self.advance_hash(hashed, start, body)
+    }
+
+    /// A hint to start writing the newly arrived contiguous bytes out, once there are at least
+    /// [`WRITEBACK_STEP`] of them (the caller passes it to a thread that may wait on the disk).
+    pub fn writeback_due(&mut self) -> Option<Writeback> {
+        let end = self.ranges.prefix_end();
+        if !writeback::SUPPORTED || end - self.written_back < WRITEBACK_STEP {
+            return None;
+        }
+        let file = self.file.try_clone().ok()?;
+        let from = std::mem::replace(&mut self.written_back, end);
+        Some(Writeback::new(file, from, end))
     }
 
     /// Hash whatever new contiguous prefix exists: from this chunk's bytes where they continue
@@ -158,11 +177,17 @@ impl Transfer {
     }
 
     fn write_at(&mut self, at: u64, data: &[u8]) -> Result<(), ReassemblyError> {
+        #[cfg(unix)]
+        let r = std::os::unix::fs::FileExt::write_all_at(&self.file, data, at);
+        #[cfg(not(unix))]
         let r = self.file.seek(SeekFrom::Start(at)).and_then(|_| self.file.write_all(data));
         r.map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })
     }
 
     fn read_at(&mut self, at: u64, out: &mut [u8]) -> Result<(), ReassemblyError> {
+        #[cfg(unix)]
+        let r = std::os::unix::fs::FileExt::read_exact_at(&self.file, out, at);
+        #[cfg(not(unix))]
         let r = self.file.seek(SeekFrom::Start(at)).and_then(|_| self.file.read_exact(out));
         r.map_err(|source| ReassemblyError::Io { path: self.path.clone(), source })
     }

@@ -114,3 +114,47 @@ proptest! {
         prop_assert_eq!(std::fs::read(path).unwrap(), all);
     }
 }
+
+/// Hints cover the contiguous prefix once, in steps of at least WRITEBACK_STEP, never a byte
+/// that has not arrived, and the file still reassembles exactly.
+#[test]
+fn writeback_hints_follow_the_contiguous_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let step = WRITEBACK_STEP as usize;
+    let all = data(3 * step + 1000);
+    let id = Uuid::new_v4();
+    let cs = 1 << 20;
+    let mut parts = plan(all.len(), cs);
+    // The second chunk comes last: nothing past the first chunk is contiguous until then.
+    let late = parts.remove(1);
+    parts.push(late);
+    let mut t = Transfer::create(dir.path(), Uuid::new_v4(), &chunk(&all, id, 0, 1)).unwrap();
+    let mut hints = Vec::new();
+    for (i, (o, l)) in parts.iter().enumerate() {
+        t.add(&chunk(&all, id, *o, *l)).unwrap();
+        if let Some(h) = t.writeback_due() {
+            hints.push((i, h.range()));
+            h.start();
+        }
+    }
+    if cfg!(target_os = "linux") {
+        // One hint when the late chunk closes the gap, covering everything that arrived.
+        assert_eq!(hints, vec![(parts.len() - 1, (0, all.len() as u64))]);
+    } else {
+        assert!(hints.is_empty());
+    }
+    assert_eq!(std::fs::read(t.finish().unwrap()).unwrap(), all);
+
+    // In order: a hint each time another step has arrived, ranges back to back.
+    let mut t = Transfer::create(dir.path(), Uuid::new_v4(), &chunk(&all, id, 0, 1)).unwrap();
+    let mut ranges = Vec::new();
+    for (o, l) in plan(all.len(), cs) {
+        t.add(&chunk(&all, id, o, l)).unwrap();
+        ranges.extend(t.writeback_due().map(|h| h.range()));
+    }
+    if cfg!(target_os = "linux") {
+        let s = step as u64;
+        assert_eq!(ranges, vec![(0, s), (s, 2 * s), (2 * s, 3 * s)]);
+    }
+    assert_eq!(std::fs::read(t.finish().unwrap()).unwrap(), all);
+}

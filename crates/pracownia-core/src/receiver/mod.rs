@@ -110,6 +110,7 @@ impl Receiver {
         let budget = Arc::new(Budget::new(WORK_BUDGET));
         let (img_tx, img_rx) = crossbeam_channel::unbounded();
         let (blend_tx, blend_rx) = crossbeam_channel::unbounded();
+        let (wb_tx, wb_rx) = bounded::<crate::reassembly::Writeback>(32);
         let config = Arc::new(config);
 
         let mut threads = Vec::new();
@@ -135,6 +136,7 @@ impl Receiver {
             let tx = work_tx.clone();
             threads.push(spawn("pracownia-blends", Box::new(move || images::run_blends(blend_rx, tx)))?);
         }
+        threads.push(spawn("pracownia-writeback", Box::new(move || wb_rx.into_iter().for_each(|w| w.start())))?);
         let watcher = {
             let tx = work_tx.clone();
             crate::store::watch::watch(store.root(), move |dir| {
@@ -151,7 +153,8 @@ impl Receiver {
                 "pracownia-worker",
                 Box::new(move || {
                     let _watcher = watcher;
-                    worker::Worker::new(store, cfg, stats, sink, img_tx, blend_tx, budget).run(work_rx)
+                    let disk = worker::DiskQueues { images: img_tx, blends: blend_tx, writeback: wb_tx };
+                    worker::Worker::new(store, cfg, stats, sink, disk, budget).run(work_rx)
                 }),
             )?);
         }

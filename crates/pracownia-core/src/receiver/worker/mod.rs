@@ -10,7 +10,7 @@ use crate::events::Event;
 use crate::media::Screenshot;
 use crate::model::FileKind;
 use crate::protocol::{Chunk, Message, Payload};
-use crate::reassembly::{ReassemblyError, Transfer, Verified};
+use crate::reassembly::{ReassemblyError, Transfer, Verified, Writeback};
 use crate::reject::{Reason, Refusal};
 use crate::store::LeaveReason;
 use crate::store::{Entry, FileMeta, Store, StudentRef};
@@ -62,6 +62,14 @@ pub enum Failure {
 /// Work for the images and blends threads: the job and the open, verified staging file.
 pub type DiskJob = (FileJob, Verified);
 
+/// Where the worker hands disk work that may wait on the device.
+pub struct DiskQueues {
+    pub images: Sender<DiskJob>,
+    pub blends: Sender<DiskJob>,
+    /// Early-writeback hints (bounded; a hint that does not fit is dropped, it is only a hint).
+    pub writeback: Sender<Writeback>,
+}
+
 type Key = (Uuid, Uuid);
 
 struct Live {
@@ -75,8 +83,7 @@ pub struct Worker {
     cfg: Arc<Config>,
     stats: Arc<StatsCounter>,
     sink: EventSink,
-    images: Sender<DiskJob>,
-    blends: Sender<DiskJob>,
+    disk: DiskQueues,
     /// Files handed to the images or blends thread and not back yet.
     pending_files: usize,
     budget: Arc<Budget>,
@@ -106,8 +113,7 @@ impl Worker {
         cfg: Arc<Config>,
         stats: Arc<StatsCounter>,
         sink: EventSink,
-        images: Sender<DiskJob>,
-        blends: Sender<DiskJob>,
+        disk: DiskQueues,
         budget: Arc<Budget>,
     ) -> Self {
         Worker {
@@ -115,8 +121,7 @@ impl Worker {
             cfg,
             stats,
             sink,
-            images,
-            blends,
+            disk,
             pending_files: 0,
             budget,
             presence: Presence::default(),

@@ -43,6 +43,9 @@ impl Worker {
             }
         }
         self.stats.bytes.fetch_add(live.t.received() - before, Relaxed);
+        if let Some(hint) = live.t.writeback_due() {
+            let _ = self.disk.writeback.try_send(hint);
+        }
         let complete = live.t.is_complete();
         let due = live.last_progress.is_none_or(|t| t.elapsed() >= self.cfg.progress_every);
         if due || complete {
@@ -107,8 +110,8 @@ impl Worker {
         let staged = file.path.clone();
         let job = FileJob { student, thumb: staged.with_extension("thumb.jpg"), staged, meta };
         let queue = match kind {
-            FileKind::Screenshot => &self.images,
-            FileKind::Blend => &self.blends,
+            FileKind::Screenshot => &self.disk.images,
+            FileKind::Blend => &self.disk.blends,
         };
         self.pending_files += 1;
         if let Err(e) = queue.send((job, file)) {

@@ -2,10 +2,14 @@
 //! tests and benchmarks. Each student has its own thread and XPUB socket, like a lab seat.
 
 mod content;
+mod outbox;
 mod sender;
+mod timing;
 
 pub use content::{screenshot_png, BlendBytes};
-pub use sender::{SendError, StudentSocket};
+pub use outbox::{ChunkSource, NextChunk, Outbox, Outgoing};
+pub use sender::{sndhwm_for, SendError, StudentSocket, SNDHWM};
+pub use timing::{Due, Phase, SeatTimer};
 
 use crate::model::FileKind;
 use crate::protocol::{Kind, CHUNK_SIZE};
@@ -31,6 +35,8 @@ pub struct SimConfig {
     pub chunk_size: usize,
     /// How long to wait for the lecturer's subscription.
     pub connect_wait: Duration,
+    /// Where in their periods the seats send (spread over the period, like the add-on's jitter).
+    pub phase: Phase,
 }
 
 impl SimConfig {
@@ -47,6 +53,7 @@ impl SimConfig {
             class_code: None,
             chunk_size: CHUNK_SIZE,
             connect_wait: Duration::from_secs(10),
+            phase: Phase::Spread,
         }
     }
 }
@@ -105,28 +112,27 @@ pub fn run(cfg: &SimConfig, stop: Arc<AtomicBool>) -> SimReport {
     total
 }
 
-/// One file being sent: what every chunk header repeats.
-struct FileInfo {
-    transfer: Uuid,
-    kind: FileKind,
-    name: String,
-    size: u64,
-    sha256: String,
-    chunk_size: usize,
-}
-
-impl FileInfo {
-    fn new(kind: FileKind, name: &str, size: u64, sha256: String, chunk_size: usize) -> Self {
-        FileInfo { transfer: Uuid::new_v4(), kind, name: name.into(), size, sha256, chunk_size }
-    }
-}
-
 struct Seat {
     index: usize,
     id: Uuid,
     login: String,
     seq: u64,
     report: SimReport,
+}
+
+/// What a simulated seat sends: a screenshot's PNG or a .blend's generator.
+enum Content {
+    Png(Vec<u8>),
+    Blend(BlendBytes),
+}
+
+impl ChunkSource for Content {
+    fn fill(&self, at: u64, buf: &mut [u8]) {
+        match self {
+            Content::Png(p) => p.fill(at, buf),
+            Content::Blend(b) => b.fill(at, buf),
+        }
+    }
 }
 
 impl Seat {
@@ -154,102 +160,94 @@ impl Seat {
     }
 
     fn session(&mut self, ctx: &zmq::Context, cfg: &SimConfig, stop: &AtomicBool) -> Result<(), SendError> {
-        let mut s = StudentSocket::connect(ctx, &cfg.connect, cfg.class_code.as_deref(), cfg.connect_wait, stop)?;
+        let hwm = sndhwm_for(cfg.chunk_size);
+        let code = cfg.class_code.as_deref();
+        let mut s = StudentSocket::connect_with_hwm(ctx, &cfg.connect, code, cfg.connect_wait, stop, hwm)?;
         // A lecturer who vanishes leaves sends blocked by back-pressure; do not outlive the run by much.
         s.give_up_at = Some(Instant::now() + cfg.duration + Duration::from_secs(10));
         let h = self.header(json!({"blender": "simulated", "addon": env!("CARGO_PKG_VERSION"), "host": format!("seat-{:02}", self.index + 1)}));
         s.send(Kind::Hello, &h, b"", stop)?;
         let start = Instant::now();
-        // Spread the class out so that not every seat sends in the same instant.
-        let stagger = Duration::from_millis((self.index as u64 * 137) % 1000);
-        let mut next_beat = start;
-        let mut next_shot = cfg.screenshot_every.map(|_| start + stagger);
-        let mut next_chat = cfg.chat_every.map(|e| start + stagger + e / 2);
-        let mut next_blend = cfg.blend_every.map(|_| start + stagger + Duration::from_millis(300));
-        let mut frame = 0u64;
-        while start.elapsed() < cfg.duration && !stop.load(Ordering::Relaxed) {
+        let mut timer =
+            SeatTimer::new(self.index, start, cfg.phase, cfg.screenshot_every, cfg.chat_every, cfg.blend_every);
+        let mut outbox = Outbox::default();
+        let mut body = Vec::new();
+        let (mut frame, mut nblend) = (0u64, 0u64);
+        while !stop.load(Ordering::Relaxed) {
             let now = Instant::now();
-            if now >= next_beat {
-                let h = self.header(json!({"file": "scena.blend"}));
-                s.send(Kind::Heartbeat, &h, b"", stop)?;
-                next_beat = now + Duration::from_secs(2);
+            let running = start.elapsed() < cfg.duration;
+            if !running && outbox.is_empty() {
+                break;
             }
-            if let Some(t) = next_shot.filter(|t| now >= *t) {
-                let png = screenshot_png(cfg.screenshot_size.0, cfg.screenshot_size.1, self.index, frame);
-                frame += 1;
-                self.send_bytes(&mut s, FileKind::Screenshot, "screenshot.png", &png, cfg.chunk_size, stop)?;
-                self.report.screenshots += 1;
-                next_shot = Some(t + cfg.screenshot_every.expect("set"));
+            for due in if running { timer.due(now) } else { Vec::new() } {
+                match due {
+                    Due::Heartbeat => {
+                        let h = self.header(json!({"file": "scena.blend"}));
+                        s.send(Kind::Heartbeat, &h, b"", stop)?;
+                    }
+                    Due::Chat => {
+                        let text =
+                            format!("Wiadomość {} od {} — czy to dobrze wygląda?", self.report.chats + 1, self.login);
+                        let h = self.header(json!({"id": Uuid::new_v4()}));
+                        s.send(Kind::Chat, &h, text.as_bytes(), stop)?;
+                        self.report.chats += 1;
+                    }
+                    Due::Screenshot => {
+                        let png = screenshot_png(cfg.screenshot_size.0, cfg.screenshot_size.1, self.index, frame);
+                        frame += 1;
+                        let sha = hex::encode(Sha256::digest(&png));
+                        let size = png.len() as u64;
+                        let f = Outgoing::new(
+                            FileKind::Screenshot,
+                            "screenshot.png",
+                            size,
+                            sha,
+                            cfg.chunk_size,
+                            Content::Png(png),
+                        );
+                        outbox.push(f);
+                    }
+                    Due::Blend => {
+                        let seed = (self.index as u64) << 32 | nblend;
+                        nblend += 1;
+                        let b = BlendBytes::new(cfg.blend_size, seed);
+                        let sha = b.sha256(cfg.chunk_size);
+                        outbox.push(Outgoing::new(
+                            FileKind::Blend,
+                            "scena.blend",
+                            b.size,
+                            sha,
+                            cfg.chunk_size,
+                            Content::Blend(b),
+                        ));
+                    }
+                }
             }
-            if let Some(t) = next_chat.filter(|t| now >= *t) {
-                let text = format!("Wiadomość {} od {} — czy to dobrze wygląda?", self.report.chats + 1, self.login);
-                let h = self.header(json!({"id": Uuid::new_v4()}));
-                s.send(Kind::Chat, &h, text.as_bytes(), stop)?;
-                self.report.chats += 1;
-                next_chat = Some(t + cfg.chat_every.expect("set"));
+            // One chunk per turn, so that what falls due meanwhile (chat, a screenshot) goes next.
+            if let Some(c) = outbox.peek() {
+                outbox.fill(&c, &mut body);
+                let h = self.header(c.fields.clone());
+                s.send(Kind::Chunk, &h, &body, stop)?;
+                match outbox.sent(&c).map(|f| f.kind) {
+                    Some(FileKind::Screenshot) => self.report.screenshots += 1,
+                    Some(FileKind::Blend) => self.report.blends += 1,
+                    None => {}
+                }
+                continue;
             }
-            if let Some(t) = next_blend.filter(|t| now >= *t) {
-                let seed = (self.index as u64) << 32 | self.report.blends;
-                self.send_blend(&mut s, &BlendBytes::new(cfg.blend_size, seed), cfg.chunk_size, stop)?;
-                self.report.blends += 1;
-                next_blend = Some(t + cfg.blend_every.expect("set"));
-            }
-            let wake =
-                [Some(next_beat), next_shot, next_chat, next_blend].into_iter().flatten().min().unwrap_or(next_beat);
             let until_end = cfg.duration.saturating_sub(start.elapsed());
             std::thread::sleep(
-                wake.saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)),
+                timer
+                    .next_wake()
+                    .saturating_duration_since(Instant::now())
+                    .min(until_end)
+                    .min(Duration::from_millis(100)),
             );
         }
         let h = self.header(json!({}));
         s.send(Kind::Bye, &h, b"", stop)?;
         self.report.messages = s.sent_messages;
         self.report.bytes = s.sent_bytes;
-        Ok(())
-    }
-
-    fn chunk_header(&mut self, f: &FileInfo, i: u64) -> Value {
-        let cs = f.chunk_size as u64;
-        self.header(
-            json!({"transfer": f.transfer, "kind": f.kind.as_str(), "name": f.name, "size": f.size, "sha256": f.sha256,
-            "offset": i * cs, "index": i, "count": f.size.div_ceil(cs)}),
-        )
-    }
-
-    fn send_bytes(
-        &mut self,
-        s: &mut StudentSocket,
-        kind: FileKind,
-        name: &str,
-        data: &[u8],
-        cs: usize,
-        stop: &AtomicBool,
-    ) -> Result<(), SendError> {
-        let f = FileInfo::new(kind, name, data.len() as u64, hex::encode(Sha256::digest(data)), cs);
-        for (i, part) in data.chunks(cs).enumerate() {
-            let h = self.chunk_header(&f, i as u64);
-            s.send(Kind::Chunk, &h, part, stop)?;
-        }
-        Ok(())
-    }
-
-    fn send_blend(
-        &mut self,
-        s: &mut StudentSocket,
-        blend: &BlendBytes,
-        cs: usize,
-        stop: &AtomicBool,
-    ) -> Result<(), SendError> {
-        let f = FileInfo::new(FileKind::Blend, "scena.blend", blend.size, blend.sha256(cs), cs);
-        let mut buf = vec![0u8; cs];
-        let count = blend.size.div_ceil(cs as u64);
-        for i in 0..count {
-            let at = i * cs as u64;
-            let n = cs.min((blend.size - at) as usize);
-            blend.fill(at, &mut buf[..n]);
-            let h = self.chunk_header(&f, i);
-            s.send(Kind::Chunk, &h, &buf[..n], stop)?;
-        }
         Ok(())
     }
 }

@@ -8,6 +8,16 @@ use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Messages ZeroMQ may queue per connection before `send` waits, for 1 MiB chunks: few, so
+/// that a chat or a screenshot sent now is not stuck behind many chunks of a .blend.
+pub const SNDHWM: i32 = 8;
+
+/// About 8 MiB of chunks queued whatever their size (small chunks need more to keep the
+/// connection busy between the sender's wake-ups).
+pub fn sndhwm_for(chunk_size: usize) -> i32 {
+    ((8usize << 20) / chunk_size.max(1)).clamp(SNDHWM as usize, 128) as i32
+}
+
 /// ZMQ_XPUB_NODROP: the `zmq` crate has no setter for it.
 const ZMQ_XPUB_NODROP: i32 = 69;
 
@@ -59,9 +69,21 @@ impl StudentSocket {
         wait: Duration,
         stop: &AtomicBool,
     ) -> Result<Self, SendError> {
+        Self::connect_with_hwm(ctx, endpoint, class_code, wait, stop, SNDHWM)
+    }
+
+    /// [`StudentSocket::connect`] with another send queue length (see [`sndhwm_for`]).
+    pub fn connect_with_hwm(
+        ctx: &zmq::Context,
+        endpoint: &str,
+        class_code: Option<&str>,
+        wait: Duration,
+        stop: &AtomicBool,
+        sndhwm: i32,
+    ) -> Result<Self, SendError> {
         let mut sock = ctx.socket(zmq::XPUB)?;
         set_nodrop(&mut sock)?;
-        sock.set_sndhwm(64)?;
+        sock.set_sndhwm(sndhwm)?;
         sock.set_linger(10_000)?;
         sock.connect(endpoint)?;
         let deadline = Instant::now() + wait;
@@ -96,6 +118,9 @@ impl StudentSocket {
         let n = frames.len();
         for (i, f) in frames.iter().enumerate() {
             let more = if i + 1 < n { zmq::SNDMORE } else { 0 };
+            // Back-off: short first (a small queue drains in about a millisecond on loopback), then
+            // longer, so that a whole class waiting on a busy lecturer does not spin the CPU.
+            let mut pause = Duration::from_micros(50);
             loop {
                 match self.sock.send(&f[..], zmq::DONTWAIT | more) {
                     Ok(()) => break,
@@ -106,7 +131,8 @@ impl StudentSocket {
                         if self.give_up_at.is_some_and(|t| Instant::now() >= t) {
                             return Err(SendError::GaveUp);
                         }
-                        std::thread::sleep(Duration::from_millis(1));
+                        std::thread::sleep(pause);
+                        pause = (pause * 2).min(Duration::from_millis(5));
                     }
                     Err(e) => return Err(e.into()),
                 }

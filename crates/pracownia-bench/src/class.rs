@@ -13,7 +13,7 @@ use crate::stats::pcts;
 use crate::wall_ms;
 use pracownia_core::index::IndexReader;
 use pracownia_core::model::{FileKind, TimelineEntry, TimelineKind};
-use pracownia_core::simulate::screenshot_png;
+use pracownia_core::simulate::{screenshot_png, ChunkSource, Due, Outbox, Outgoing, Phase, SeatTimer};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -37,6 +37,8 @@ pub struct ClassConfig {
     pub verify_on_disk: bool,
     /// How long to wait after the last send for the receiver to catch up.
     pub drain: Duration,
+    /// Spread over their periods (as the add-on's jitter leaves a class) or all at once.
+    pub phase: Phase,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -147,7 +149,7 @@ pub fn run(cfg: &ClassConfig, endpoint: &str, store: &Path) -> ClassReport {
                 endpoint.to_owned(),
             );
             std::thread::spawn(move || {
-                let seat = Seat::connect(&ctx, &endpoint, i, &stop);
+                let seat = Seat::connect(&ctx, &endpoint, i, cfg.chunk, &stop);
                 barrier.wait();
                 let r = match seat {
                     Ok(mut seat) => {
@@ -224,6 +226,24 @@ fn poll_index(store: &Path, seen: &Mutex<Vec<(TimelineEntry, f64)>>, stop: &Atom
     }
 }
 
+/// A seat's file bytes: one of the pre-made PNGs or blend patterns.
+enum Src<'a> {
+    Png(&'a [u8]),
+    Blend(&'a Pattern),
+}
+
+impl ChunkSource for Src<'_> {
+    fn fill(&self, at: u64, buf: &mut [u8]) {
+        match self {
+            Src::Png(p) => p.fill(at, buf),
+            Src::Blend(p) => p.fill(at, buf),
+        }
+    }
+}
+
+/// The seat's schedule, as `pracownia simulate` runs it: chat and heartbeats when due, files a
+/// chunk at a time through an [`Outbox`] (screenshots before blends). Files still queued when the
+/// time is up are finished.
 #[allow(clippy::too_many_arguments)]
 fn seat_loop(
     seat: &mut Seat,
@@ -236,75 +256,69 @@ fn seat_loop(
 ) -> Result<(), String> {
     let e = |e: pracownia_core::simulate::SendError| e.to_string();
     let start = Instant::now();
-    // `pracownia simulate`'s stagger: not every seat in the same instant.
-    let stagger = Duration::from_millis((index as u64 * 137) % 1000);
-    let mut next_beat = start;
-    let mut next_shot = cfg.shot_every.map(|_| start + stagger);
-    let mut next_chat = cfg.chat_every.map(|e| start + stagger + e / 2);
-    let mut next_blend = cfg.blend_every.map(|_| start + stagger + Duration::from_millis(300));
+    let mut timer = SeatTimer::new(index, start, cfg.phase, cfg.shot_every, cfg.chat_every, cfg.blend_every);
+    let mut outbox = Outbox::default();
+    let mut body = Vec::new();
     let (mut nshot, mut nchat, mut nblend) = (0usize, 0usize, 0usize);
     let mut mine = Vec::new();
-    while start.elapsed() < cfg.duration && !stop.load(Ordering::Relaxed) {
-        let now = Instant::now();
-        if now >= next_beat {
-            seat.heartbeat(stop).map_err(e)?;
-            next_beat = now + Duration::from_secs(2);
+    while !stop.load(Ordering::Relaxed) {
+        let running = start.elapsed() < cfg.duration;
+        if !running && outbox.is_empty() {
+            break;
         }
-        if let Some(t) = next_shot.filter(|t| now >= *t) {
-            let (png, sha) = &shots[(index + nshot) % shots.len()];
-            nshot += 1;
-            let tr = seat
-                .send_file(
-                    FileKind::Screenshot,
-                    "screenshot.png",
-                    png.len() as u64,
-                    sha,
-                    cfg.chunk,
-                    &|at, b| b.copy_from_slice(&png[at as usize..at as usize + b.len()]),
-                    stop,
-                )
-                .map_err(e)?;
-            mine.push(Sent {
-                kind: TimelineKind::Screenshot,
-                key: Key::Transfer(tr),
-                sha256: Some(sha.clone()),
-                size: png.len() as u64,
-                done_ms: wall_ms(),
-            });
-            next_shot = Some(t + cfg.shot_every.expect("set"));
+        for due in if running { timer.due(Instant::now()) } else { Vec::new() } {
+            match due {
+                Due::Heartbeat => seat.heartbeat(stop).map_err(e)?,
+                Due::Chat => {
+                    nchat += 1;
+                    let text = format!("bench {index} {nchat}: czy to dobrze wygląda?");
+                    seat.chat(&text, stop).map_err(e)?;
+                    let key = Key::Chat(text);
+                    mine.push(Sent { kind: TimelineKind::Chat, key, sha256: None, size: 0, done_ms: wall_ms() });
+                }
+                Due::Screenshot => {
+                    let (png, sha) = &shots[(index + nshot) % shots.len()];
+                    nshot += 1;
+                    let size = png.len() as u64;
+                    let f = Outgoing::new(
+                        FileKind::Screenshot,
+                        "screenshot.png",
+                        size,
+                        sha.clone(),
+                        cfg.chunk,
+                        Src::Png(png),
+                    );
+                    outbox.push(f);
+                }
+                Due::Blend => {
+                    let (p, sha) = &blends[(index + nblend) % blends.len()];
+                    nblend += 1;
+                    let f = Outgoing::new(
+                        FileKind::Blend,
+                        "scena.blend",
+                        cfg.blend_size,
+                        sha.clone(),
+                        cfg.chunk,
+                        Src::Blend(p),
+                    );
+                    outbox.push(f);
+                }
+            }
         }
-        if let Some(t) = next_chat.filter(|t| now >= *t) {
-            nchat += 1;
-            let text = format!("bench {index} {nchat}: czy to dobrze wygląda?");
-            seat.chat(&text, stop).map_err(e)?;
-            mine.push(Sent {
-                kind: TimelineKind::Chat,
-                key: Key::Chat(text),
-                sha256: None,
-                size: 0,
-                done_ms: wall_ms(),
-            });
-            next_chat = Some(t + cfg.chat_every.expect("set"));
+        // One chunk per turn, so that a chat or screenshot falling due meanwhile goes next.
+        if let Some(c) = outbox.peek() {
+            outbox.fill(&c, &mut body);
+            seat.chunk(&c.fields, &mut body, stop).map_err(e)?;
+            if let Some(f) = outbox.sent(&c) {
+                let kind = if f.kind == FileKind::Screenshot { TimelineKind::Screenshot } else { TimelineKind::Blend };
+                let key = Key::Transfer(f.transfer);
+                mine.push(Sent { kind, key, sha256: Some(f.sha256), size: f.size, done_ms: wall_ms() });
+            }
+            continue;
         }
-        if let Some(t) = next_blend.filter(|t| now >= *t) {
-            let (p, sha) = &blends[(index + nblend) % blends.len()];
-            nblend += 1;
-            let tr = seat
-                .send_file(FileKind::Blend, "scena.blend", cfg.blend_size, sha, cfg.chunk, &|at, b| p.fill(at, b), stop)
-                .map_err(e)?;
-            mine.push(Sent {
-                kind: TimelineKind::Blend,
-                key: Key::Transfer(tr),
-                sha256: Some(sha.clone()),
-                size: cfg.blend_size,
-                done_ms: wall_ms(),
-            });
-            next_blend = Some(t + cfg.blend_every.expect("set"));
-        }
-        let wake = [Some(next_beat), next_shot, next_chat, next_blend].into_iter().flatten().min().unwrap_or(next_beat);
         let until_end = cfg.duration.saturating_sub(start.elapsed());
         std::thread::sleep(
-            wake.saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)),
+            timer.next_wake().saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)),
         );
     }
     seat.bye(stop).map_err(e)?;

@@ -7,7 +7,7 @@ use pracownia_core::events::Event;
 use pracownia_core::model::FileKind;
 use pracownia_core::protocol::{encode, Kind};
 use pracownia_core::receiver::{Config, Receiver};
-use pracownia_core::simulate::StudentSocket;
+use pracownia_core::simulate::{sndhwm_for, StudentSocket};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -29,9 +29,26 @@ impl Volume {
     }
 }
 
+/// One stage's throughput and the CPU time this process spent meanwhile (every thread, incl.
+/// ZeroMQ's; not the kernel's own writeback threads).
+#[derive(Debug, Clone, Copy)]
+pub struct Stage {
+    pub mbps: f64,
+    pub cpu_secs: f64,
+}
+
+/// User + system CPU seconds of this process so far.
+pub fn self_cpu_secs() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(14) + ticks(15)) / crate::memory::clock_ticks()
+}
+
 /// Raw ZeroMQ PUB→SUB on loopback: the same 3 frames (topic, a chunk header, a body of `chunk`
 /// bytes), `bytes / chunk` messages; the receiving side does nothing with them. MB/s of bodies.
-pub fn raw_zmq(chunk: usize, bytes: u64) -> f64 {
+pub fn raw_zmq(chunk: usize, bytes: u64) -> Stage {
     let ctx = zmq::Context::new();
     let sub = ctx.socket(zmq::SUB).unwrap();
     sub.set_rcvhwm(32).unwrap();
@@ -47,9 +64,10 @@ pub fn raw_zmq(chunk: usize, bytes: u64) -> f64 {
     let sender = {
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            // The same sending socket as the students' (XPUB, XPUB_NODROP, SNDHWM 64).
+            // The same sending socket and queue as a simulated student's (XPUB, XPUB_NODROP).
             let stop = AtomicBool::new(false);
-            let mut s = StudentSocket::connect(&ctx, &ep, None, Duration::from_secs(10), &stop).unwrap();
+            let hwm = sndhwm_for(chunk);
+            let mut s = StudentSocket::connect_with_hwm(&ctx, &ep, None, Duration::from_secs(10), &stop, hwm).unwrap();
             for _ in 0..n + 1 {
                 s.send_frames(&frames, &stop).unwrap();
             }
@@ -57,14 +75,15 @@ pub fn raw_zmq(chunk: usize, bytes: u64) -> f64 {
     };
     // The first message marks the start (connection set up).
     recv_one(&sub);
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), self_cpu_secs());
     let mut got = 0u64;
     for _ in 0..n {
         got += recv_one(&sub);
     }
     let secs = t.elapsed().as_secs_f64();
+    let cpu_secs = self_cpu_secs() - c;
     sender.join().unwrap();
-    mbps(got, secs)
+    Stage { mbps: mbps(got, secs), cpu_secs }
 }
 
 fn recv_one(sub: &zmq::Socket) -> u64 {
@@ -77,8 +96,8 @@ fn recv_one(sub: &zmq::Socket) -> u64 {
 }
 
 /// Single-core SHA-256 over `bytes` bytes of the pattern, in `chunk`-byte updates. MB/s.
-pub fn sha256(p: &Pattern, chunk: usize, bytes: u64) -> f64 {
-    let t = Instant::now();
+pub fn sha256(p: &Pattern, chunk: usize, bytes: u64) -> Stage {
+    let (t, c) = (Instant::now(), self_cpu_secs());
     let mut h = Sha256::new();
     let mut left = bytes;
     let mut at = 0usize;
@@ -89,15 +108,15 @@ pub fn sha256(p: &Pattern, chunk: usize, bytes: u64) -> f64 {
         left -= n as u64;
     }
     std::hint::black_box(h.finalize());
-    mbps(bytes, t.elapsed().as_secs_f64())
+    Stage { mbps: mbps(bytes, t.elapsed().as_secs_f64()), cpu_secs: self_cpu_secs() - c }
 }
 
 /// Sequential write of the volume into `dir` with the store's durability: each file written in
 /// `chunk`-byte writes, then fdatasync'd once (as `Transfer::finish` does). MB/s.
-pub fn disk_write(dir: &Path, p: &Pattern, chunk: usize, v: Volume) -> f64 {
+pub fn disk_write(dir: &Path, p: &Pattern, chunk: usize, v: Volume) -> Stage {
     std::fs::create_dir_all(dir).unwrap();
     let mut buf = vec![0u8; chunk];
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), self_cpu_secs());
     let mut paths = Vec::new();
     for i in 0..v.files {
         let path = dir.join(format!("seq-{i}.bin"));
@@ -112,7 +131,7 @@ pub fn disk_write(dir: &Path, p: &Pattern, chunk: usize, v: Volume) -> f64 {
         f.sync_data().unwrap();
         paths.push(path);
     }
-    let r = mbps(v.bytes(), t.elapsed().as_secs_f64());
+    let r = Stage { mbps: mbps(v.bytes(), t.elapsed().as_secs_f64()), cpu_secs: self_cpu_secs() - c };
     for p in paths {
         let _ = std::fs::remove_file(p);
     }
@@ -123,6 +142,7 @@ pub fn disk_write(dir: &Path, p: &Pattern, chunk: usize, v: Volume) -> f64 {
 #[derive(Debug, Clone)]
 pub struct IngestRun {
     pub mbps: f64,
+    pub cpu_secs: f64,
     pub stored: usize,
     /// Stored files whose bytes on disk hash to what was sent (checked after the clock stops).
     pub verified: usize,
@@ -147,11 +167,11 @@ pub fn pracownia(store: &Path, p: &Pattern, chunk: usize, v: Volume, verify: boo
     let sha = p.sha256(v.file_size);
     let stop = AtomicBool::new(false);
     let ctx = zmq::Context::new();
-    let mut seat = Seat::connect(&ctx, &endpoint, 0, &stop).expect("connects");
+    let mut seat = Seat::connect(&ctx, &endpoint, 0, chunk, &stop).expect("connects");
     // Let the join be recorded before the clock starts.
     std::thread::sleep(Duration::from_millis(200));
     while rx.events().try_recv().is_ok() {}
-    let t = Instant::now();
+    let (t, c) = (Instant::now(), self_cpu_secs());
     let (files, size) = (v.files, v.file_size);
     let (paths, secs) = std::thread::scope(|sc| {
         let h = sc.spawn(|| {
@@ -174,6 +194,7 @@ pub fn pracownia(store: &Path, p: &Pattern, chunk: usize, v: Volume, verify: boo
         h.join().unwrap();
         (paths, secs)
     });
+    let cpu_secs = self_cpu_secs() - c;
     let mut verified = 0;
     if verify {
         for rel in &paths {
@@ -185,7 +206,7 @@ pub fn pracownia(store: &Path, p: &Pattern, chunk: usize, v: Volume, verify: boo
         }
     }
     rx.stop();
-    let r = IngestRun { mbps: mbps(paths.len() as u64 * v.file_size, secs), stored: paths.len(), verified };
+    let r = IngestRun { mbps: mbps(paths.len() as u64 * v.file_size, secs), cpu_secs, stored: paths.len(), verified };
     let _ = std::fs::remove_dir_all(store);
     r
 }

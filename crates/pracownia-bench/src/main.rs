@@ -10,6 +10,7 @@ use pracownia_bench::memory::{self, Serve};
 use pracownia_bench::seat::Pattern;
 use pracownia_bench::stats::Sample;
 use pracownia_bench::{index, MIB};
+use pracownia_core::simulate::Phase;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
@@ -185,7 +186,7 @@ fn item1(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, Stri
         "Volume per repetition: {} files × {} MiB = {} MiB, sent by one student over one connection as \
          chunked `blend` transfers. Per repetition and chunk size, on the same bytes and one after another:\n\n\
          - **raw ZeroMQ**: the same 3 frames (topic, a chunk header, a body) from the students' socket \
-           (core's `StudentSocket`: XPUB, XPUB_NODROP, SNDHWM 64) to a SUB (RCVHWM 32) on 127.0.0.1, \
+           (core's `StudentSocket`: XPUB, XPUB_NODROP, SNDHWM `sndhwm_for(chunk)`: about 8 MiB of chunks, {} for 1 MiB) to a SUB (RCVHWM 32) on 127.0.0.1, \
            nothing done with them;\n\
          - **SHA-256**: one core, `sha2` in chunk-sized updates, from memory;\n\
          - **fdatasync'd write**: the volume written file by file in chunk-sized `write`s to the store's \
@@ -196,29 +197,44 @@ fn item1(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, Stri
          ratio = Pracownia ÷ the slowest of the three stages, in the same repetition. Target ≥ 0.8.\n",
         v.files,
         v.file_size / MIB,
-        v.bytes() / MIB
+        v.bytes() / MIB,
+        pracownia_core::simulate::SNDHWM
     );
     let _ = writeln!(
         md,
         "| chunk | raw ZeroMQ MB/s | SHA-256 MB/s | fdatasync'd write MB/s | Pracownia MB/s | ratio to slowest | stored / verified |\n|---|---|---|---|---|---|---|"
     );
+    let gb = v.bytes() as f64 / 1e9;
+    let mut cpu_rows = Vec::new();
     let mut best: Option<(usize, f64, Sample)> = None;
     let mut at_default = None;
     for &chunk in chunks {
         let (mut z, mut h, mut d, mut pr, mut ratio) =
             (Sample::default(), Sample::default(), Sample::default(), Sample::default(), Sample::default());
+        let (mut zc, mut hc, mut dc, mut pc) =
+            (Sample::default(), Sample::default(), Sample::default(), Sample::default());
         let (mut stored, mut verified) = (0, 0);
+        // More repetitions at the default chunk size: its ratio is the one the target is about.
+        let reps = if chunk == 1 << 20 && !a.quick { reps + 2 } else { reps };
         for rep in 0..reps {
             log(&format!("item 1: chunk {} KiB, repetition {}", chunk >> 10, rep + 1));
             let zv = ingest::raw_zmq(chunk, v.bytes());
             let hv = ingest::sha256(&p, chunk, v.bytes());
-            let dv = ingest::disk_write(&seq, &p, chunk, v);
+            // The disk's speed drifts by the second here: measure it just before and just after
+            // Pracownia and take the two together (total bytes / total time).
+            let d1 = ingest::disk_write(&seq, &p, chunk, v);
             let r = ingest::pracownia(&store, &p, chunk, v, true);
-            z.push(zv);
-            h.push(hv);
+            let d2 = ingest::disk_write(&seq, &p, chunk, v);
+            let dv = 2.0 / (1.0 / d1.mbps + 1.0 / d2.mbps);
+            z.push(zv.mbps);
+            h.push(hv.mbps);
             d.push(dv);
             pr.push(r.mbps);
-            ratio.push(r.mbps / zv.min(hv).min(dv));
+            ratio.push(r.mbps / zv.mbps.min(hv.mbps).min(dv));
+            zc.push(zv.cpu_secs / gb);
+            hc.push(hv.cpu_secs / gb);
+            dc.push((d1.cpu_secs + d2.cpu_secs) / 2.0 / gb);
+            pc.push(r.cpu_secs / gb);
             stored += r.stored;
             verified += r.verified;
         }
@@ -233,12 +249,32 @@ fn item1(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, Stri
             ratio.show(2),
             v.files * reps
         );
+        let sum = zc.median() + hc.median() + dc.median();
+        cpu_rows.push(format!(
+            "| {} KiB | {:.2} | {:.2} | {:.2} | {sum:.2} | {:.2} | {:.0} |",
+            chunk >> 10,
+            zc.median(),
+            hc.median(),
+            dc.median(),
+            pc.median(),
+            2.0 / sum * 1000.0
+        ));
         if chunk == 1 << 20 {
             at_default = Some(ratio.clone());
         }
         if best.as_ref().is_none_or(|b| pr.median() > b.1) {
             best = Some((chunk, pr.median(), ratio.clone()));
         }
+    }
+    let _ = writeln!(
+        md,
+        "\nCPU time this process spent per GB in each stage (user + system, all its threads incl. ZeroMQ's \
+         I/O threads and the sender; the kernel's writeback threads are not counted), medians. On 2 cores, \
+         no implementation that does all three stages can go faster than 2 ÷ their sum:\n\n\
+         | chunk | raw ZeroMQ CPU-s/GB | SHA-256 | write | sum of stages | Pracownia | 2 cores ÷ sum, MB/s |\n|---|---|---|---|---|---|---|"
+    );
+    for row in cpu_rows {
+        let _ = writeln!(md, "{row}");
     }
     let (bc, _, br) = best.expect("at least one chunk size");
     let _ = writeln!(md, "\nFastest Pracownia ingest at {} KiB chunks (ratio {}).\n", bc >> 10, br.show(2));
@@ -305,6 +341,7 @@ fn class_config(kind: &str) -> ClassConfig {
         poll: Duration::from_millis(5),
         verify_on_disk: true,
         drain: Duration::from_secs(180),
+        phase: Phase::Spread,
     };
     match kind {
         "full" => {}
@@ -338,9 +375,26 @@ fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, S
     let nb_scale =
         format!("### Without blends\n\nThe same class for {} s with screenshots and chat only", nb.duration.as_secs());
     let mut first = String::new();
-    class_section(a, &mut first, summary, &nb, &nb_scale, "no blends");
-    class_section(a, md, summary, &c, &scale, &a.class);
+    class_section(a, &mut first, summary, &nb, &nb_scale, "no blends", true);
+    class_section(a, md, summary, &c, &scale, &a.class, true);
+    // The worst case: every seat's .blend in the same second of each minute (the old schedule,
+    // what a class would do if every add-on's timer started together without jitter).
+    let mut al = c.clone();
+    al.phase = Phase::Aligned;
+    if a.class != "quick" {
+        al.duration = Duration::from_secs(60);
+    }
+    let mut worst = String::new();
+    let al_scale = format!(
+        "### Worst case: every .blend in the same second
+
+The same class for {} s, but every seat's periodic \
+         sends start within the same second (no spread over the period)",
+        al.duration.as_secs()
+    );
+    class_section(a, &mut worst, summary, &al, &al_scale, "aligned, worst case", false);
     md.push_str(&first);
+    md.push_str(&worst);
     // `pracownia simulate` makes each blend twice (hash, then send) with BlendBytes::fill.
     let b = pracownia_core::simulate::BlendBytes::new(64 * MIB, 5);
     let mut buf = vec![0u8; MIB as usize];
@@ -370,6 +424,7 @@ fn class_section(
     c: &ClassConfig,
     scale: &str,
     tag: &str,
+    target: bool,
 ) {
     log(&format!("item 3: class ({tag}), {} students for {} s", c.students, c.duration.as_secs()));
     let serve = Serve::start(&a.serve_bin, &a.work.join("class-store"));
@@ -387,7 +442,8 @@ fn class_section(
         md,
         "{scale}: {} students for {} s, each a {}×{} PNG every {:?}, a chat every {:?}, a {} MiB .blend {} \
          (1 MiB chunks), against a `pracownia serve` process. The seats are threads in the benchmark process \
-         (core's `StudentSocket` and `screenshot_png`, `pracownia simulate`'s identities and stagger); screenshots \
+         (core's `StudentSocket` and `screenshot_png`, `pracownia simulate`'s identities, `SeatTimer` and \
+         `Outbox`: {}; files go a chunk at a time, a screenshot before a .blend in progress, chat between chunks); screenshots \
          and blends are made before the clock starts (8 PNGs, 2 blends, reused) so that making them does not \
          compete with the receiver for the 2 cores. The seats share the machine with the receiver.\n\n\
          Latency: a poller reads the index with `IndexReader` every {} ms and notes when each event first \
@@ -402,6 +458,10 @@ fn class_section(
         c.chat_every.unwrap_or_default(),
         c.blend_size / MIB,
         c.blend_every.map(|d| format!("every {d:?}")).unwrap_or("never".into()),
+        match c.phase {
+            Phase::Spread => "each seat's periodic sends start at its own point of the period, as the add-on's jitter spreads a class",
+            Phase::Aligned => "every seat's periodic sends start within the same second",
+        },
         c.poll.as_millis()
     );
     let _ = writeln!(md, "| | sent | stored |\n|---|---|---|");
@@ -455,8 +515,8 @@ fn class_section(
             r.latency.get("screenshot").map(|l| l.p95).unwrap_or(f64::NAN),
             r.latency.get("blend").map(|l| l.p95).unwrap_or(f64::NAN)
         ),
-        "p95 < 250 ms".into(),
-        verdict(p95 < 250.0),
+        if target { "p95 < 250 ms".into() } else { "(worst case, reported)".into() },
+        if target { verdict(p95 < 250.0) } else { "—".into() },
     ));
     summary.push((
         format!("3 class receiver ({tag})"),

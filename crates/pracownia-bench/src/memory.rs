@@ -79,7 +79,7 @@ impl Serve {
     }
 }
 
-fn clock_ticks() -> f64 {
+pub fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()
@@ -127,7 +127,7 @@ pub fn one_big_file(bin: &Path, store: &Path, size: u64, chunk: usize, p: &Patte
     let stop = AtomicBool::new(false);
     let ctx = zmq::Context::new();
     let sha = p.sha256(size);
-    let mut seat = Seat::connect(&ctx, &serve.endpoint, 0, &stop).expect("connects");
+    let mut seat = Seat::connect(&ctx, &serve.endpoint, 0, chunk, &stop).expect("connects");
     std::thread::sleep(Duration::from_millis(300));
     let idle = serve.peak_rss_mib();
     let t0 = wall_ms();

@@ -3,7 +3,7 @@
 
 use pracownia_core::model::FileKind;
 use pracownia_core::protocol::{encode, Kind};
-use pracownia_core::simulate::{student_identity, SendError, StudentSocket};
+use pracownia_core::simulate::{sndhwm_for, student_identity, SendError, StudentSocket};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::AtomicBool;
@@ -68,10 +68,18 @@ pub struct Seat {
 }
 
 impl Seat {
-    /// Connect as simulated student `index` (the same ids and logins as `pracownia simulate`).
-    pub fn connect(ctx: &zmq::Context, endpoint: &str, index: usize, stop: &AtomicBool) -> Result<Seat, SendError> {
+    /// Connect as simulated student `index` (the same ids and logins as `pracownia simulate`),
+    /// with the send queue `pracownia simulate` uses for `chunk`-byte chunks.
+    pub fn connect(
+        ctx: &zmq::Context,
+        endpoint: &str,
+        index: usize,
+        chunk: usize,
+        stop: &AtomicBool,
+    ) -> Result<Seat, SendError> {
         let (id, login) = student_identity(index);
-        let sock = StudentSocket::connect(ctx, endpoint, None, Duration::from_secs(20), stop)?;
+        let wait = Duration::from_secs(20);
+        let sock = StudentSocket::connect_with_hwm(ctx, endpoint, None, wait, stop, sndhwm_for(chunk))?;
         let mut seat = Seat { id, login, seq: 0, sock };
         let h = seat.header(json!({"blender": "bench", "host": format!("seat-{index:03}")}));
         seat.sock.send(Kind::Hello, &h, b"", stop)?;
@@ -101,6 +109,18 @@ impl Seat {
     pub fn bye(&mut self, stop: &AtomicBool) -> Result<(), SendError> {
         let h = self.header(json!({}));
         self.sock.send(Kind::Bye, &h, b"", stop)
+    }
+
+    /// Send one chunk whose header fields an `Outbox` made; `body` is moved into the frames and
+    /// handed back, not copied.
+    pub fn chunk(&mut self, fields: &Value, body: &mut Vec<u8>, stop: &AtomicBool) -> Result<(), SendError> {
+        let h = self.header(fields.clone());
+        let mut frames = encode(Kind::Chunk, &h, &[], None);
+        frames[2] = std::mem::take(body);
+        let r = self.sock.send_frames(&frames, stop);
+        *body = frames.pop().expect("three frames");
+        self.sock.sent_bytes += body.len() as u64;
+        r
     }
 
     /// Send one file of `size` bytes whose bytes `fill` produces, in `chunk`-byte chunks.

@@ -36,6 +36,7 @@ fn smoke_class_loses_nothing() {
         poll: Duration::from_millis(10),
         verify_on_disk: true,
         drain: Duration::from_secs(30),
+        phase: pracownia_core::simulate::Phase::Spread,
     };
     let r = class::run(&c, &endpoint, &store);
     rx.stop();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendOlder, fetchNewer } from "./paging";
+import { appendOlder, coalesce, fetchNewer } from "./paging";
 import type { TimelineEntry } from "./types";
 
 const row = (id: number): TimelineEntry => ({ id, ts: id, student: "s", login: "l", kind: "chat", text: String(id) });
@@ -29,5 +29,31 @@ describe("paging", () => {
   it("appendOlder skips overlapping rows", () => {
     expect(appendOlder([row(9), row(8)], [row(8), row(7)]).map((r) => r.id)).toEqual([9, 8, 7]);
     expect(appendOlder([], [row(2)]).map((r) => r.id)).toEqual([2]);
+  });
+});
+
+describe("coalesce", () => {
+  it("runs once more after calls made during a run, never two at once", async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    let release: () => void = () => {};
+    const refresh = coalesce(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      runs++;
+      if (runs === 1) await new Promise<void>((r) => (release = r));
+      running--;
+    });
+    const first = refresh();
+    await refresh();
+    await refresh();
+    await refresh();
+    release();
+    await first;
+    expect(runs).toBe(2);
+    expect(maxRunning).toBe(1);
+    await refresh();
+    expect(runs).toBe(3);
   });
 });

@@ -28,3 +28,27 @@ export function appendOlder(list: TimelineEntry[], older: TimelineEntry[]): Time
   const last = list[list.length - 1].id;
   return list.concat(older.filter((r) => r.id < last));
 }
+
+/**
+ * Wraps an async refresh so that calls made while it runs coalesce into one more run after it
+ * (a burst of events fetches again once, and nothing that arrived meanwhile is missed).
+ */
+export function coalesce(run: () => Promise<void>): () => Promise<void> {
+  let running = false;
+  let again = false;
+  return async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await run();
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+}

@@ -70,8 +70,8 @@ class Sender:
         self._stopping = threading.Event()
         self._thread = None
         self._stop_deadline = None
-        self._status = {"state": "not_connected", "error": None, "transfer": None, "queued": 0,
-                        "sent_messages": 0, "sent_files": 0}
+        self._status = {"state": "not_connected", "error": None, "transfer": None, "parked": None,
+                        "queued": 0, "sent_messages": 0, "sent_files": 0}
         self._open_file = None
         self._worker = Worker(self)
 
@@ -131,11 +131,14 @@ class Sender:
             self._status["error"] = None
 
     def status(self):
+        """state, error, transfer (the file being sent), parked (a blend waiting behind a
+        screenshot, or None), queued, sent_messages, sent_files."""
         with self._lock:
             snap = dict(self._status)
             snap["queued"] += sum(1 for c in self._commands if c[0] != "cancel")
-        if snap["transfer"] is not None:
-            snap["transfer"] = dict(snap["transfer"])
+        for key in ("transfer", "parked"):
+            if snap[key] is not None:
+                snap[key] = dict(snap[key])
         return snap
 
     def _command(self, cmd):

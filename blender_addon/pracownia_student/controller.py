@@ -212,6 +212,9 @@ class Controller:
             t = st["transfer"] or {}
             out["text"] = "Sending %s" % t.get("name", "a file")
             out["progress"] = (t["sent"] / float(t["size"])) if t.get("size") else 0.0
+            p = st.get("parked")
+            if p and p.get("size"):  # a blend waiting behind a screenshot keeps its progress
+                out["text"] += " (%s waits at %d%%)" % (p["name"], 100 * p["sent"] // p["size"])
         elif state == "error":
             out["text"] = "Error: %s" % (st["error"] or "unknown")
         else:

@@ -5,19 +5,31 @@ does both a screenshot and a .blend copy. A kind is not captured again while its
 still pending (being hashed or sent), so files never pile up behind a slow network. DigestGate
 remembers the digest of the last file of each kind that reached the lecturer: an identical copy is
 dropped instead of sent.
+
+Jitter: a class connects at about the same moment, so without it every seat would send its
+.blend copy in the same second each period. Each next capture is due after `every * f`, f
+uniform in [0.9, 1.1] (never under MIN_INTERVAL_S), and the first automatic blend at a random
+point in the first min(every, 30 s).
 """
 
+import random
 import time
 
 __all__ = ["Schedule", "DigestGate", "KINDS"]
 
 KINDS = ("screenshot", "blend")
 MIN_INTERVAL_S = 5.0
+JITTER = 0.1             # f in [1 - JITTER, 1 + JITTER]
+FIRST_BLEND_WINDOW_S = 30.0
 
 
 class Schedule:
-    def __init__(self, screenshot_every_s=60.0, blend_every_s=300.0, clock=time.monotonic):
+    """`rand()` returns a float in [0, 1) (random.random); injected so tests are deterministic."""
+
+    def __init__(self, screenshot_every_s=60.0, blend_every_s=300.0, clock=time.monotonic,
+                 rand=random.random):
         self.clock = clock
+        self.rand = rand
         self.every = {}
         self.next_at = {k: None for k in KINDS}   # None: not started
         self.requested = {k: False for k in KINDS}
@@ -34,10 +46,13 @@ class Schedule:
         self.every = new
 
     def start(self, now=None):
-        """Sharing begins: the first of each kind is due at once (the lecturer sees something)."""
+        """Sharing begins: the first screenshot is due at once (the lecturer sees something), the
+        first automatic blend at a random point within min(every, 30 s), so that seats connected
+        together do not all upload at once. A request() still makes it due at the next tick."""
         now = self.clock() if now is None else now
-        for k in KINDS:
-            self.next_at[k] = now
+        self.next_at["screenshot"] = now
+        window = min(self.every["blend"], FIRST_BLEND_WINDOW_S)
+        self.next_at["blend"] = now + self.rand() * window
 
     def stop(self):
         for k in KINDS:
@@ -67,12 +82,14 @@ class Schedule:
         return min(overdue)[1] if overdue else None
 
     def captured(self, kind, marker, now=None):
-        """The capture of `kind` was made and handed on; `marker` identifies it until finished."""
+        """The capture of `kind` was made and handed on; `marker` identifies it until finished.
+        The next one is due after every * f, f uniform in [0.9, 1.1], at least MIN_INTERVAL_S."""
         now = self.clock() if now is None else now
         self.requested[kind] = False
         self.pending[kind] = marker
-        if self.next_at[kind] is not None:
-            self.next_at[kind] = now + self.every[kind]
+        if self.next_at[kind] is not None:  # f in [0.9, 1.1]: seats drift apart
+            f = 1.0 + JITTER * (2.0 * self.rand() - 1.0)
+            self.next_at[kind] = now + max(MIN_INTERVAL_S, self.every[kind] * f)
 
     def capture_failed(self, kind, now=None):
         """No file came out (e.g. no window): retry after the interval, drop a manual request."""

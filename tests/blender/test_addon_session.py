@@ -94,6 +94,7 @@ def test_status_waiting_then_connected_paused_and_no_window(start_serve, cli, co
     port = s.getsockname()[1]
     s.close()
     ctl, cap = controller, FakeCapture(window=False)
+    ctl.schedule.rand = lambda: 0.0  # no jitter: the first .blend copy is due at once
     ctl.connect("127.0.0.1:%d" % port, "piotr", str(uuid.uuid4()), heartbeat_every=0.5)
     run_ticks(ctl, cap, lambda: ctl.status()["state"] == "waiting")
     ctl.tick(cap)

@@ -88,12 +88,14 @@ def decode(frames, class_code=None):
 class Lecturer:
     """A minimal receiver: a SUB bound on 127.0.0.1 subscribed to pracownia/1/."""
 
-    def __init__(self, port=0, rcvhwm=None):
+    def __init__(self, port=0, rcvhwm=None, rcvbuf=None):
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(zmq.SUB)
         self.sock.setsockopt(zmq.LINGER, 0)
         if rcvhwm is not None:
             self.sock.setsockopt(zmq.RCVHWM, rcvhwm)
+        if rcvbuf is not None:  # a fixed SO_RCVBUF: loopback autotuning could buffer 32 MiB
+            self.sock.setsockopt(zmq.RCVBUF, rcvbuf)
         self.sock.setsockopt(zmq.SUBSCRIBE, P.TOPIC_PREFIX)
         if port:
             self.sock.bind("tcp://127.0.0.1:%d" % port)

@@ -44,7 +44,7 @@ class Sender:
     """Thread-safe, non-blocking sender of hello/heartbeat/chat/hand/chunk/bye messages."""
 
     def __init__(self, endpoint, student_id, login, class_code=None, chunk_size=P.CHUNK_SIZE,
-                 heartbeat_every=2.0, hello_info=None, on_event=None, sndhwm=16,
+                 heartbeat_every=2.0, hello_info=None, on_event=None, sndhwm=4,
                  resend_window=RESEND_WINDOW):
         problem = P.validate_login(login)
         if problem:
@@ -57,7 +57,7 @@ class Sender:
         if self.chunk_size < 1:
             raise ValueError("chunk_size must be at least 1")
         self.heartbeat_every = float(heartbeat_every)
-        self.sndhwm = int(sndhwm)
+        self.sndhwm = int(sndhwm)  # 4 x 1 MiB ahead of a new chat/screenshot; 16 was no faster
         self.resend_window = float(resend_window)
         info = dict(hello_info or {})
         info.setdefault("addon", P.ADDON_VERSION)
@@ -70,8 +70,8 @@ class Sender:
         self._stopping = threading.Event()
         self._thread = None
         self._stop_deadline = None
-        self._status = {"state": "not_connected", "error": None, "transfer": None, "queued": 0,
-                        "sent_messages": 0, "sent_files": 0}
+        self._status = {"state": "not_connected", "error": None, "transfer": None, "parked": None,
+                        "queued": 0, "sent_messages": 0, "sent_files": 0}
         self._open_file = None
         self._worker = Worker(self)
 
@@ -131,11 +131,14 @@ class Sender:
             self._status["error"] = None
 
     def status(self):
+        """state, error, transfer (the file being sent), parked (a blend waiting behind a
+        screenshot, or None), queued, sent_messages, sent_files."""
         with self._lock:
             snap = dict(self._status)
             snap["queued"] += sum(1 for c in self._commands if c[0] != "cancel")
-        if snap["transfer"] is not None:
-            snap["transfer"] = dict(snap["transfer"])
+        for key in ("transfer", "parked"):
+            if snap[key] is not None:
+                snap[key] = dict(snap[key])
         return snap
 
     def _command(self, cmd):

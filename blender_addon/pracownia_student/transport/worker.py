@@ -4,6 +4,8 @@ Order of work in each step: take the callers' commands, read (un)subscriptions, 
 while the lecturer's SUB is subscribed - hello, a due heartbeat, one chat/hand message, one
 chunk. Sends use NOBLOCK; on EAGAIN (XPUB_NODROP back-pressure) the loop waits briefly on the
 socket, still reading subscriptions and honouring stop(), and retries the same frames.
+A queued screenshot goes ahead of a .blend in progress: the blend is parked (file open, position
+kept) and resumed after it, so the lecturer sees screenshots while big blends upload.
 """
 
 import collections
@@ -30,6 +32,7 @@ class Worker:
         self.messages = collections.deque()   # dicts: kind, fields, body, ts
         self.files = collections.deque()      # Transfers not started yet
         self.transfer = None
+        self.parked = None                    # a blend waiting behind self.transfer (a screenshot)
         self.recent = collections.deque()     # (monotonic time sent, message)
         self.recent_files = collections.deque()  # (monotonic time sent, Transfer still open)
         self.subs = set()
@@ -83,9 +86,10 @@ class Worker:
 
     def _cancel_all(self):
         self._take_commands()  # files queued just before stop() are cancelled too
-        if self.transfer is not None:
-            self.transfer.close()
-            self.transfer = None
+        for t in (self.transfer, self.parked):
+            if t is not None:
+                t.close()
+        self.transfer = self.parked = None
         while self.recent_files:
             self.recent_files.popleft()[1].close()
         while self.files:
@@ -98,14 +102,18 @@ class Worker:
             state = "not_connected"
         elif not self.present:
             state = "waiting"
-        elif self.transfer is not None:
+        elif self.transfer is not None or self.parked is not None:
             state = "sending"
         elif self.s._error():
             state = "error"
         else:
             state = "connected"
+        current, parked = self.transfer, self.parked
+        if current is None:  # between a screenshot and the blend's resumption
+            current, parked = parked, None
         self.s._publish(state=state, queued=len(self.messages) + len(self.files),
-                        transfer=self.transfer.info() if self.transfer is not None else None,
+                        transfer=current.info() if current is not None else None,
+                        parked=parked.info() if parked is not None else None,
                         sent_messages=self.sent_messages, sent_files=self.sent_files)
 
     # ---- one step of work ----
@@ -139,6 +147,9 @@ class Worker:
 
     def _file_work(self, hash_only=False):
         """Do one step of file work (open, hash a block, send a chunk); False if none to do."""
+        if self.transfer is None and self.parked is not None:
+            self.transfer, self.parked = self.parked, None  # resume where it stopped
+        self._park_for_screenshot()
         if self.transfer is None:
             if not self.files:
                 return False
@@ -150,6 +161,17 @@ class Worker:
         else:
             self._guard(self._send_chunk)
         return True
+
+    def _park_for_screenshot(self):
+        """Put a blend in progress aside and start the first queued screenshot in its place."""
+        if self.parked is not None or self.transfer is None or self.transfer.kind != "blend":
+            return
+        shot = next((t for t in self.files if t.kind == "screenshot"), None)
+        if shot is None:
+            return
+        self.files.remove(shot)
+        self.files.appendleft(shot)
+        self.parked, self.transfer = self.transfer, None
 
     def _take_commands(self):
         commands, self.open_file = self.s._take_commands()
@@ -172,10 +194,12 @@ class Worker:
             if entry[1].id == transfer_id:
                 self.recent_files.remove(entry)
                 entry[1].close()
-        if self.transfer is not None and self.transfer.id == transfer_id:
-            t, self.transfer = self.transfer, None
-            t.close()
-            self.s._emit({"type": "file_cancelled", "id": t.id, "name": t.name})
+        for attr in ("transfer", "parked"):
+            t = getattr(self, attr)
+            if t is not None and t.id == transfer_id:
+                setattr(self, attr, None)
+                t.close()
+                self.s._emit({"type": "file_cancelled", "id": t.id, "name": t.name})
 
     def _start_file(self):
         t = self.files.popleft()
@@ -251,15 +275,15 @@ class Worker:
                 self._lecturer_gone()
 
     def _lecturer_gone(self):
-        """What was sent lately may be lost: resend recent messages, restart the file."""
+        """What was sent lately may be lost: resend recent messages, restart the files (a parked
+        blend before the screenshot that overtook it, as they were queued)."""
         self.present = False
         self.need_hello = False
         self.generation += 1
         files = [t for _, t in self.recent_files]
         self.recent_files.clear()
-        if self.transfer is not None:
-            files.append(self.transfer)
-            self.transfer = None
+        files += [t for t in (self.parked, self.transfer) if t is not None]
+        self.parked = self.transfer = None
         for t in files:
             t.restart()
         self.files.extendleft(reversed(files))

@@ -106,6 +106,7 @@ def test_blend_copy_arrives_byte_identical_and_open_file_is_untouched(addon, sta
         original(path)
         saved.append(open(path, "rb").read())
     reg._capture.blend_copy = keep_a_copy
+    ctl.schedule.rand = lambda: 0.0  # no jitter: the first .blend copy is due at once
     try:
         connect(runtime, serve.port)
         reg._tick()

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from .e2e_content import make_blend, sha256, store_files, write
+from .e2e_content import make_blend, make_png, sha256, store_files, write
 from .e2e_support import MIB, wait_for
 
 
@@ -146,3 +146,31 @@ def test_file_finished_before_a_restart_is_stored_once(start_serve, make_sender,
     blends = [e for e in cli.timeline(store) if e["kind"] == "blend"]
     assert [e["transfer"] for e in blends] == [tid]
     assert [r["blends"] for r in cli.students(store)] == [1]
+
+
+@pytest.mark.timeout_s(60)
+def test_screenshot_overtakes_a_blend_in_progress(start_serve, make_sender, cli, tmp_path):
+    """The real receiver takes a screenshot sent between a blend's chunks and stores it first."""
+    serve = start_serve()
+    blend = make_blend(40 * MIB)
+    shot = make_png(640, 360, seed=3)
+    # 64 KiB chunks pace the sender by the receiver, so the blend is still going when the
+    # screenshot is queued.
+    s = make_sender(serve.endpoint, "Łucja", chunk_size=64 << 10)
+    bid = s.send_file(write(tmp_path / "out" / "scena.blend", blend), "blend")
+
+    def blend_sent():
+        st = s.status()
+        t = st["transfer"] if st["transfer"] and st["transfer"]["id"] == bid else st.get("parked")
+        return t["sent"] if t and t["id"] == bid else 0
+
+    wait_for(lambda: blend_sent() >= 2 * MIB, 30, "2 MiB of the blend to be sent", interval=0.005)
+    sid = s.send_file(write(tmp_path / "out" / "shot.png", shot), "screenshot")
+    assert blend_sent() < 30 * MIB
+    timeline = cli.wait_timeline(serve.store, has_blend, 40, "the blend")
+    files = [e for e in timeline if e["kind"] in ("screenshot", "blend")]
+    assert [(e["kind"], e["transfer"]) for e in files] == [("screenshot", sid), ("blend", bid)]
+    for e, data in zip(files, (shot, blend)):
+        assert e["sha256"] == sha256(data)
+        with open(os.path.join(serve.store, e["path"]), "rb") as f:
+            assert f.read() == data

@@ -179,6 +179,20 @@ pub fn has_file_from_transfer(conn: &Connection, student: Uuid, transfer: Uuid) 
     st.exists(params![transfer.to_string(), student.to_string()])
 }
 
+/// The student's hand as last recorded: raised or lowered by a `hand` entry, lowered by a later
+/// `leave` (the add-on lowers it on disconnect); None when there is neither.
+pub fn last_hand(conn: &Connection, student: Uuid) -> rusqlite::Result<Option<bool>> {
+    let mut st = conn.prepare_cached(
+        "SELECT kind, raised FROM events WHERE student = ?1 AND kind IN ('hand', 'leave') ORDER BY id DESC LIMIT 1",
+    )?;
+    st.query_row(params![student.to_string()], |r| {
+        let kind: String = r.get(0)?;
+        let raised: Option<bool> = r.get(1)?;
+        Ok(kind == "hand" && raised == Some(true))
+    })
+    .optional()
+}
+
 /// Counter bumped by every reindex: row ids from an older generation are stale.
 pub fn generation(conn: &Connection) -> rusqlite::Result<i64> {
     let v: Option<String> =

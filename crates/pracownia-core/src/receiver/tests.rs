@@ -408,3 +408,49 @@ fn an_idle_student_heard_from_again_is_active() {
     r.expect("active", |e| matches!(e, Event::StudentActive { student, .. } if *student == who.id).then_some(()));
     r.stop();
 }
+
+/// A hand message has no id and is resent after the lecturer comes back: only changes of the hand
+/// reach the timeline, across a receiver restart too; a leave lowers it. Every message still
+/// gives a `hand` event (a restarted app learns the state from it).
+#[test]
+fn a_resent_hand_is_recorded_once_and_a_leave_lowers_it() {
+    let mut r = rig();
+    let mut who = Who::new("anna");
+    let hand = |r: &Rig, s: &mut StudentSocket, who: &mut Who, raised: bool| {
+        s.send(Kind::Hand, &who.h(json!({"raised": raised})), b"", &r.stop).unwrap();
+        r.expect("hand", |e| matches!(e, Event::Hand { raised: got, .. } if *got == raised).then_some(()));
+    };
+    let mut s = r.student(None);
+    s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
+    hand(&r, &mut s, &mut who, true);
+    hand(&r, &mut s, &mut who, true); // resent
+    hand(&r, &mut s, &mut who, false);
+    hand(&r, &mut s, &mut who, true);
+    r.stop();
+
+    // The lecturer's receiver restarts; the add-on resends the raised hand.
+    let mut cfg = Config::new(r.root());
+    cfg.bind = "127.0.0.1".into();
+    cfg.port = 0;
+    cfg.limits.free_disk_floor = 0;
+    r.rx = Some(Receiver::start(cfg).unwrap());
+    let mut s = r.student(None);
+    s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
+    hand(&r, &mut s, &mut who, true); // resent: still up, not recorded again
+    s.send(Kind::Bye, &who.h(json!({})), b"", &r.stop).unwrap();
+    r.expect("leave", |e| matches!(e, Event::StudentLeft { .. }).then_some(()));
+    let mut s = r.student(None);
+    s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
+    hand(&r, &mut s, &mut who, true); // raised again after a disconnect: recorded
+    r.stop();
+
+    let idx = IndexReader::open(&r.root()).unwrap();
+    let hands: Vec<Option<bool>> = idx
+        .timeline(Some(who.id), None, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == TimelineKind::Hand)
+        .map(|e| e.raised)
+        .collect();
+    assert_eq!(hands, vec![Some(true), Some(false), Some(true), Some(true)]);
+}

@@ -174,6 +174,11 @@ impl Store {
     pub fn has_file_from_transfer(&self, student: Uuid, transfer: Uuid) -> Result<bool> {
         Ok(queries::has_file_from_transfer(&self.db, student, transfer)?)
     }
+
+    /// Whether this student's hand is up as far as the store knows (see `queries::last_hand`).
+    pub fn last_hand(&self, student: Uuid) -> Result<Option<bool>> {
+        Ok(queries::last_hand(&self.db, student)?)
+    }
 }
 
 /// The writing connection, and whether the index was just created empty.

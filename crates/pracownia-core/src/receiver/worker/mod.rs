@@ -96,6 +96,8 @@ pub struct Worker {
     dirty: HashSet<PathBuf>,
     last_write: HashMap<PathBuf, Instant>,
     last_at: i64,
+    /// Each student's hand as last recorded (filled from the store on first use).
+    hands: HashMap<Uuid, bool>,
 }
 
 /// How long a folder must be quiet (no writes of ours) before a reported change is resynced.
@@ -130,6 +132,7 @@ impl Worker {
             dirty: HashSet::new(),
             last_write: HashMap::new(),
             last_at: 0,
+            hands: HashMap::new(),
         }
     }
 
@@ -193,6 +196,7 @@ impl Worker {
         };
         if let Payload::Bye = msg.payload {
             if self.presence.leave(student.id) {
+                self.hands.insert(student.id, false); // the add-on lowers the hand on disconnect
                 self.record(&student, at, Entry::Leave { reason: LeaveReason::Bye });
                 self.sink.emit(Event::StudentLeft {
                     at,
@@ -219,7 +223,17 @@ impl Worker {
                 }
             }
             Payload::Hand { raised } => {
-                self.record(&student, at, Entry::Hand { raised });
+                // A hand message carries no id, and the add-on resends recent messages after the
+                // lecturer comes back: only a change goes on the timeline. The event always goes
+                // out (a restarted app learns the hand's state from it).
+                let was = match self.hands.get(&student.id) {
+                    Some(&h) => Some(h),
+                    None => self.store.last_hand(student.id).unwrap_or(None),
+                };
+                if was != Some(raised) {
+                    self.record(&student, at, Entry::Hand { raised });
+                }
+                self.hands.insert(student.id, raised);
                 self.sink.emit(Event::Hand { at, student: student.id, login: student.login.clone(), raised });
             }
             Payload::Chunk(chunk) => self.on_chunk(student, chunk, at),
@@ -281,6 +295,7 @@ impl Worker {
                 }
                 Change::Gone { student, login } => {
                     let at = self.clock();
+                    self.hands.insert(student, false);
                     if let Ok(s) = self.store.student(student, &login) {
                         self.record(&s, at, Entry::Leave { reason: LeaveReason::Timeout });
                     }

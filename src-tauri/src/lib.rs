@@ -66,6 +66,7 @@ fn setup(app: &mut tauri::App, demo: bool) -> Result<(), Box<dyn std::error::Err
     app.manage(state.clone());
     let handle = app.handle().clone();
     allow_store(&handle, &state.store());
+    quit_on_signals(&handle);
     if demo {
         match state.start(Box::new(TauriSink::new(&handle, &state))) {
             Ok(status) => {
@@ -79,6 +80,31 @@ fn setup(app: &mut tauri::App, demo: bool) -> Result<(), Box<dyn std::error::Err
         }
     }
     Ok(())
+}
+
+/// SIGTERM (logout, shutdown, `kill`) and SIGINT (Ctrl+C in a terminal) quit like closing the
+/// window: `RunEvent::Exit` stops the receiver, which finishes its writes and marks open
+/// transfers incomplete, instead of the process dying mid-write.
+fn quit_on_signals(handle: &AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let handle = handle.clone();
+        tauri::async_runtime::spawn(async move {
+            let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+                log::warn!("SIGTERM and SIGINT will end the app without stopping the receiver first");
+                return;
+            };
+            let name = tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+            };
+            log::info!("{name}: stopping the receiver and quitting");
+            handle.exit(0);
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = handle;
 }
 
 pub fn run() {

@@ -249,3 +249,39 @@ def test_constructor_refuses_bad_login_and_id():
 
 
 # ---- fairness: a screenshot overtakes a .blend in progress (worker.py parks the blend) ----
+
+
+def _return_of_the_lecturer(s, lec):
+    """Close the lecturer, wait for the sender to notice, bind again on the same port."""
+    port = lec.port
+    lec.close()
+    assert wait_until(lambda: s.status()["state"] == "waiting", 10)
+    lec = Lecturer(port)
+    assert lec.next(kinds=("hello",), timeout=10)
+    return lec
+
+
+@pytest.mark.timeout_s(40)
+def test_a_raised_hand_is_announced_again_to_a_returning_lecturer(make_sender):
+    lec = Lecturer()
+    # A short resend window: the hand went up long before the lecturer left, so only the
+    # re-announcement (not the resend of recent messages) can bring it back.
+    s = make_sender(lec.endpoint, resend_window=0.2)
+    assert lec.next(kinds=("hello",), timeout=10)
+    s.send_hand(True)
+    assert lec.next(kinds=("hand",))[1]["raised"] is True
+    time.sleep(0.5)
+    lec = _return_of_the_lecturer(s, lec)
+    try:
+        kind, h, _ = lec.next(kinds=("hand", "chat"), timeout=5)
+        assert (kind, h["raised"]) == ("hand", True)
+        assert s.status()["sent_messages"] == 1  # an announcement, not a new message
+        s.send_hand(False)
+        assert lec.next(kinds=("hand",))[1]["raised"] is False
+        time.sleep(0.5)
+        lec = _return_of_the_lecturer(s, lec)
+        s.send_chat("po powrocie")
+        kind, h, _ = lec.next(kinds=("hand", "chat"), timeout=5)
+        assert kind == "chat", "a lowered hand is not announced"
+    finally:
+        lec.close()

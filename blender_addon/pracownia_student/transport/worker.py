@@ -42,6 +42,7 @@ class Worker:
         self.next_heartbeat = 0.0
         self.seq = 0
         self.open_file = None
+        self.hand_up = False                  # the last hand message sent raised the hand
         self.fatal = None
         self.stopped = False
         self.sent_messages = 0
@@ -134,6 +135,7 @@ class Worker:
             if self._send(P.HELLO, dict(self.s._hello), b""):
                 self.need_hello = False
                 self.next_heartbeat = 0.0
+                self._announce_hand()
         elif now >= self.next_heartbeat:
             fields = {"file": self.open_file} if self.open_file else {}
             if self._send(P.HEARTBEAT, fields, b""):
@@ -225,10 +227,19 @@ class Worker:
         self.s._publish(error=sentence)
         self.s._emit({"type": "file_failed", "id": t.id, "name": t.name, "error": sentence})
 
+    def _announce_hand(self):
+        """A lecturer who comes back (or a restarted app) learns that the hand is still up, however
+        long ago it went up; the receiver adds no second timeline entry for it."""
+        if self.hand_up and not any(m["kind"] == P.HAND for m in self.messages):
+            self.messages.appendleft({"kind": P.HAND, "fields": {"raised": True}, "body": b"",
+                                      "ts": _now_ms(), "sent": True})
+
     def _send_message(self):
         m = self.messages[0]
         if self._send(m["kind"], m["fields"], m["body"], ts=m["ts"]):
             self.messages.popleft()
+            if m["kind"] == P.HAND:
+                self.hand_up = bool(m["fields"]["raised"])
             self.recent.append((time.monotonic(), m))
             if not m.get("sent"):
                 m["sent"] = True

@@ -39,11 +39,7 @@ pub struct Stage {
 
 /// User + system CPU seconds of this process so far.
 pub fn self_cpu_secs() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(14) + ticks(15)) / crate::memory::clock_ticks()
+    crate::memory::cpu_secs_of("/proc/self/stat")
 }
 
 /// Raw ZeroMQ PUB→SUB on loopback: the same 3 frames (topic, a chunk header, a body of `chunk`

@@ -56,12 +56,7 @@ impl Serve {
 
     /// CPU seconds (user + system) used so far.
     pub fn cpu_secs(&self) -> f64 {
-        let s = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
-        // Fields after the ")" that ends the command name: state is field 3; utime 14, stime 15.
-        let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
-        let f: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| f.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-        (ticks(14) + ticks(15)) / clock_ticks()
+        cpu_secs_of(&format!("/proc/{}/stat", self.pid()))
     }
 
     /// SIGINT (as Ctrl+C) and wait for it to finish its writes and exit.
@@ -79,14 +74,28 @@ impl Serve {
     }
 }
 
-pub fn clock_ticks() -> f64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
+/// CPU seconds (user + system) used so far by the process whose `/proc/<pid>/stat` this is.
+pub fn cpu_secs_of(stat: &str) -> f64 {
+    let s = std::fs::read_to_string(stat).unwrap_or_default();
+    // Fields after the ")" that ends the command name: state is field 3; utime 14, stime 15.
+    let rest = s.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i - 3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(14) + ticks(15)) / clock_ticks()
+}
+
+/// Asked once: it starts a process, which must not happen inside a timed stage.
+fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 /// Wait until the index shows `n` events of `kind`; false on timeout.

@@ -13,7 +13,9 @@ use crate::stats::pcts;
 use crate::wall_ms;
 use pracownia_core::index::IndexReader;
 use pracownia_core::model::{FileKind, TimelineEntry, TimelineKind};
-use pracownia_core::simulate::{screenshot_png, ChunkSource, Due, Outbox, Outgoing, Phase, SeatTimer};
+use pracownia_core::simulate::{
+    drive, screenshot_png, ChunkSource, Due, NextChunk, Outbox, Outgoing, Phase, SeatTimer, SeatWork, SendError,
+};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -241,9 +243,63 @@ impl ChunkSource for Src<'_> {
     }
 }
 
-/// The seat's schedule, as `pracownia simulate` runs it: chat and heartbeats when due, files a
-/// chunk at a time through an [`Outbox`] (screenshots before blends). Files still queued when the
-/// time is up are finished.
+/// A benchmark seat's side of `pracownia simulate`'s [`drive`] loop: it also notes when each
+/// message finished sending, for the latency.
+struct BenchWork<'a> {
+    seat: &'a mut Seat,
+    index: usize,
+    cfg: &'a ClassConfig,
+    stop: &'a AtomicBool,
+    shots: &'a [(Vec<u8>, String)],
+    blends: &'a [(Pattern, String)],
+    counts: (usize, usize, usize),
+    mine: Vec<Sent>,
+}
+
+impl<'a> SeatWork<Src<'a>> for BenchWork<'a> {
+    type Error = SendError;
+
+    fn due(&mut self, what: Due, outbox: &mut Outbox<Src<'a>>) -> Result<(), SendError> {
+        let (index, cfg) = (self.index, self.cfg);
+        let (nshot, nchat, nblend) = &mut self.counts;
+        match what {
+            Due::Heartbeat => self.seat.heartbeat(self.stop)?,
+            Due::Chat => {
+                *nchat += 1;
+                let text = format!("bench {index} {nchat}: czy to dobrze wygląda?");
+                self.seat.chat(&text, self.stop)?;
+                let key = Key::Chat(text);
+                self.mine.push(Sent { kind: TimelineKind::Chat, key, sha256: None, size: 0, done_ms: wall_ms() });
+            }
+            Due::Screenshot => {
+                let (png, sha) = &self.shots[(index + *nshot) % self.shots.len()];
+                *nshot += 1;
+                let size = png.len() as u64;
+                let src = Src::Png(png);
+                outbox.push(Outgoing::new(FileKind::Screenshot, "screenshot.png", size, sha.clone(), cfg.chunk, src));
+            }
+            Due::Blend => {
+                let (p, sha) = &self.blends[(index + *nblend) % self.blends.len()];
+                *nblend += 1;
+                let src = Src::Blend(p);
+                outbox.push(Outgoing::new(FileKind::Blend, "scena.blend", cfg.blend_size, sha.clone(), cfg.chunk, src));
+            }
+        }
+        Ok(())
+    }
+
+    fn chunk(&mut self, c: &NextChunk, body: &mut Vec<u8>) -> Result<(), SendError> {
+        self.seat.chunk(&c.fields, body, self.stop)
+    }
+
+    fn finished(&mut self, f: Outgoing<Src<'a>>) {
+        let kind = if f.kind == FileKind::Screenshot { TimelineKind::Screenshot } else { TimelineKind::Blend };
+        let key = Key::Transfer(f.transfer);
+        self.mine.push(Sent { kind, key, sha256: Some(f.sha256), size: f.size, done_ms: wall_ms() });
+    }
+}
+
+/// The seat's schedule, as `pracownia simulate` runs it (see [`drive`]).
 #[allow(clippy::too_many_arguments)]
 fn seat_loop(
     seat: &mut Seat,
@@ -254,75 +310,12 @@ fn seat_loop(
     shots: &[(Vec<u8>, String)],
     blends: &[(Pattern, String)],
 ) -> Result<(), String> {
-    let e = |e: pracownia_core::simulate::SendError| e.to_string();
     let start = Instant::now();
-    let mut timer = SeatTimer::new(index, start, cfg.phase, cfg.shot_every, cfg.chat_every, cfg.blend_every);
-    let mut outbox = Outbox::default();
-    let mut body = Vec::new();
-    let (mut nshot, mut nchat, mut nblend) = (0usize, 0usize, 0usize);
-    let mut mine = Vec::new();
-    while !stop.load(Ordering::Relaxed) {
-        let running = start.elapsed() < cfg.duration;
-        if !running && outbox.is_empty() {
-            break;
-        }
-        for due in if running { timer.due(Instant::now()) } else { Vec::new() } {
-            match due {
-                Due::Heartbeat => seat.heartbeat(stop).map_err(e)?,
-                Due::Chat => {
-                    nchat += 1;
-                    let text = format!("bench {index} {nchat}: czy to dobrze wygląda?");
-                    seat.chat(&text, stop).map_err(e)?;
-                    let key = Key::Chat(text);
-                    mine.push(Sent { kind: TimelineKind::Chat, key, sha256: None, size: 0, done_ms: wall_ms() });
-                }
-                Due::Screenshot => {
-                    let (png, sha) = &shots[(index + nshot) % shots.len()];
-                    nshot += 1;
-                    let size = png.len() as u64;
-                    let f = Outgoing::new(
-                        FileKind::Screenshot,
-                        "screenshot.png",
-                        size,
-                        sha.clone(),
-                        cfg.chunk,
-                        Src::Png(png),
-                    );
-                    outbox.push(f);
-                }
-                Due::Blend => {
-                    let (p, sha) = &blends[(index + nblend) % blends.len()];
-                    nblend += 1;
-                    let f = Outgoing::new(
-                        FileKind::Blend,
-                        "scena.blend",
-                        cfg.blend_size,
-                        sha.clone(),
-                        cfg.chunk,
-                        Src::Blend(p),
-                    );
-                    outbox.push(f);
-                }
-            }
-        }
-        // One chunk per turn, so that a chat or screenshot falling due meanwhile goes next.
-        if let Some(c) = outbox.peek() {
-            outbox.fill(&c, &mut body);
-            seat.chunk(&c.fields, &mut body, stop).map_err(e)?;
-            if let Some(f) = outbox.sent(&c) {
-                let kind = if f.kind == FileKind::Screenshot { TimelineKind::Screenshot } else { TimelineKind::Blend };
-                let key = Key::Transfer(f.transfer);
-                mine.push(Sent { kind, key, sha256: Some(f.sha256), size: f.size, done_ms: wall_ms() });
-            }
-            continue;
-        }
-        let until_end = cfg.duration.saturating_sub(start.elapsed());
-        std::thread::sleep(
-            timer.next_wake().saturating_duration_since(Instant::now()).min(until_end).min(Duration::from_millis(100)),
-        );
-    }
-    seat.bye(stop).map_err(e)?;
-    sent.lock().unwrap().extend(mine);
+    let timer = SeatTimer::new(index, start, cfg.phase, cfg.shot_every, cfg.chat_every, cfg.blend_every);
+    let mut work = BenchWork { seat, index, cfg, stop, shots, blends, counts: (0, 0, 0), mine: Vec::new() };
+    drive(&mut work, timer, start, cfg.duration, stop).map_err(|e| e.to_string())?;
+    work.seat.bye(stop).map_err(|e| e.to_string())?;
+    sent.lock().unwrap().extend(work.mine);
     Ok(())
 }
 

@@ -2,11 +2,13 @@
 //! tests and benchmarks. Each student has its own thread and XPUB socket, like a lab seat.
 
 mod content;
+mod drive;
 mod outbox;
 mod sender;
 mod timing;
 
 pub use content::{screenshot_png, BlendBytes};
+pub use drive::{drive, SeatWork};
 pub use outbox::{ChunkSource, NextChunk, Outbox, Outgoing};
 pub use sender::{sndhwm_for, SendError, StudentSocket, SNDHWM};
 pub use timing::{Due, Phase, SeatTimer};
@@ -16,7 +18,7 @@ use crate::protocol::{Kind, CHUNK_SIZE};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -135,6 +137,69 @@ impl ChunkSource for Content {
     }
 }
 
+/// A simulated seat's side of [`drive`].
+struct SimWork<'a> {
+    seat: &'a mut Seat,
+    sock: &'a mut StudentSocket,
+    cfg: &'a SimConfig,
+    stop: &'a AtomicBool,
+    frame: u64,
+    nblend: u64,
+}
+
+impl SeatWork<Content> for SimWork<'_> {
+    type Error = SendError;
+
+    fn due(&mut self, what: Due, outbox: &mut Outbox<Content>) -> Result<(), SendError> {
+        let (seat, cfg) = (&mut *self.seat, self.cfg);
+        match what {
+            Due::Heartbeat => {
+                let h = seat.header(json!({"file": "scena.blend"}));
+                self.sock.send(Kind::Heartbeat, &h, b"", self.stop)?;
+            }
+            Due::Chat => {
+                let text = format!("Wiadomość {} od {} — czy to dobrze wygląda?", seat.report.chats + 1, seat.login);
+                let h = seat.header(json!({"id": Uuid::new_v4()}));
+                self.sock.send(Kind::Chat, &h, text.as_bytes(), self.stop)?;
+                seat.report.chats += 1;
+            }
+            Due::Screenshot => {
+                let png = screenshot_png(cfg.screenshot_size.0, cfg.screenshot_size.1, seat.index, self.frame);
+                self.frame += 1;
+                let (sha, size) = (hex::encode(Sha256::digest(&png)), png.len() as u64);
+                let name = "screenshot.png";
+                outbox.push(Outgoing::new(FileKind::Screenshot, name, size, sha, cfg.chunk_size, Content::Png(png)));
+            }
+            Due::Blend => {
+                let b = BlendBytes::new(cfg.blend_size, (seat.index as u64) << 32 | self.nblend);
+                self.nblend += 1;
+                let sha = b.sha256(cfg.chunk_size);
+                outbox.push(Outgoing::new(
+                    FileKind::Blend,
+                    "scena.blend",
+                    b.size,
+                    sha,
+                    cfg.chunk_size,
+                    Content::Blend(b),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn chunk(&mut self, c: &NextChunk, body: &mut Vec<u8>) -> Result<(), SendError> {
+        let h = self.seat.header(c.fields.clone());
+        self.sock.send(Kind::Chunk, &h, body, self.stop)
+    }
+
+    fn finished(&mut self, f: Outgoing<Content>) {
+        match f.kind {
+            FileKind::Screenshot => self.seat.report.screenshots += 1,
+            FileKind::Blend => self.seat.report.blends += 1,
+        }
+    }
+}
+
 impl Seat {
     fn new(index: usize, _cfg: &SimConfig) -> Self {
         let (id, login) = student_identity(index);
@@ -168,82 +233,9 @@ impl Seat {
         let h = self.header(json!({"blender": "simulated", "addon": env!("CARGO_PKG_VERSION"), "host": format!("seat-{:02}", self.index + 1)}));
         s.send(Kind::Hello, &h, b"", stop)?;
         let start = Instant::now();
-        let mut timer =
-            SeatTimer::new(self.index, start, cfg.phase, cfg.screenshot_every, cfg.chat_every, cfg.blend_every);
-        let mut outbox = Outbox::default();
-        let mut body = Vec::new();
-        let (mut frame, mut nblend) = (0u64, 0u64);
-        while !stop.load(Ordering::Relaxed) {
-            let now = Instant::now();
-            let running = start.elapsed() < cfg.duration;
-            if !running && outbox.is_empty() {
-                break;
-            }
-            for due in if running { timer.due(now) } else { Vec::new() } {
-                match due {
-                    Due::Heartbeat => {
-                        let h = self.header(json!({"file": "scena.blend"}));
-                        s.send(Kind::Heartbeat, &h, b"", stop)?;
-                    }
-                    Due::Chat => {
-                        let text =
-                            format!("Wiadomość {} od {} — czy to dobrze wygląda?", self.report.chats + 1, self.login);
-                        let h = self.header(json!({"id": Uuid::new_v4()}));
-                        s.send(Kind::Chat, &h, text.as_bytes(), stop)?;
-                        self.report.chats += 1;
-                    }
-                    Due::Screenshot => {
-                        let png = screenshot_png(cfg.screenshot_size.0, cfg.screenshot_size.1, self.index, frame);
-                        frame += 1;
-                        let sha = hex::encode(Sha256::digest(&png));
-                        let size = png.len() as u64;
-                        let f = Outgoing::new(
-                            FileKind::Screenshot,
-                            "screenshot.png",
-                            size,
-                            sha,
-                            cfg.chunk_size,
-                            Content::Png(png),
-                        );
-                        outbox.push(f);
-                    }
-                    Due::Blend => {
-                        let seed = (self.index as u64) << 32 | nblend;
-                        nblend += 1;
-                        let b = BlendBytes::new(cfg.blend_size, seed);
-                        let sha = b.sha256(cfg.chunk_size);
-                        outbox.push(Outgoing::new(
-                            FileKind::Blend,
-                            "scena.blend",
-                            b.size,
-                            sha,
-                            cfg.chunk_size,
-                            Content::Blend(b),
-                        ));
-                    }
-                }
-            }
-            // One chunk per turn, so that what falls due meanwhile (chat, a screenshot) goes next.
-            if let Some(c) = outbox.peek() {
-                outbox.fill(&c, &mut body);
-                let h = self.header(c.fields.clone());
-                s.send(Kind::Chunk, &h, &body, stop)?;
-                match outbox.sent(&c).map(|f| f.kind) {
-                    Some(FileKind::Screenshot) => self.report.screenshots += 1,
-                    Some(FileKind::Blend) => self.report.blends += 1,
-                    None => {}
-                }
-                continue;
-            }
-            let until_end = cfg.duration.saturating_sub(start.elapsed());
-            std::thread::sleep(
-                timer
-                    .next_wake()
-                    .saturating_duration_since(Instant::now())
-                    .min(until_end)
-                    .min(Duration::from_millis(100)),
-            );
-        }
+        let timer = SeatTimer::new(self.index, start, cfg.phase, cfg.screenshot_every, cfg.chat_every, cfg.blend_every);
+        let mut work = SimWork { seat: self, sock: &mut s, cfg, stop, frame: 0, nblend: 0 };
+        drive(&mut work, timer, start, cfg.duration, stop)?;
         let h = self.header(json!({}));
         s.send(Kind::Bye, &h, b"", stop)?;
         self.report.messages = s.sent_messages;

@@ -1,11 +1,8 @@
 """Shared test setup: the add-on on sys.path, the vectors, a per-test timeout, a fake lecturer."""
 
-import faulthandler
 import json
 import os
-import signal
 import sys
-import threading
 import time
 
 import pytest
@@ -15,10 +12,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VECTORS = os.path.join(ROOT, "tests", "vectors")
 sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.append(os.path.join(ROOT, "tests", "e2e"))  # last: its conftest must not shadow ours
 
 from pracownia_student.transport import protocol as P  # noqa: E402
-
-DEFAULT_TIMEOUT_S = 60
+# The per-test time limit (marker `timeout_s`, default 60 s) shared with the e2e and add-on tests.
+from e2e_fixtures import _per_test_timeout  # noqa: E402,F401 (fixture)
 
 
 def load_vectors(name):
@@ -39,31 +37,6 @@ def invalid_vectors():
 @pytest.fixture(scope="session")
 def chunk_vectors():
     return load_vectors("chunks.json")
-
-
-class TestTimeout(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _per_test_timeout(request):
-    """Fail (not hang) a test that runs past its timeout_s marker; a hard backstop dumps stacks."""
-    marker = request.node.get_closest_marker("timeout_s")
-    seconds = marker.args[0] if marker else DEFAULT_TIMEOUT_S
-    use_alarm = hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread()
-    if use_alarm:
-        def on_alarm(signum, frame):
-            raise TestTimeout("test ran longer than %s s" % seconds)
-        old = signal.signal(signal.SIGALRM, on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, seconds)
-    faulthandler.dump_traceback_later(seconds + 30, exit=True)
-    try:
-        yield
-    finally:
-        faulthandler.cancel_dump_traceback_later()
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
 
 
 def wait_until(predicate, timeout=10.0, interval=0.01):

@@ -20,12 +20,18 @@ struct Rig {
     stop: AtomicBool,
 }
 
-fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = Config::new(dir.path().join("store"));
+/// Loopback, any free port, no free-disk floor.
+fn test_config(store: PathBuf) -> Config {
+    let mut cfg = Config::new(store);
     cfg.bind = "127.0.0.1".into();
     cfg.port = 0;
     cfg.limits.free_disk_floor = 0;
+    cfg
+}
+
+fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = test_config(dir.path().join("store"));
     f(&mut cfg);
     let rx = Receiver::start(cfg).unwrap();
     Rig { dir, rx: Some(rx), ctx: zmq::Context::new(), stop: AtomicBool::new(false) }
@@ -429,11 +435,7 @@ fn a_resent_hand_is_recorded_once_and_a_leave_lowers_it() {
     r.stop();
 
     // The lecturer's receiver restarts; the add-on resends the raised hand.
-    let mut cfg = Config::new(r.root());
-    cfg.bind = "127.0.0.1".into();
-    cfg.port = 0;
-    cfg.limits.free_disk_floor = 0;
-    r.rx = Some(Receiver::start(cfg).unwrap());
+    r.rx = Some(Receiver::start(test_config(r.root())).unwrap());
     let mut s = r.student(None);
     s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
     hand(&r, &mut s, &mut who, true); // resent: still up, not recorded again

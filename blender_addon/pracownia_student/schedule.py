@@ -87,7 +87,7 @@ class Schedule:
         now = self.clock() if now is None else now
         self.requested[kind] = False
         self.pending[kind] = marker
-        if self.next_at[kind] is not None:  # f in [0.9, 1.1]: seats drift apart
+        if self.next_at[kind] is not None:
             f = 1.0 + JITTER * (2.0 * self.rand() - 1.0)
             self.next_at[kind] = now + max(MIN_INTERVAL_S, self.every[kind] * f)
 

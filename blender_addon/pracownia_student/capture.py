@@ -1,10 +1,15 @@
 """The only code that asks Blender for pixels or a .blend copy. Main thread only (timer ticks).
 
 A screenshot is the whole Blender window (bpy.ops.screen.screenshot with that window in the
-context). The .blend copy uses save_as_mainfile(copy=True): the open file's path and its
-unsaved-changes flag stay as they were. Our own save fires save_pre/save_post, which
-addon.on_save_post must ignore: `saving_copy` tells it.
+context). The .blend copy is written with bpy.data.libraries.write() of every local data-block,
+not save_as_mainfile(copy=True): with a window, the "file saved" notifier that a save posts is
+processed after the call and clears bpy.data.is_dirty, so quitting Blender would no longer ask the
+student to save their work (Blender 3.4 to 5.x). A partial write posts no notifier, runs no save
+handlers and renders no thumbnail. Edit-mode changes are flushed first, as a save would.
+`saving_copy` still tells addon.on_save_post that a write is ours.
 """
+
+import os
 
 import bpy
 
@@ -49,16 +54,38 @@ class BlenderCapture:
             raise RuntimeError("Blender did not take the screenshot (%s)." % ", ".join(result))
 
     def blend_copy(self, path):
-        win = None if bpy.app.background else _main_window()
         _saving[0] = True
         try:
-            kw = dict(filepath=path, copy=True, check_existing=False, relative_remap=False)
-            if win is not None:
-                with bpy.context.temp_override(window=win, screen=win.screen):
-                    result = bpy.ops.wm.save_as_mainfile(**kw)
-            else:
-                result = bpy.ops.wm.save_as_mainfile(**kw)
+            _flush_edit_modes()
+            bpy.data.libraries.write(path, _local_ids(), path_remap="NONE", fake_user=False,
+                                     compress=False)
         finally:
             _saving[0] = False
-        if "FINISHED" not in result:
-            raise RuntimeError("Blender did not save the copy (%s)." % ", ".join(result))
+        if not os.path.isfile(path) or os.path.getsize(path) == 0:
+            raise RuntimeError("Blender did not write the copy.")
+
+
+# Window managers, screens and workspaces keep the student's layout and active scene in the copy.
+# Blender 3.x writes them in a partial file; 4.x and later refuse to copy a window manager there
+# (an error in the log), so from 4.0 the copy opens with the first scene and the opener's layout.
+_UI_COLLECTIONS = ("window_managers", "screens", "workspaces")
+
+
+def _local_ids():
+    with_ui = bpy.app.version < (4, 0, 0)
+    ids = set()
+    for name in dir(bpy.data):
+        if name == "libraries" or (not with_ui and name in _UI_COLLECTIONS):
+            continue
+        coll = getattr(bpy.data, name, None)
+        if isinstance(coll, bpy.types.bpy_prop_collection):
+            # Linked data-blocks are written as references by the write's own dependency pass.
+            ids.update(i for i in coll if isinstance(i, bpy.types.ID) and i.library is None)
+    return ids
+
+
+def _flush_edit_modes():
+    """Edit-mode changes live outside the mesh until flushed; a save flushes them too."""
+    for ob in bpy.data.objects:
+        if ob.mode == "EDIT":
+            ob.update_from_editmode()

@@ -44,7 +44,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def wait_port(port, proc, seconds=20):
+def wait_port(port, proc, what, seconds=60):
+    """Until `what` accepts connections on port; a cold, busy machine can take many seconds."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -54,7 +55,24 @@ def wait_port(port, proc, seconds=20):
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("tauri-driver did not listen on port %d" % port)
+    raise RuntimeError("%s did not listen on port %d within %d s" % (what, port, seconds))
+
+
+def new_session(make, seconds=60):
+    """WebDriver session creation, retried within a bound: tauri-driver listens before the native
+    WebKitWebDriver it starts, and a session request in between fails with "Remote end closed
+    connection" (a newcomer's first run on a cold machine hit exactly that)."""
+    from urllib3.exceptions import HTTPError
+    from selenium.common.exceptions import WebDriverException
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return make()
+        except (WebDriverException, HTTPError, ConnectionError) as e:
+            if time.monotonic() > deadline:
+                raise RuntimeError("no WebDriver session within %d s: %s" % (seconds, e)) from e
+            time.sleep(1.0)
 
 
 @pytest.fixture
@@ -98,11 +116,12 @@ def driver(lab):
     )
     d = None
     try:
-        wait_port(port, proc)
+        wait_port(port, proc, "tauri-driver")
+        wait_port(native, proc, "WebKitWebDriver")
         opts = ArgOptions()
         opts.set_capability("browserName", "wry")
         opts.set_capability("tauri:options", {"application": app})
-        d = webdriver.Remote(command_executor="http://127.0.0.1:%d" % port, options=opts)
+        d = new_session(lambda: webdriver.Remote(command_executor="http://127.0.0.1:%d" % port, options=opts))
         yield d
     finally:
         if d is not None:

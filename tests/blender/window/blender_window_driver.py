@@ -2,10 +2,12 @@
 
   blender --factory-startup --enable-event-simulate -setaudio None --python THIS -- ZIP PORT
 
-Installs the add-on from the built legacy zip, opens the 3D View sidebar on the "Pracownia" tab,
-connects to `pracownia serve` on 127.0.0.1:PORT, waits until a screenshot and a .blend copy were
-sent (the add-on's own timer does the work), sends one more screenshot with the panel drawn,
-disables the add-on (MODE "disable"; with MODE "quit" it stays connected and Blender's own exit
+Installs the add-on from the built legacy zip, edits the scene (unsaved changes), opens the 3D
+View sidebar on the "Pracownia" tab, connects to `pracownia serve` on 127.0.0.1:PORT, waits until a
+screenshot and a .blend copy were sent (the add-on's own timer does the work), sends one more
+screenshot with the panel drawn, then checks the unsaved-changes flag after Blender's event loop
+has run: still set after the automatic copy and after a manual copy of a further edit, and still
+clear after the student saves for real (which sends a copy too). Then it disables the add-on (MODE "disable"; with MODE "quit" it stays connected and Blender's own exit
 must stop it), prints the success marker and quits. Any failure prints a FAILED line and
 exits 1 itself (a failing timer alone would let Blender exit 0).
 """
@@ -103,6 +105,7 @@ def _step():
         p.login, p.address, p.screenshot_every_s = "okno.student", "127.0.0.1:" + PORT, 10
         bpy.types.PRACOWNIA_PT_panel.append(on_panel_drawn)
         view3d().spaces.active.show_region_ui = True
+        student_edit("first")
         state["step"] = "tab"
     elif s == "tab":
         if state["panel_drawn"]:
@@ -125,6 +128,7 @@ def _step():
             state["step"], state["at"] = "again", now
     elif s == "again" and now - state["at"] > 2.0:
         c = ctl()
+        expect_dirty(True, "the automatic .blend copy")
         state["skipped_before"] = c.gate.skipped["screenshot"]
         with bpy.context.temp_override(window=window(), area=view3d()):
             bpy.ops.pracownia.send_now(kind="screenshot")
@@ -132,12 +136,52 @@ def _step():
     elif s == "second":
         c = ctl()
         if c.sent["screenshot"] >= 2 or c.gate.skipped["screenshot"] > state["skipped_before"]:
-            state["step"] = "quitting"
-            finish()
-            return None  # this timer ends; Blender quits on its next event loop
+            student_edit("second")
+            with bpy.context.temp_override(window=window(), area=view3d()):
+                bpy.ops.pracownia.send_now(kind="blend")
+            state["step"] = "manual_blend"
+    elif s == "manual_blend":
+        if ctl().sent["blend"] >= 2:
+            state["step"], state["at"] = "manual_settle", now
+    elif s == "manual_settle" and now - state["at"] > 1.0:
+        expect_dirty(True, "a manual .blend copy")
+        # The student saves for real: the save handler asks for a copy; the file stays clean.
+        state["saved_as"] = os.path.join(os.environ["HOME"], "student-work.blend")
+        student_edit("third")  # so the copy differs from the last one sent and is not skipped
+        with bpy.context.temp_override(window=window()):
+            bpy.ops.wm.save_as_mainfile(filepath=state["saved_as"])
+        state["step"] = "saved_blend"
+    elif s == "saved_blend":
+        if ctl().sent["blend"] >= 3:
+            state["step"], state["at"] = "saved_settle", now
+    elif s == "saved_settle" and now - state["at"] > 1.0:
+        expect_dirty(False, "the copy after the student's own save")
+        state["step"] = "quitting"
+        finish()
+        return None  # this timer ends; Blender quits on its next event loop
     elif s == "quitting":
         return None
     return 0.2
+
+
+def student_edit(what):
+    """A change as the student makes one: data changed and an undo step (marks the file dirty)."""
+    mesh = bpy.data.meshes.new("edit-" + what)
+    mesh.from_pydata([(0, 0, 0), (1, 0, 0), (0, 1, 0)], [], [(0, 1, 2)])
+    bpy.context.scene.collection.objects.link(bpy.data.objects.new("edit-" + what, mesh))
+    with bpy.context.temp_override(window=window()):
+        bpy.ops.ed.undo_push(message="student edit " + what)
+    if not bpy.data.is_dirty:
+        fail("the test's own edit did not mark the file unsaved")
+
+
+def expect_dirty(want, after):
+    """Checked a second or more after the copy, so Blender's notifiers have been processed."""
+    if bpy.data.is_dirty != want:
+        fail("unsaved-changes flag is %r after %s (expected %r): %s" % (
+            bpy.data.is_dirty, after, want,
+            "quitting would not ask to save" if want else "the file looks changed"))
+    say("unsaved-changes flag kept (%r) after %s" % (want, after))
 
 
 def _status():
@@ -149,7 +193,7 @@ def _status():
 
 def finish():
     c = ctl()
-    if bpy.data.is_dirty or bpy.data.filepath:
+    if bpy.data.is_dirty or bpy.data.filepath != state["saved_as"]:
         fail("the open file changed: %r dirty=%r" % (bpy.data.filepath, bpy.data.is_dirty))
     for what, seconds in c.tick_times:
         print("TICKTIME", what, "%.6f" % seconds)

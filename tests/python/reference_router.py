@@ -29,7 +29,7 @@ class TwoWayLecturer:
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
         self.seq = 0
         self.identity = None   # routing id of the last register seen
-        self.v1 = collections.deque(maxlen=1000)  # v1 messages read by _pump(), oldest first
+        self.v1 = collections.deque(maxlen=1000)  # v1 messages read by pump(), oldest first
 
     def _bind(self, port):
         """Two adjacent ports: p for the SUB, p + 1 for the ROUTER."""
@@ -57,7 +57,7 @@ class TwoWayLecturer:
         student's frames against the 1.1 rules (a broken one fails the test)."""
         deadline = time.monotonic() + timeout
         while True:
-            self._pump()  # a SUB sends its subscription only when its own thread touches it
+            self.pump()  # a SUB sends its subscription only when its own thread touches it
             left = deadline - time.monotonic()
             if self.router.poll(max(0, min(50, int(left * 1000))), zmq.POLLIN):
                 break
@@ -131,9 +131,10 @@ class TwoWayLecturer:
             if left <= 0:
                 return None
             self.sub.poll(int(min(left, 0.05) * 1000) + 1, zmq.POLLIN)
-            self._pump()
+            self.pump()
 
-    def _pump(self):
+    def pump(self):
+        """Read the v1 messages waiting (keeps the SUB's subscription flowing; see recv)."""
         while True:
             try:
                 frames = self.sub.recv_multipart(zmq.NOBLOCK)

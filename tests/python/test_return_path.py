@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conftest import wait_until
+from py_support import wait_until
 from reference_router import TwoWayLecturer
 from pracownia_student.transport import protocol as P, return_path
 from sender_support import STUDENT, make_sender  # noqa: F401

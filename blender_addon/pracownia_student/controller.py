@@ -111,7 +111,7 @@ class Controller:
         self.session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
                                hello_info=hello_info, **sender_kw)
         self.endpoint = endpoint
-        self.error = self.conversation.load_error
+        self.error, self.conversation.load_error = self.conversation.load_error, None
         self.session.start()
         self.schedule.start()
         unsent = self.conversation.read_unsent()

@@ -38,7 +38,10 @@ def file_name(endpoint):
 
 
 def _clock(ts_ms):
-    return time.strftime("%H:%M:%S", time.localtime(ts_ms / 1000.0))
+    try:
+        return time.strftime("%H:%M:%S", time.localtime(ts_ms / 1000.0))
+    except (OverflowError, OSError, ValueError):  # a lecturer clock far off must not break a tick
+        return time.strftime("%H:%M:%S")
 
 
 class Conversation:

@@ -4,11 +4,17 @@ Blender code calls Controller from the main thread only: operators (connect, cha
 the bpy.app.timers tick, which passes a `capture` object (capture.py in Blender, a fake in tests):
   can_screenshot() -> bool, no_screenshot_reason() -> str, open_file_name() -> str | None,
   screenshot(path) -> None, blend_copy(path) -> None   (write the file at path, raise on failure)
+
+The lecturer's side of the conversation (protocol 1.1) arrives as sender-thread events drained by
+the tick into `conversation` (conversation.py). A lecturer's request for a file is honoured unless
+sharing is paused: the student stays in control, and the lecturer is told which it was.
 """
 
 import collections
+import os
 import time
 
+from .conversation import Conversation
 from .schedule import DigestGate, Schedule
 
 __all__ = ["Controller", "ChatHistory", "parse_address", "DEFAULT_PORT"]
@@ -54,8 +60,14 @@ class ChatHistory:
 
 
 class Controller:
-    def __init__(self):
+    """conversation_dir: where conversations are saved (one JSON file per lecturer address);
+    None keeps them in memory only. connect() may also set it."""
+
+    def __init__(self, conversation_dir=None):
         self.chat = ChatHistory()
+        self.conversation = Conversation()
+        self.conversation_dir = conversation_dir
+        self.hand_acknowledged = False  # the lecturer saw the raised hand and is coming
         self.gate = DigestGate()
         self.schedule = Schedule()
         self.session = None
@@ -76,7 +88,7 @@ class Controller:
         return self.session is not None
 
     def connect(self, address, login, student_id, class_code="", hello_info=None,
-                screenshot_every_s=60.0, blend_every_s=300.0, **sender_kw):
+                screenshot_every_s=60.0, blend_every_s=300.0, conversation_dir=None, **sender_kw):
         """Start sending; ValueError with a sentence for the student when an input is wrong."""
         from .session import Session
         from .transport.protocol import validate_login
@@ -88,15 +100,25 @@ class Controller:
             raise ValueError(problem)
         host, port = parse_address(address)
         endpoint = "tcp://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+        if conversation_dir is not None:
+            self.conversation_dir = conversation_dir
         if endpoint != self.endpoint:
             self.gate.forget()  # another lecturer: the last files are not there
+        if (endpoint, self.conversation_dir) != (self.conversation.endpoint,
+                                                 _folder(self.conversation.path)):
+            self.conversation.open(self.conversation_dir, endpoint)
         self.schedule.set_intervals(screenshot_every_s, blend_every_s)
         self.session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
                                hello_info=hello_info, **sender_kw)
         self.endpoint = endpoint
-        self.error = None
+        self.error, self.conversation.load_error = self.conversation.load_error, None
         self.session.start()
         self.schedule.start()
+        unsent = self.conversation.read_unsent()
+        if unsent:  # read while disconnected: tell this lecturer now
+            self.session.sender.mark_read(unsent)
+            self.conversation.read_told(unsent)
+            self._save_conversation()
 
     def disconnect(self, timeout=2.0):
         """Stop the threads and timers' work (bounded); the chat history stays. True if clean."""
@@ -104,6 +126,7 @@ class Controller:
         self.schedule.stop()
         self.transfers.clear()
         self.hand_raised = False
+        self.hand_acknowledged = False
         if session is None:
             return True
         return session.stop(timeout)
@@ -118,19 +141,33 @@ class Controller:
             raise ValueError(problem)
         if self.session is None:
             raise ValueError("Connect to the lecturer first.")
-        self.session.sender.send_chat(text)
+        msg_id = self.session.sender.send_chat(text)
         self.chat.add(text)
+        self.conversation.add_mine(msg_id, text)
+        self._save_conversation()
+        return msg_id
 
     def set_hand(self, raised):
         if self.session is None:
             raise ValueError("Connect to the lecturer first.")
         self.session.sender.send_hand(raised)
         self.hand_raised = bool(raised)
+        self.hand_acknowledged = False
 
     def request(self, kind):
         if self.session is None:
             raise ValueError("Connect to the lecturer first.")
         self.schedule.request(kind)
+
+    def mark_conversation_read(self):
+        """The student looked at the conversation: every unread lecturer message becomes read,
+        and the lecturer is told (now, or at the next connect). Returns how many."""
+        told = self.session is not None
+        ids = self.conversation.mark_read(told=told)
+        if ids and told:
+            self.session.sender.mark_read(ids)
+        self._save_conversation()
+        return len(ids)
 
     # ---- the timer tick (main thread) ----
 
@@ -141,7 +178,7 @@ class Controller:
         can_shot = capture.can_screenshot()
         self.notice = None if can_shot else capture.no_screenshot_reason()
         if self.session is not None:
-            self._drain()
+            self._drain(can_shot, capture)
             sender = self.session.sender
             sender.set_open_file(capture.open_file_name())
             if sender.status()["state"] in ("connected", "sending"):
@@ -167,12 +204,18 @@ class Controller:
         self.session.submit(kind, path, name, self._marker)
         return kind
 
-    def _drain(self):
+    def _drain(self, can_shot=True, capture=None):
         events = self.session.events
         while events:
             e = events.popleft()
             t = e.get("type")
-            if t == "capture_queued":
+            if t == "lecturer_message":
+                self._lecturer_message(e, can_shot, capture)
+            elif t == "receipt":
+                self.conversation.apply_receipt(e["stored"], e["read"])
+            elif t == "chat_sent":
+                self.conversation.set_mine_state([e["id"]], "sent")
+            elif t == "capture_queued":
                 self.transfers[e["id"]] = (e["kind"], e["marker"])
             elif t in ("capture_skipped", "capture_failed"):
                 self.schedule.finished(e["kind"], e["marker"])
@@ -187,6 +230,32 @@ class Controller:
                     self.gate.sent(kind, e["sha256"])
                     self.sent[kind] += 1
                     self.error = None
+        if self.conversation.dirty:
+            self._save_conversation()
+
+    def _lecturer_message(self, e, can_shot, capture):
+        if self.conversation.add_lecturer(e) is None:
+            return  # seen before (e.g. resent after a restart): already handled
+        if e["kind"] == "hand":
+            self.hand_acknowledged = e["state"] == "acknowledged"
+            if e["state"] == "lowered":
+                self.hand_raised = False
+        elif e["kind"] == "request":
+            sender, what = self.session.sender, e["what"]
+            if self.paused:
+                sender.answer_request(e["id"], "paused", "The student has paused sharing.")
+            elif what == "screenshot" and not can_shot:
+                reason = capture.no_screenshot_reason() if capture is not None else None
+                sender.answer_request(e["id"], "failed", reason or "No screenshot can be taken.")
+            else:
+                self.schedule.request(what)  # captured at this tick or the next one
+                sender.answer_request(e["id"], "capturing")
+
+    def _save_conversation(self):
+        try:
+            self.conversation.save()
+        except OSError as e:
+            self.error = "The conversation could not be saved: %s" % (e.strerror or e)
 
     # ---- what the panel and the status bar show ----
 
@@ -195,15 +264,18 @@ class Controller:
         return self.session is not None and not self.paused
 
     def status(self):
-        """{state, text, progress (0..1 or None), sharing, notice, error}."""
+        """{state, text, progress (0..1 or None), sharing, notice, error, two_way (the lecturer
+        can answer), unread (lecturer messages the student has not seen)}."""
         out = {"sharing": self.sharing, "notice": self.notice, "progress": None,
-               "error": self.error}
+               "error": self.error, "two_way": False,
+               "unread": self.conversation.unread_count}
         if self.session is None:
             out.update(state="not_connected", text="Not connected")
             return out
         st = self.session.sender.status()
         state = st["state"]
         out["state"] = state
+        out["two_way"] = bool(st.get("two_way"))
         if state == "waiting":
             out["text"] = "Waiting for the lecturer…"
         elif state == "connected":
@@ -222,3 +294,7 @@ class Controller:
         if state != "error" and st.get("error"):
             out["error"] = st["error"]
         return out
+
+
+def _folder(path):
+    return None if path is None else os.path.dirname(path)

@@ -51,3 +51,32 @@ def tick_report(label, tick_times):
         print("TICK %s %-10s n=%-4d mean=%.2f ms max=%.2f ms" % (label, k, n, mean * 1e3,
                                                                  mx * 1e3))
     return stats
+
+
+class FakeCapture:
+    """Writes a PNG or fake .blend bytes; `blend` can be changed to simulate edits."""
+
+    def __init__(self, window=True):
+        self.window = window
+        self.blend = b"BLENDER-v300" + b"\0" * 4000
+        self.shots = 0
+        self.blends = 0
+
+    def can_screenshot(self):
+        return self.window
+
+    def no_screenshot_reason(self):
+        return "no window"
+
+    def open_file_name(self):
+        return "scene.blend"
+
+    def screenshot(self, path):
+        self.shots += 1
+        with open(path, "wb") as f:
+            f.write(png_bytes(seed=self.shots))
+
+    def blend_copy(self, path):
+        self.blends += 1
+        with open(path, "wb") as f:
+            f.write(self.blend)

@@ -8,36 +8,9 @@ import uuid
 
 import pytest
 
-from support import entries, our_threads, png_bytes, tick_report, wait_for
+from support import FakeCapture, entries, our_threads, tick_report, wait_for
 from pracownia_student import deps
 from pracownia_student.controller import Controller
-
-
-class FakeCapture:
-    """Writes a PNG or fake .blend bytes; `blend` can be changed to simulate edits."""
-
-    def __init__(self, window=True):
-        self.window = window
-        self.blend = b"BLENDER-v300" + b"\0" * 4000
-        self.shots = 0
-
-    def can_screenshot(self):
-        return self.window
-
-    def no_screenshot_reason(self):
-        return "no window"
-
-    def open_file_name(self):
-        return "scene.blend"
-
-    def screenshot(self, path):
-        self.shots += 1
-        with open(path, "wb") as f:
-            f.write(png_bytes(seed=self.shots))
-
-    def blend_copy(self, path):
-        with open(path, "wb") as f:
-            f.write(self.blend)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import Lecturer, free_port, wait_until
+from py_support import Lecturer, free_port, wait_until
 from pracownia_student.transport import Sender, protocol as P
 from sender_support import MIB, STUDENT, collect_chunks, make_sender, reassemble, write_file  # noqa: F401
 

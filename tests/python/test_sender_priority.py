@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import Lecturer, wait_until
+from py_support import Lecturer, wait_until
 from sender_support import MIB, make_sender, reassemble, write_file  # noqa: F401
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, VECTORS
+from py_support import ROOT, VECTORS
 import reference_receiver
 from pracownia_student import bl_info
 from pracownia_student.transport import chunking, protocol as P

@@ -1,7 +1,8 @@
 """Network transport of the student add-on, free of bpy so it can be tested without Blender.
 
 protocol: exact wire format and the login/chat/name rules; chunking: cutting files into chunks;
-transfer: one file in flight; xpub: socket options; worker: the sender thread's loop;
+transfer: one file in flight; xpub: socket options; return_path: the 1.1 DEALER (the lecturer
+answers); worker: the sender thread's loop, polling both sockets;
 sender: the thread-safe Sender.
 """
 

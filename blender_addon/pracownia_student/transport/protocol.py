@@ -1,4 +1,4 @@
-"""Wire format of Pracownia protocol v1 (docs/PROTOCOL.md), as the student add-on sends it.
+"""Wire format of Pracownia protocol v1 and 1.1 (docs/PROTOCOL.md), as the student add-on uses it.
 
 Kept apart from the socket code so that the exact bytes (topic, compact JSON header, body and
 the optional HMAC frame) can be tested against tests/vectors/ without a network, and so the
@@ -18,7 +18,9 @@ __all__ = [
     "MAX_HEADER_BYTES", "MAX_INFO_CHARS", "MAX_LOGIN_CHARS", "MAX_NAME_CHARS", "ADDON_VERSION",
     "KINDS", "HELLO", "HEARTBEAT", "CHAT", "HAND", "CHUNK", "BYE", "FILE_KINDS", "MAX_FILE_SIZE",
     "topic", "header_bytes", "mac", "encode", "validate_login", "validate_name", "validate_chat",
-    "validate_student_id",
+    "validate_student_id", "REGISTER", "ACK", "READ", "ANSWER", "RETURN_KINDS", "WELCOME",
+    "REPLY", "BROADCAST", "REQUEST", "RECEIPT", "LECTURER_KINDS", "ANSWER_STATUSES", "MAX_IDS",
+    "MAX_ANSWER_CHARS", "return_endpoint", "validate_ids", "Ignored", "decode_lecturer",
 ]
 
 PROTOCOL_VERSION = 1
@@ -35,6 +37,17 @@ ADDON_VERSION = "0.1.0"
 HELLO, HEARTBEAT, CHAT, HAND, CHUNK, BYE = "hello", "heartbeat", "chat", "hand", "chunk", "bye"
 KINDS = (HELLO, HEARTBEAT, CHAT, HAND, CHUNK, BYE)
 FILE_KINDS = ("screenshot", "blend")
+
+# Version 1.1, the return path: what the student sends on its DEALER, what the lecturer sends back.
+REGISTER, ACK, READ, ANSWER = "register", "ack", "read", "answer"
+RETURN_KINDS = (REGISTER, ACK, READ, ANSWER)
+WELCOME, REPLY, BROADCAST, REQUEST, RECEIPT = "welcome", "reply", "broadcast", "request", "receipt"
+LECTURER_KINDS = (WELCOME, REPLY, BROADCAST, REQUEST, HAND, RECEIPT)
+ANSWER_STATUSES = ("capturing", "paused", "failed")
+HAND_STATES = ("acknowledged", "lowered")
+MAX_IDS = 256
+MAX_ANSWER_CHARS = 256
+_ALL_KINDS = frozenset(KINDS + RETURN_KINDS + LECTURER_KINDS)
 # The receiver's default limits (too_large); a bigger file would only be refused after upload.
 MAX_FILE_SIZE = {"screenshot": 64 << 20, "blend": 4 << 30}
 
@@ -45,7 +58,7 @@ _UUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 def topic(kind):
     """The topic frame for a message kind, e.g. b"pracownia/1/chat"."""
-    if kind not in KINDS:
+    if kind not in _ALL_KINDS:
         raise ValueError("unknown message kind %r" % (kind,))
     return TOPIC_PREFIX + kind.encode("ascii")
 
@@ -145,3 +158,115 @@ def validate_student_id(student_id):
     if int(student_id.replace("-", ""), 16) == 0:
         raise ValueError("The student id must not be the nil UUID.")
     return student_id.lower()
+
+
+# ---- version 1.1: the return path ----
+
+def return_endpoint(endpoint):
+    """The lecturer's return port on the same host: the v1 port + 1; None when there is none."""
+    head, sep, port = endpoint.rpartition(":")
+    if not sep or not port.isdigit() or not head.startswith("tcp://") or int(port) >= 65535:
+        return None
+    return "%s:%d" % (head, int(port) + 1)
+
+
+def _uuid_ok(value):
+    return (isinstance(value, str) and bool(_UUID_RE.match(value))
+            and int(value.replace("-", ""), 16) != 0)
+
+
+def validate_ids(ids):
+    """The ids as a list of lowercase UUIDs (any number; callers send them 256 at a time);
+    ValueError with a sentence when one is not a message id."""
+    out = []
+    for i in ids:
+        if not _uuid_ok(i):
+            raise ValueError("%r is not a message id." % (i,))
+        out.append(i.lower())
+    return out
+
+
+class Ignored(Exception):
+    """A lecturer message the add-on ignores; str() is the reason (a version 1 refusal code where
+    one fits, `not_for_us` for another student's message)."""
+
+
+_LECTURER_REQUIRED = {WELCOME: ("protocol",), REPLY: ("id",), BROADCAST: ("id",),
+                      REQUEST: ("id", "what"), HAND: ("id", "state"),
+                      RECEIPT: ("stored", "read")}
+
+
+def _int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def decode_lecturer(frames, student_id, class_code=None):
+    """Check one lecturer message (frames without the ROUTER envelope) as docs/PROTOCOL.md 1.1
+    says, in the version 1 order. Returns a dict: kind, seq, ts and, by kind, id, protocol, text
+    (reply, broadcast), what (request), state (hand), stored and read (receipt). Raises Ignored.
+    `student_id` is our own id in lowercase."""
+    if len(frames) not in (3, 4):
+        raise Ignored("frame_count")
+    t, h, body = (bytes(f) for f in frames[:3])
+    if not t.startswith(TOPIC_PREFIX) or len(t) == len(TOPIC_PREFIX) or not t.isascii():
+        raise Ignored("bad_topic")
+    kind = t[len(TOPIC_PREFIX):].decode("ascii")
+    if kind not in LECTURER_KINDS:
+        raise Ignored("unknown_kind")
+    if len(h) > MAX_HEADER_BYTES:
+        raise Ignored("header_too_large")
+    if class_code:
+        # Constant-time: a classmate must not learn the MAC byte by byte from timing.
+        if len(frames) != 4 or len(frames[3]) != 32 or not hmac.compare_digest(
+                mac(class_code, t, h, body), bytes(frames[3])):
+            raise Ignored("bad_mac")
+    try:
+        header = json.loads(h.decode("utf-8"))
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        raise Ignored("bad_json")
+    if not isinstance(header, dict):
+        raise Ignored("bad_json")
+    required = ("student", "seq", "ts") + _LECTURER_REQUIRED[kind]
+    if any(f not in header for f in required):
+        raise Ignored("missing_field")
+    uuids = [header["student"]] + ([header["id"]] if "id" in _LECTURER_REQUIRED[kind] else [])
+    if kind == RECEIPT:
+        for f in ("stored", "read"):
+            if not isinstance(header[f], list) or len(header[f]) > MAX_IDS:
+                raise Ignored("bad_field")
+            uuids += header[f]
+    if not all(_uuid_ok(u) for u in uuids):
+        raise Ignored("bad_uuid")
+    if header["student"].lower() != student_id:
+        raise Ignored("not_for_us")
+    if not (_int(header["seq"]) and header["seq"] >= 0 and _int(header["ts"])):
+        raise Ignored("bad_field")
+    out = {"kind": kind, "seq": header["seq"], "ts": header["ts"]}
+    if "id" in _LECTURER_REQUIRED[kind]:
+        out["id"] = header["id"].lower()
+    if kind == WELCOME:
+        if not isinstance(header["protocol"], str) or len(header["protocol"]) > MAX_INFO_CHARS:
+            raise Ignored("bad_field")
+        out["protocol"] = header["protocol"]
+    elif kind == REQUEST:
+        if header["what"] not in FILE_KINDS:
+            raise Ignored("bad_field")
+        out["what"] = header["what"]
+    elif kind == HAND:
+        if header["state"] not in HAND_STATES:
+            raise Ignored("bad_field")
+        out["state"] = header["state"]
+    elif kind == RECEIPT:
+        out["stored"] = [u.lower() for u in header["stored"]]
+        out["read"] = [u.lower() for u in header["read"]]
+    if kind in (REPLY, BROADCAST):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Ignored("bad_body")
+        if not 1 <= len(body) <= MAX_CHAT_BYTES:
+            raise Ignored("bad_body")
+        out["text"] = text
+    elif body:
+        raise Ignored("bad_body")
+    return out

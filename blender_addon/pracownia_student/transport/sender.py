@@ -1,4 +1,5 @@
-"""The student's connection to the lecturer: one background thread owning one XPUB socket.
+"""The student's connection to the lecturer: one background thread owning the XPUB socket (v1)
+and the DEALER of the return path (1.1, transport/return_path.py), on which the lecturer answers.
 
 Blender's UI thread must never wait on the network, and ZeroMQ sockets must stay in one thread.
 So every public method of Sender only puts a command in a locked queue or copies a status
@@ -41,15 +42,19 @@ def _now_ms():
 
 
 class Sender:
-    """Thread-safe, non-blocking sender of hello/heartbeat/chat/hand/chunk/bye messages."""
+    """Thread-safe, non-blocking sender of hello/heartbeat/chat/hand/chunk/bye messages, and the
+    student's side of the return path (register, ack, read, answer).
+
+    return_endpoint: the lecturer's ROUTER; None means the v1 port + 1 on the same host."""
 
     def __init__(self, endpoint, student_id, login, class_code=None, chunk_size=P.CHUNK_SIZE,
                  heartbeat_every=2.0, hello_info=None, on_event=None, sndhwm=4,
-                 resend_window=RESEND_WINDOW):
+                 resend_window=RESEND_WINDOW, return_endpoint=None):
         problem = P.validate_login(login)
         if problem:
             raise ValueError(problem)
         self.endpoint = endpoint
+        self.return_endpoint = return_endpoint or P.return_endpoint(endpoint)
         self.student_id = P.validate_student_id(student_id)
         self.login = login
         self.class_code = class_code or None
@@ -71,7 +76,8 @@ class Sender:
         self._thread = None
         self._stop_deadline = None
         self._status = {"state": "not_connected", "error": None, "transfer": None, "parked": None,
-                        "queued": 0, "sent_messages": 0, "sent_files": 0}
+                        "queued": 0, "sent_messages": 0, "sent_files": 0, "two_way": False,
+                        "ignored": {}}
         self._open_file = None
         self._worker = Worker(self)
 
@@ -122,6 +128,22 @@ class Sender:
     def cancel_file(self, transfer_id):
         self._command(("cancel", transfer_id))
 
+    def mark_read(self, ids):
+        """Tell the lecturer the student has seen these lecturer messages (reply/broadcast ids)."""
+        ids = P.validate_ids(ids)
+        if ids:
+            self._command(("read", ids))
+
+    def answer_request(self, request_id, status, text=None):
+        """Say what was done with a lecturer's request: capturing, paused or failed."""
+        request_id, = P.validate_ids([request_id])
+        if status not in P.ANSWER_STATUSES:
+            raise ValueError("The answer must be one of: %s." % ", ".join(P.ANSWER_STATUSES))
+        fields = {"id": request_id, "status": status}
+        if text:
+            fields["text"] = str(text)[:P.MAX_ANSWER_CHARS]
+        self._command(("answer", fields))
+
     def set_open_file(self, name):
         with self._lock:
             self._open_file = None if name is None else str(name)[:P.MAX_INFO_CHARS]
@@ -132,10 +154,13 @@ class Sender:
 
     def status(self):
         """state, error, transfer (the file being sent), parked (a blend waiting behind a
-        screenshot, or None), queued, sent_messages, sent_files."""
+        screenshot, or None), queued, sent_messages, sent_files, two_way (the lecturer's receiver
+        answered register with welcome: it can reply), ignored ({reason: count} of lecturer
+        messages ignored, e.g. bad_mac, not_for_us)."""
         with self._lock:
             snap = dict(self._status)
-            snap["queued"] += sum(1 for c in self._commands if c[0] != "cancel")
+            snap["queued"] += sum(1 for c in self._commands if c[0] in ("message", "file"))
+            snap["ignored"] = dict(snap["ignored"])
         for key in ("transfer", "parked"):
             if snap[key] is not None:
                 snap[key] = dict(snap[key])

@@ -1,4 +1,5 @@
-"""The loop of the sender thread: the only code that touches the XPUB socket.
+"""The loop of the sender thread: the only code that touches the sockets (the v1 XPUB and, through
+return_path.py, the 1.1 DEALER; one thread polls both, since ZeroMQ sockets stay in one thread).
 
 Order of work in each step: take the callers' commands, read (un)subscriptions, then - only
 while the lecturer's SUB is subscribed - hello, a due heartbeat, one chat/hand message, one
@@ -14,6 +15,7 @@ import time
 import zmq
 
 from . import protocol as P
+from .return_path import ReturnPath
 from .transfer import TransferError
 from .xpub import close_xpub, open_xpub, parse_subscription
 
@@ -49,6 +51,7 @@ class Worker:
         self.sent_files = 0
         self.ctx = None
         self.sock = None
+        self.rp = ReturnPath(sender, self._header, on_hand_lowered=self._hand_lowered)
 
     # ---- lifecycle ----
 
@@ -78,10 +81,16 @@ class Worker:
 
     def _open(self):
         self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm)
+        self.poller = zmq.Poller()
+        self.poller.register(self.sock, zmq.POLLIN)
+        self.rp.open(self.ctx)
+        if self.rp.sock is not None:
+            self.poller.register(self.rp.sock, zmq.POLLIN)
 
     def _close(self):
         if self.sock is not None:
             left = (self.s._stop_deadline or time.monotonic()) - time.monotonic()
+            self.rp.close()
             close_xpub(self.ctx, self.sock, min(1.0, max(0.0, left - 0.2)) * 1000)
             self.ctx = self.sock = None
 
@@ -115,13 +124,15 @@ class Worker:
         self.s._publish(state=state, queued=len(self.messages) + len(self.files),
                         transfer=current.info() if current is not None else None,
                         parked=parked.info() if parked is not None else None,
-                        sent_messages=self.sent_messages, sent_files=self.sent_files)
+                        sent_messages=self.sent_messages, sent_files=self.sent_files,
+                        **self.rp.status())
 
     # ---- one step of work ----
 
     def _step(self):
         self._take_commands()
         self._read_subscriptions()
+        self.rp.read()  # lecturer messages, then register/acks/reads/answers that are due
         now = time.monotonic()
         while self.recent and self.recent[0][0] < now - self.s.resend_window:
             self.recent.popleft()
@@ -185,6 +196,8 @@ class Worker:
                 self.files.append(arg)
             elif what == "cancel":
                 self._cancel(arg)
+            else:
+                self.rp.command(what, arg)
 
     def _cancel(self, transfer_id):
         for t in list(self.files):
@@ -244,6 +257,8 @@ class Worker:
             if not m.get("sent"):
                 m["sent"] = True
                 self.sent_messages += 1
+                if m["kind"] == P.CHAT:  # the conversation shows it as sent, no longer queued
+                    self.s._emit({"type": "chat_sent", "id": m["fields"]["id"]})
 
     def _send_chunk(self):
         t = self.transfer
@@ -282,6 +297,7 @@ class Worker:
             if self.subs and not was:
                 self.present = True
                 self.need_hello = True
+                self.rp.lecturer_arrived()
             elif was and not self.subs:
                 self._lecturer_gone()
 
@@ -301,17 +317,28 @@ class Worker:
         self.messages.extendleft(m for _, m in reversed(self.recent))
         self.recent.clear()
 
-    def _wait(self, seconds):
-        if self.sock.poll(max(1, int(seconds * 1000)), zmq.POLLIN):
-            self._read_subscriptions()
+    def _hand_lowered(self):
+        # The lecturer lowered it: a returning lecturer must not be told it is still up.
+        self.hand_up = False
 
-    def _send(self, kind, fields, body, ts=None, deadline=None):
-        """Send one message; False if the lecturer left or stop() came first (nothing sent)."""
+    def _wait(self, seconds):
+        ready = dict(self.poller.poll(max(1, int(seconds * 1000))))
+        if self.sock in ready:
+            self._read_subscriptions()
+        if self.rp.sock is not None and self.rp.sock in ready:
+            self.rp.read()
+
+    def _header(self, fields, ts=None):
+        """The common header (one seq counter for both sockets: seq increases per process)."""
         header = {"student": self.s.student_id, "login": self.s.login, "seq": self.seq,
                   "ts": _now_ms() if ts is None else ts}
         header.update(fields)
         self.seq += 1
-        frames = P.encode(kind, header, body, self.s.class_code)
+        return header
+
+    def _send(self, kind, fields, body, ts=None, deadline=None):
+        """Send one message; False if the lecturer left or stop() came first (nothing sent)."""
+        frames = P.encode(kind, self._header(fields, ts), body, self.s.class_code)
         generation = self.generation
         backoff = 0.001
         while True:

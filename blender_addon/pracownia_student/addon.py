@@ -116,6 +116,8 @@ def register():
         bpy.utils.register_class(cls)
     prefs.register_props()
     bpy.app.handlers.save_post.append(on_save_post)
+    for handlers in (bpy.app.handlers.depsgraph_update_post, bpy.app.handlers.load_post):
+        handlers.append(capture.on_data_changed)
     exit_pre = getattr(bpy.app.handlers, "exit_pre", None)
     if exit_pre is not None:
         exit_pre.append(on_exit)
@@ -131,6 +133,8 @@ def unregister():
     atexit.unregister(shutdown)
     bpy.types.STATUSBAR_HT_header.remove(ui.statusbar_hook)
     for handlers, fn in ((bpy.app.handlers.save_post, on_save_post),
+                         (bpy.app.handlers.depsgraph_update_post, capture.on_data_changed),
+                         (bpy.app.handlers.load_post, capture.on_data_changed),
                          (getattr(bpy.app.handlers, "exit_pre", None), on_exit)):
         if handlers is not None and fn in handlers:
             handlers.remove(fn)

@@ -12,10 +12,18 @@ handlers and renders no thumbnail. Edit-mode changes are flushed first, as a sav
 import os
 
 import bpy
+from bpy.app.handlers import persistent
 
-__all__ = ["BlenderCapture", "saving_copy"]
+__all__ = ["BlenderCapture", "saving_copy", "on_data_changed"]
 
 _saving = [False]
+_changes = [0]
+
+
+@persistent
+def on_data_changed(*_args):
+    """depsgraph_update_post and load_post: the student's data may differ from the last copy."""
+    _changes[0] += 1
 
 
 def saving_copy():
@@ -52,6 +60,14 @@ class BlenderCapture:
             result = bpy.ops.screen.screenshot(filepath=path, check_existing=False)
         if "FINISHED" not in result:
             raise RuntimeError("Blender did not take the screenshot (%s)." % ", ".join(result))
+
+    def change_count(self):
+        """Blender's data changes so far. Pending updates are evaluated first: without a window
+        nothing else would, and with one it costs nothing when nothing changed."""
+        layer = getattr(bpy.context, "view_layer", None)
+        if layer is not None:
+            layer.update()
+        return _changes[0]
 
     def blend_copy(self, path):
         _saving[0] = True

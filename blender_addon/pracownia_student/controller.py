@@ -4,6 +4,7 @@ Blender code calls Controller from the main thread only: operators (connect, cha
 the bpy.app.timers tick, which passes a `capture` object (capture.py in Blender, a fake in tests):
   can_screenshot() -> bool, no_screenshot_reason() -> str, open_file_name() -> str | None,
   screenshot(path) -> None, blend_copy(path) -> None   (write the file at path, raise on failure)
+  and optionally change_count() -> int | None (Blender's data changes so far; None: unknown)
 
 The lecturer's side of the conversation (protocol 1.1) arrives as sender-thread events drained by
 the tick into `conversation` (conversation.py). A lecturer's request for a file is honoured unless
@@ -80,6 +81,7 @@ class Controller:
         self.tick_times = collections.deque(maxlen=2000)  # (what, main-thread seconds)
         self.sent = {"screenshot": 0, "blend": 0}
         self._marker = 0
+        self._changes_at = {}      # marker -> Blender's change count when that copy was made
 
     # ---- connection ----
 
@@ -125,6 +127,7 @@ class Controller:
         session, self.session = self.session, None
         self.schedule.stop()
         self.transfers.clear()
+        self._changes_at.clear()
         self.hand_raised = False
         self.hand_acknowledged = False
         if session is None:
@@ -189,6 +192,12 @@ class Controller:
         return did
 
     def _capture(self, kind, capture, now):
+        changes = None
+        if kind == "blend" and hasattr(capture, "change_count"):
+            changes = capture.change_count()
+            if self.gate.unchanged(kind, changes):  # the lecturer has this state already
+                self.schedule.captured(kind, None, now)
+                return None
         name = ("screenshot-%s.png" % time.strftime("%Y%m%d-%H%M%S") if kind == "screenshot"
                 else capture.open_file_name() or "untitled.blend")
         path = self.session.new_path(name)
@@ -200,6 +209,7 @@ class Controller:
                 "screenshot" if kind == "screenshot" else ".blend copy", e)
             return None
         self._marker += 1
+        self._changes_at[self._marker] = changes
         self.schedule.captured(kind, self._marker, now)
         self.session.submit(kind, path, name, self._marker)
         return kind
@@ -219,6 +229,9 @@ class Controller:
                 self.transfers[e["id"]] = (e["kind"], e["marker"])
             elif t in ("capture_skipped", "capture_failed"):
                 self.schedule.finished(e["kind"], e["marker"])
+                changes = self._changes_at.pop(e["marker"], None)
+                if t == "capture_skipped":  # same bytes as the file the lecturer has
+                    self.gate.changes_sent[e["kind"]] = changes
                 if t == "capture_failed":
                     self.error = e["error"]
             elif t in ("file_sent", "file_failed", "file_cancelled"):
@@ -226,8 +239,9 @@ class Controller:
                 if kind is None:
                     continue
                 self.schedule.finished(kind, marker)
+                changes = self._changes_at.pop(marker, None)
                 if t == "file_sent":
-                    self.gate.sent(kind, e["sha256"])
+                    self.gate.sent(kind, e["sha256"], changes)
                     self.sent[kind] += 1
                     self.error = None
         if self.conversation.dirty:

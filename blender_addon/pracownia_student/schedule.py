@@ -107,11 +107,24 @@ class Schedule:
 
 
 class DigestGate:
-    """Last digest sent per kind; a file with the same digest is skipped."""
+    """Last digest sent per kind; a file with the same digest is skipped.
+
+    Blender 4 and later do not write the same bytes twice for unchanged data (a partial write
+    numbers its copies anew), so for .blend copies the gate also keeps Blender's change count at
+    the last copy sent (`unchanged()`): no change since, no copy at all, and no main-thread time.
+    """
 
     def __init__(self):
         self.last = {k: None for k in KINDS}
         self.skipped = {k: 0 for k in KINDS}
+        self.changes_sent = {k: None for k in KINDS}
+
+    def unchanged(self, kind, changes):
+        """True (and counted as a skip) when `changes` equals the count at the last file sent."""
+        if changes is not None and changes == self.changes_sent[kind]:
+            self.skipped[kind] += 1
+            return True
+        return False
 
     def should_send(self, kind, digest):
         if digest is not None and digest == self.last[kind]:
@@ -119,10 +132,12 @@ class DigestGate:
             return False
         return True
 
-    def sent(self, kind, digest):
+    def sent(self, kind, digest, changes=None):
         self.last[kind] = digest
+        self.changes_sent[kind] = changes
 
     def forget(self):
         """After a reconnect the lecturer may lack the last file (e.g. another class): resend."""
         for k in KINDS:
             self.last[k] = None
+            self.changes_sent[k] = None

@@ -220,3 +220,15 @@ def test_jitter_is_deterministic_with_a_seeded_source_and_spreads_a_class():
     assert all(0 <= t < 30 for t in firsts) and max(firsts) - min(firsts) > 15
     assert all(270 <= g <= 330 for g in gaps) and max(gaps) - min(gaps) > 20
     assert len({round(t, 6) for t in firsts}) == 30  # no two seats at the same moment
+
+
+def test_gate_skips_a_blend_when_blenders_change_count_is_the_one_sent():
+    """Blender 4+ writes different bytes for unchanged data, so the change count decides."""
+    g = DigestGate()
+    assert not g.unchanged("blend", 7)  # nothing sent yet
+    g.sent("blend", "a" * 64, changes=7)
+    assert g.unchanged("blend", 7) and g.skipped["blend"] == 1
+    assert not g.unchanged("blend", 8)
+    assert not g.unchanged("blend", None)  # unknown count (no Blender): the digest decides
+    g.forget()  # another lecturer lacks the file
+    assert not g.unchanged("blend", 7)

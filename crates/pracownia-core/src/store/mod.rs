@@ -15,6 +15,7 @@ use crate::model::FileKind;
 mod collect;
 pub mod error;
 mod fsutil;
+mod lecturer;
 pub mod journal;
 mod meta;
 mod record;
@@ -25,6 +26,7 @@ pub mod watch;
 
 pub use crate::index::IndexReader;
 pub use error::StoreError;
+pub use lecturer::Outgoing;
 pub use fsutil::{parse_stamp, stamp};
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};

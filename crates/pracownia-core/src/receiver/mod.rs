@@ -316,3 +316,6 @@ pub(crate) fn chunk_bytes(msg: &crate::protocol::Message<socket::Frame>) -> usiz
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod return_tests;

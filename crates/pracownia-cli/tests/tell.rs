@@ -64,8 +64,19 @@ fn say_announce_request_hand_through_the_running_receiver() {
 
     let (child, port) = serve(&store);
     let sim = run(&[
-        "simulate", "--connect", &format!("tcp://127.0.0.1:{port}"), "--students", "2", "--duration", "0.5",
-        "--screenshot-every", "0", "--chat-every", "0", "--blend-every", "0",
+        "simulate",
+        "--connect",
+        &format!("tcp://127.0.0.1:{port}"),
+        "--students",
+        "2",
+        "--duration",
+        "0.5",
+        "--screenshot-every",
+        "0",
+        "--chat-every",
+        "0",
+        "--blend-every",
+        "0",
     ]);
     assert!(sim.status.success(), "{}", String::from_utf8_lossy(&sim.stderr));
     let students: Vec<Value> = String::from_utf8_lossy(&run(&["students", "--store", st, "--json"]).stdout)
@@ -77,9 +88,16 @@ fn say_announce_request_hand_through_the_running_receiver() {
 
     let said = ok_line(&run(&["say", "--store", st, "--to", &login.to_uppercase(), "Proszę zapisać plik."]));
     assert_eq!(said, format!("queued for {login} (offline: delivered when the add-on reconnects)"));
-    assert_eq!(ok_line(&run(&["announce", "--store", st, "Przerwa"])), "queued for 2 students (0 online: delivering now)");
-    assert!(ok_line(&run(&["request", "--store", st, "--to", "all", "screenshot"])).starts_with("queued for 2 students"));
-    assert!(ok_line(&run(&["request", "--store", st, "--to", &login, "blend"])).starts_with(&format!("queued for {login}")));
+    assert_eq!(
+        ok_line(&run(&["announce", "--store", st, "Przerwa"])),
+        "queued for 2 students (0 online: delivering now)"
+    );
+    assert!(
+        ok_line(&run(&["request", "--store", st, "--to", "all", "screenshot"])).starts_with("queued for 2 students")
+    );
+    assert!(
+        ok_line(&run(&["request", "--store", st, "--to", &login, "blend"])).starts_with(&format!("queued for {login}"))
+    );
     assert!(ok_line(&run(&["hand", "--store", st, "--to", &login, "--ack"])).starts_with("queued for"));
     assert!(ok_line(&run(&["hand", "--store", st, "--to", &login, "--lower"])).starts_with("queued for"));
 

@@ -9,7 +9,9 @@ mod mac;
 mod return_path;
 
 pub use fields::{is_reserved_windows_name, login_problem, name_problem};
-pub use lecturer::{encode_lecturer, parse_lecturer_frames, LecturerKind, LecturerMessage, LecturerPayload, RETURN_VERSION};
+pub use lecturer::{
+    encode_lecturer, parse_lecturer_frames, LecturerKind, LecturerMessage, LecturerPayload, RETURN_VERSION,
+};
 pub use mac::{mac, verify_mac, MAC_LEN};
 pub use return_path::{encode_return, parse_return_frames, ReturnKind, ReturnMessage, ReturnPayload, MAX_IDS};
 
@@ -223,7 +225,8 @@ fn envelope<K>(
     if !rest.is_ascii() || rest.is_empty() {
         return refuse(Reason::BadTopic, "topic kind is empty or not ASCII");
     }
-    let kind = find(rest).ok_or_else(|| Refusal::new(Reason::UnknownKind, String::from_utf8_lossy(rest).into_owned()))?;
+    let kind =
+        find(rest).ok_or_else(|| Refusal::new(Reason::UnknownKind, String::from_utf8_lossy(rest).into_owned()))?;
     if header.len() > limits.max_header {
         return refuse(Reason::HeaderTooLarge, format!("{} bytes", header.len()));
     }
@@ -241,6 +244,9 @@ fn envelope<K>(
     }
 }
 
+/// A message's kind, header object and body.
+type Parts<'f, K> = (K, Map<String, Value>, &'f [u8]);
+
 /// Frame count and [`envelope`] for frames kept in a slice (the return path's sockets).
 fn parse_frame_parts<'f, B: AsRef<[u8]>, K>(
     frames: &'f [B],
@@ -248,7 +254,7 @@ fn parse_frame_parts<'f, B: AsRef<[u8]>, K>(
     class_code: Option<&[u8]>,
     limits: &Limits,
     find: impl Fn(&[u8]) -> Option<K>,
-) -> Result<(K, Map<String, Value>, &'f [u8]), Refusal> {
+) -> Result<Parts<'f, K>, Refusal> {
     if !(3..=4).contains(&frame_count) || frames.len() != frame_count {
         return refuse(Reason::FrameCount, format!("{frame_count} frames"));
     }

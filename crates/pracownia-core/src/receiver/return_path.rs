@@ -117,7 +117,8 @@ pub fn run(
                     } else if routes.by_conn.get(&conn) != Some(&student) {
                         // Not registered, or registered as someone else: never act for a student
                         // on a connection that did not register that student.
-                        stats.reject(&Refusal::new(Reason::Unregistered, "no register on this connection"), "a student");
+                        stats
+                            .reject(&Refusal::new(Reason::Unregistered, "no register on this connection"), "a student");
                         continue;
                     }
                     if work.send(Work::Return(msg)).is_err() {

@@ -268,9 +268,10 @@ fn chats_get_receipts_when_stored_and_when_read() {
     }
     // On register, one receipt covers the recent chats: stored and read.
     d.send(ReturnKind::Register, json!({}));
-    d.until("catch-up receipt", |p| {
-        matches!(p, LecturerPayload::Receipt { stored, read } if *stored == vec![chat] && *read == vec![chat])
-    });
+    d.until(
+        "catch-up receipt",
+        |p| matches!(p, LecturerPayload::Receipt { stored, read } if *stored == vec![chat] && *read == vec![chat]),
+    );
 }
 
 #[test]
@@ -280,7 +281,7 @@ fn with_a_class_code_the_return_path_is_signed_both_ways() {
     unsigned.send(ReturnKind::Register, json!({}));
     assert!(unsigned.all_for(Duration::from_millis(500)).is_empty(), "an unsigned register was answered");
     let deadline = Instant::now() + WAIT;
-    while r.rx().stats().rejected.get("bad_mac").is_none() && Instant::now() < deadline {
+    while !r.rx().stats().rejected.contains_key("bad_mac") && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(r.rx().stats().rejected.get("bad_mac"), Some(&1));
@@ -295,7 +296,10 @@ fn lecturer_messages_are_on_the_timeline_and_survive_reindex() {
     let mut r = rig();
     let mut d = r.dealer("fela", None);
     d.register();
-    let req = r.rx().command(LecturerCommand::Request { to: Addressee::One("fela".into()), what: FileKind::Screenshot }).unwrap();
+    let req = r
+        .rx()
+        .command(LecturerCommand::Request { to: Addressee::One("fela".into()), what: FileKind::Screenshot })
+        .unwrap();
     let lower = r.rx().command(LecturerCommand::Hand { to: "fela".into(), state: HandState::Lowered }).unwrap();
     let reply = r.say("fela", "dobrze");
     d.until("reply", |p| p.id() == Some(reply.id));

@@ -43,7 +43,13 @@ impl Store {
 
     /// Move a lecturer message on to `to`. Returns its kind when the state changed (a repeated or
     /// late confirmation, or an id this student was never sent, changes nothing).
-    pub fn advance_message(&mut self, s: &StudentRef, at_ms: i64, id: Uuid, to: Delivery) -> Result<Option<TimelineKind>> {
+    pub fn advance_message(
+        &mut self,
+        s: &StudentRef,
+        at_ms: i64,
+        id: Uuid,
+        to: Delivery,
+    ) -> Result<Option<TimelineKind>> {
         let Some((kind, now)) = queries::message_state(&self.db, s.id, id)? else {
             return Ok(None);
         };
@@ -108,7 +114,7 @@ impl Store {
     /// Every student the store knows, by login.
     pub fn all_students(&mut self) -> Result<Vec<StudentRef>> {
         let mut rows = write::all_students(&self.db)?;
-        rows.sort_by(|a, b| (write::login_key(&a.login), a.id).cmp(&(write::login_key(&b.login), b.id)));
+        rows.sort_by_key(|r| (write::login_key(&r.login), r.id));
         Ok(rows.into_iter().map(|r| self.make_ref(r.id, &r.login, &r.folder)).collect())
     }
 

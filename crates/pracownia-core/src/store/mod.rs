@@ -15,8 +15,8 @@ use crate::model::FileKind;
 mod collect;
 pub mod error;
 mod fsutil;
-mod lecturer;
 pub mod journal;
+mod lecturer;
 mod meta;
 mod record;
 pub mod sanitize;
@@ -26,8 +26,8 @@ pub mod watch;
 
 pub use crate::index::IndexReader;
 pub use error::StoreError;
-pub use lecturer::Outgoing;
 pub use fsutil::{parse_stamp, stamp};
+pub use lecturer::Outgoing;
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};
 

@@ -169,9 +169,10 @@ impl Worker {
         let store_err = |e: crate::store::StoreError| CommandError::Store { message: e.to_string() };
         let id = Uuid::new_v4();
         let (to, m) = match cmd {
-            LecturerCommand::Say { to, text } => {
-                (vec![self.resolve(&to)?], Outgoing { kind: TimelineKind::Reply, id, text: Some(check(text)?), what: None })
-            }
+            LecturerCommand::Say { to, text } => (
+                vec![self.resolve(&to)?],
+                Outgoing { kind: TimelineKind::Reply, id, text: Some(check(text)?), what: None },
+            ),
             LecturerCommand::Announce { text } => {
                 let all = self.store.all_students().map_err(store_err)?;
                 (all, Outgoing { kind: TimelineKind::Broadcast, id, text: Some(check(text)?), what: None })
@@ -249,4 +250,3 @@ fn check(text: String) -> Result<String, CommandError> {
     }
     Ok(text)
 }
-

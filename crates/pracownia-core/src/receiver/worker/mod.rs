@@ -248,7 +248,13 @@ impl Worker {
                         self.chat_stored(student.id, id);
                         if new {
                             self.stats.chats.fetch_add(1, Relaxed);
-                            self.sink.emit(Event::Chat { at, student: student.id, login: student.login.clone(), id, text });
+                            self.sink.emit(Event::Chat {
+                                at,
+                                student: student.id,
+                                login: student.login.clone(),
+                                id,
+                                text,
+                            });
                         }
                     }
                     Err(e) => self.error(format!("Could not save an event of {}: {e}", student.login)),

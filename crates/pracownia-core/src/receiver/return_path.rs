@@ -1,6 +1,6 @@
 //! The return path (protocol 1.1): the only thread that touches the ROUTER socket on the return
 //! port. It keeps which connection registered which student (so a message for one student goes
-//! to that connection and no other), answers `register` with `welcome`, hands the students'
+//! to that connection and no other), hands the students'
 //! `register`/`ack`/`read`/`answer` to the worker, and sends what the worker queues for it.
 
 use super::socket::Frame;
@@ -113,7 +113,8 @@ pub fn run(
                             }
                         }
                         routes.by_conn.insert(conn, student);
-                        send(&mut routes, student, LecturerPayload::Welcome);
+                        // The worker answers with `welcome` once the student is in the store, so
+                        // a command right after the welcome finds them.
                     } else if routes.by_conn.get(&conn) != Some(&student) {
                         // Not registered, or registered as someone else: never act for a student
                         // on a connection that did not register that student.

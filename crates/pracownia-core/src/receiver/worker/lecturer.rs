@@ -55,6 +55,8 @@ impl Worker {
             Ok(s) => s,
             Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
         };
+        // Our own journal writes: the watcher's echo of them needs no resync.
+        self.last_write.insert(student.dir.clone(), Instant::now());
         match msg.payload {
             ReturnPayload::Register { .. } => self.registered(&student, at),
             ReturnPayload::Ack { ids } => self.advance(&student, at, &ids, Delivery::Delivered),
@@ -76,8 +78,10 @@ impl Worker {
         }
     }
 
-    /// Send everything still queued, in order, and one receipt for the recent chats.
+    /// Welcome the student, send everything still queued, in order, and one receipt for the
+    /// recent chats.
     fn registered(&mut self, s: &StudentRef, at: i64) {
+        self.to_student(s.id, LecturerPayload::Welcome);
         let pending = match self.store.pending_messages(s.id) {
             Ok(p) => p,
             Err(e) => {

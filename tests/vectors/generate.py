@@ -329,6 +329,123 @@ def build_chunks():
     return {"data": "The file's bytes are " + DATA_RULE + " for 0 <= i < size.", "cases": cases}
 
 
+# Protocol 1.1, the return path (docs/PROTOCOL.md, "Version 1.1").
+REPLY_ID = str(uuid.UUID("1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081"))
+BROADCAST_ID = str(uuid.UUID("2c3d4e5f-6071-4829-8b3c-4d5e6f708192"))
+REQUEST_ID = str(uuid.UUID("3d4e5f60-7182-493a-9c4d-5e6f708192a3"))
+HAND_ID = str(uuid.UUID("4e5f6071-8293-4a4b-8d5e-6f708192a3b4"))
+LECTURER_TS0 = TS0 + 60000
+
+
+def student_return_messages():
+    """(name, kind, header) of student -> lecturer return-path messages (bodies are empty)."""
+    s = Seq()
+    return [
+        ("register_minimal", "register", s.common()),
+        ("register_addon", "register", s.common(addon="0.2.0")),
+        ("ack_one", "ack", s.common(ids=[REPLY_ID])),
+        ("ack_four", "ack", s.common(ids=[REPLY_ID, BROADCAST_ID, REQUEST_ID, HAND_ID])),
+        ("ack_256_ids", "ack", s.common(ids=[REPLY_ID] * 256)),
+        ("read_one", "read", s.common(ids=[BROADCAST_ID])),
+        ("answer_capturing", "answer", s.common(id=REQUEST_ID, status="capturing")),
+        ("answer_paused", "answer", s.common(id=REQUEST_ID, status="paused")),
+        ("answer_failed_text", "answer", s.common(id=REQUEST_ID, status="failed", text="Brak okna 3D")),
+    ]
+
+
+def lecturer_messages():
+    """(name, kind, header, body) of lecturer -> student messages."""
+    n = [0]
+
+    def h(**extra):
+        n[0] += 1
+        out = {"student": STUDENT, "seq": n[0], "ts": LECTURER_TS0 + 250 * n[0]}
+        out.update(extra)
+        return out
+
+    return [
+        ("welcome", "welcome", h(protocol="1.1"), b""),
+        ("reply_polish", "reply", h(id=REPLY_ID), "Proszę zapisać plik, zaraz podejdę.".encode("utf-8")),
+        ("reply_4096_bytes", "reply", h(id=REPLY_ID), "ż".encode("utf-8") * 2048),
+        ("broadcast", "broadcast", h(id=BROADCAST_ID), "Przerwa do 10:15.".encode("utf-8")),
+        ("request_screenshot", "request", h(id=REQUEST_ID, what="screenshot"), b""),
+        ("request_blend", "request", h(id=REQUEST_ID, what="blend"), b""),
+        ("hand_acknowledged", "hand", h(id=HAND_ID, state="acknowledged"), b""),
+        ("hand_lowered", "hand", h(id=HAND_ID, state="lowered"), b""),
+        ("receipt_stored", "receipt", h(stored=[CHAT_ID], read=[]), b""),
+        ("receipt_both", "receipt", h(stored=[CHAT_ID, CHAT_ID2], read=[CHAT_ID]), b""),
+        ("receipt_empty", "receipt", h(stored=[], read=[]), b""),
+    ]
+
+
+def build_return():
+    def case(name, kind, header, body, code):
+        fr = frames(PREFIX + kind, header, body, code)
+        return {"name": name, "class_code": code, "frames_hex": [f.hex() for f in fr],
+                "topic": PREFIX + kind, "header": header, "body_hex": body.hex()}
+
+    student, lecturer = [], []
+    for suffix, code in (("", None), ("_code", CODE)):
+        for name, kind, header in student_return_messages():
+            student.append(case(name + suffix, kind, header, b"", code))
+        for name, kind, header, body in lecturer_messages():
+            lecturer.append(case(name + suffix, kind, header, body, code))
+
+    invalid = []
+    s = Seq()
+
+    def add(name, reason, fr, code=None, direction="student"):
+        invalid.append({"name": name, "direction": direction, "class_code": code, "reason": reason,
+                        "frames_hex": [f.hex() for f in fr]})
+
+    def st(kind, body=b"", code=None, **extra):
+        return frames(PREFIX + kind, s.common(**extra), body, code)
+
+    add("register_unsigned_with_code", "bad_mac", st("register"), CODE)
+    add("register_wrong_code", "bad_mac", st("register", code=WRONG_CODE), CODE)
+    add("ack_unsigned_with_code", "bad_mac", st("ack", ids=[REPLY_ID]), CODE)
+    add("register_unknown_kind", "unknown_kind", st("welcome"))
+    add("ack_missing_ids", "missing_field", st("ack"))
+    add("answer_missing_status", "missing_field", st("answer", id=REQUEST_ID))
+    add("ack_bad_uuid_element", "bad_uuid", st("ack", ids=[REPLY_ID, "nie-uuid"]))
+    add("ack_nil_uuid_element", "bad_uuid", st("ack", ids=["00000000-0000-0000-0000-000000000000"]))
+    add("answer_bad_id", "bad_uuid", st("answer", id="x", status="paused"))
+    add("ack_empty_ids", "bad_field", st("ack", ids=[]))
+    add("ack_257_ids", "bad_field", st("ack", ids=[REPLY_ID] * 257))
+    add("read_ids_not_array", "bad_field", st("read", ids=REPLY_ID))
+    add("answer_unknown_status", "bad_field", st("answer", id=REQUEST_ID, status="done"))
+    add("answer_text_257_chars", "bad_field", st("answer", id=REQUEST_ID, status="failed", text="t" * 257))
+    add("register_addon_257_chars", "bad_field", st("register", addon="a" * 257))
+    add("register_with_body", "bad_body", st("register", body=b"x"))
+    add("register_bad_login", "bad_login", st("register", login="a/b"))
+
+    n = [100]
+
+    def lec(kind, body=b"", code=None, **extra):
+        n[0] += 1
+        h = {"student": STUDENT, "seq": n[0], "ts": LECTURER_TS0 + n[0]}
+        h.update(extra)
+        return frames(PREFIX + kind, h, body, code)
+
+    add("reply_unsigned_with_code", "bad_mac", lec("reply", b"hej", id=REPLY_ID), CODE, "lecturer")
+    add("reply_empty_body", "bad_body", lec("reply", b"", id=REPLY_ID), None, "lecturer")
+    add("reply_4097_bytes", "bad_body", lec("reply", b"x" * 4097, id=REPLY_ID), None, "lecturer")
+    add("request_unknown_what", "bad_field", lec("request", what="video", id=REQUEST_ID), None, "lecturer")
+    add("hand_unknown_state", "bad_field", lec("hand", state="raised", id=HAND_ID), None, "lecturer")
+    add("receipt_missing_read", "missing_field", lec("receipt", stored=[]), None, "lecturer")
+    add("lecturer_unknown_kind", "unknown_kind", lec("chat", id=REPLY_ID), None, "lecturer")
+
+    names = [c["name"] for c in student + lecturer + invalid]
+    assert len(names) == len(set(names)), "duplicate case names"
+    return {"description": "Protocol 1.1 return-path messages. student_to_lecturer and "
+                           "lecturer_to_student hold valid frames exactly as a sender with class_code "
+                           "puts them on the wire (without the ROUTER's routing-id frame); invalid "
+                           "holds messages a receiver (direction student) or an add-on (direction "
+                           "lecturer) configured with class_code must refuse for reason. The "
+                           "'unregistered' refusal depends on the connection, so it has no vector.",
+            "student_to_lecturer": student, "lecturer_to_student": lecturer, "invalid": invalid}
+
+
 def write(path, obj):
     text = json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -343,6 +460,7 @@ def main(argv=None):
     write(os.path.join(args.out, "frames.json"), build_frames())
     write(os.path.join(args.out, "invalid.json"), build_invalid())
     write(os.path.join(args.out, "chunks.json"), build_chunks())
+    write(os.path.join(args.out, "return.json"), build_return())
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 mod query;
 mod serve;
 mod simulate;
+mod tell;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -47,6 +48,14 @@ enum Command {
         #[arg(long)]
         store: PathBuf,
     },
+    /// Send a chat message to one student (through the running receiver).
+    Say(tell::Say),
+    /// Send an announcement to every student.
+    Announce(tell::Announce),
+    /// Ask a student (or `all`) for a screenshot or a .blend now.
+    Request(tell::Request),
+    /// Acknowledge (--ack) or lower (--lower) a student's raised hand.
+    Hand(tell::Hand),
     /// Simulated students speaking the protocol, for demos, tests and benchmarks.
     Simulate(simulate::Args),
 }
@@ -63,6 +72,10 @@ fn main() -> ExitCode {
         Command::Students { store, json } => query::students(&store, json),
         Command::Reindex { store } => query::reindex(&store),
         Command::Simulate(a) => simulate::run(a),
+        Command::Say(a) => tell::say(a),
+        Command::Announce(a) => tell::announce(a),
+        Command::Request(a) => tell::request(a),
+        Command::Hand(a) => tell::hand(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -63,7 +63,31 @@ fn render(e: &TimelineEntry, as_json: bool) -> String {
         v["ts"] = json!(rfc3339(e.ts));
         return v.to_string();
     }
-    let what = match (&e.text, &e.path) {
+    let what = if e.kind.is_lecturer_message() { lecturer_line(e) } else { plain_line(e) };
+    format!("{}  {:<16} {:<10} {what}", rfc3339(e.ts), e.login, e.kind.as_str())
+}
+
+/// The lecturer's message, then its delivery state and, for a request, the add-on's answer.
+fn lecturer_line(e: &TimelineEntry) -> String {
+    use pracownia_core::model::TimelineKind;
+    let what = match e.kind {
+        TimelineKind::Request => format!("asked for a {}", e.file_kind.map(|k| k.as_str()).unwrap_or("file")),
+        TimelineKind::HandAck => "acknowledged the raised hand".to_string(),
+        TimelineKind::HandLowered => "lowered the hand".to_string(),
+        _ => e.text.clone().unwrap_or_default(),
+    };
+    let mut state = vec![e.delivery.map(|d| d.as_str()).unwrap_or("queued").to_string()];
+    if let Some(a) = e.answer {
+        state.push(match &e.detail {
+            Some(t) => format!("answer: {} ({t})", a.as_str()),
+            None => format!("answer: {}", a.as_str()),
+        });
+    }
+    format!("{what}  [{}]", state.join("; "))
+}
+
+fn plain_line(e: &TimelineEntry) -> String {
+    match (&e.text, &e.path) {
         (Some(t), _) => t.clone(),
         (None, Some(p)) => format!("{p} ({} bytes)", e.size.unwrap_or(0)),
         _ => [e.reason.clone(), e.detail.clone(), e.raised.map(|r| if r { "raised".into() } else { "lowered".into() })]
@@ -71,8 +95,7 @@ fn render(e: &TimelineEntry, as_json: bool) -> String {
             .flatten()
             .collect::<Vec<_>>()
             .join(": "),
-    };
-    format!("{}  {:<16} {:<10} {what}", rfc3339(e.ts), e.login, e.kind.as_str())
+    }
 }
 
 pub fn students(store: &Path, as_json: bool) -> Result<(), String> {

@@ -16,6 +16,10 @@ pub struct Args {
     /// Folder where everything students send is kept.
     #[arg(long)]
     store: PathBuf,
+    /// Port of the return path, on which the lecturer answers students (protocol 1.1;
+    /// default: --port + 1; 0 picks a free one).
+    #[arg(long)]
+    return_port: Option<u16>,
     /// Address to listen on.
     #[arg(long, default_value = "0.0.0.0")]
     bind: String,
@@ -35,6 +39,7 @@ pub fn run(a: Args) -> Result<(), String> {
     let mut cfg = Config::new(a.store);
     cfg.port = a.port;
     cfg.bind = a.bind.clone();
+    cfg.return_port = a.return_port;
     cfg.class_code = a.class_code;
     cfg.transfer_timeout = Duration::from_secs(a.transfer_timeout_min * 60);
     cfg.limits.free_disk_floor = a.free_disk_floor_mib << 20;
@@ -47,6 +52,7 @@ pub fn run(a: Args) -> Result<(), String> {
     let rx = Receiver::start(cfg).map_err(|e| e.to_string())?;
     // The one line on stdout: scripts and tests wait for it.
     println!("listening on tcp://{}:{}", a.bind, rx.port());
+    log::info!("return path (the lecturer's answers) on tcp://{}:{}", a.bind, rx.return_port());
     log::info!("storing in {}; press Ctrl+C to stop", store.display());
     while !stop.load(Ordering::SeqCst) {
         if let Ok(e) = rx.events().recv_timeout(Duration::from_millis(200)) {
@@ -86,5 +92,15 @@ fn log_event(e: &Event) {
             log::warn!("{}: refused ({reason}): {detail}", login.as_deref().unwrap_or("?"))
         }
         Event::Error { message, .. } => log::error!("{message}"),
+        Event::ReturnRegistered { login, .. } => log::info!("{login} can now get your messages at once"),
+        Event::MessageQueued { login, kind, online, .. } => {
+            log::info!("{kind} for {login} queued{}", if *online { " (online: delivering now)" } else { "" })
+        }
+        Event::MessageDelivery { login, kind, delivery, .. } => log::info!("{kind} to {login}: {}", delivery.as_str()),
+        Event::RequestAnswered { login, status, text, .. } => log::info!(
+            "{login} answered the request: {}{}",
+            status.as_str(),
+            text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default()
+        ),
     }
 }

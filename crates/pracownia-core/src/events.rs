@@ -1,7 +1,7 @@
 //! What the receiver tells its embedder (the CLI, the desktop app). Serialised as JSON with a
 //! `type` tag, so the UI can consume them as they are.
 
-use crate::model::FileKind;
+use crate::model::{AnswerStatus, Delivery, FileKind, TimelineKind};
 pub use crate::store::LeaveReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -127,6 +127,46 @@ pub enum Event {
         detail: String,
         student: Option<Uuid>,
         login: Option<String>,
+    },
+    /// Protocol 1.1: the student's add-on opened its return path (it can now get messages at once).
+    ReturnRegistered {
+        #[ts(type = "number")]
+        at: i64,
+        student: Uuid,
+        login: String,
+    },
+    /// A lecturer message was journaled for a student (`kind`: reply, broadcast, request,
+    /// hand_ack, hand_lowered); `online` when it went out to a registered connection right away.
+    MessageQueued {
+        #[ts(type = "number")]
+        at: i64,
+        student: Uuid,
+        login: String,
+        id: Uuid,
+        kind: TimelineKind,
+        text: Option<String>,
+        what: Option<FileKind>,
+        online: bool,
+    },
+    /// A lecturer message reached the add-on (`delivered`) or the student saw it (`read`).
+    MessageDelivery {
+        #[ts(type = "number")]
+        at: i64,
+        student: Uuid,
+        login: String,
+        id: Uuid,
+        kind: TimelineKind,
+        delivery: Delivery,
+    },
+    /// The add-on's answer to a request (`capturing`: the file follows as an ordinary transfer).
+    RequestAnswered {
+        #[ts(type = "number")]
+        at: i64,
+        student: Uuid,
+        login: String,
+        id: Uuid,
+        status: AnswerStatus,
+        text: Option<String>,
     },
     /// Sent about once a second while counts change.
     Stats { stats: Stats },

@@ -74,10 +74,29 @@ pub enum TimelineKind {
     Blend,
     Incomplete,
     Rejected,
+    /// The lecturer's chat to one student (protocol 1.1 `reply`).
+    Reply,
+    /// An announcement to the class: one entry per student, sharing an id.
+    Broadcast,
+    /// The lecturer asked for a screenshot or a .blend (`file_kind` says which).
+    Request,
+    /// The lecturer acknowledged the student's raised hand.
+    #[serde(rename = "hand_ack")]
+    HandAck,
+    /// The lecturer lowered the student's hand.
+    #[serde(rename = "hand_lowered")]
+    HandLowered,
+    /// Journal-only: the student's add-on stored a lecturer message (updates that message's row,
+    /// never a row of its own).
+    Delivered,
+    /// Journal-only: the student has seen a lecturer message.
+    Read,
+    /// Journal-only: what the add-on did with a request.
+    Answer,
 }
 
 impl TimelineKind {
-    pub const ALL: [TimelineKind; 8] = [
+    pub const ALL: [TimelineKind; 16] = [
         TimelineKind::Join,
         TimelineKind::Leave,
         TimelineKind::Chat,
@@ -86,6 +105,14 @@ impl TimelineKind {
         TimelineKind::Blend,
         TimelineKind::Incomplete,
         TimelineKind::Rejected,
+        TimelineKind::Reply,
+        TimelineKind::Broadcast,
+        TimelineKind::Request,
+        TimelineKind::HandAck,
+        TimelineKind::HandLowered,
+        TimelineKind::Delivered,
+        TimelineKind::Read,
+        TimelineKind::Answer,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -98,6 +125,108 @@ impl TimelineKind {
             TimelineKind::Blend => "blend",
             TimelineKind::Incomplete => "incomplete",
             TimelineKind::Rejected => "rejected",
+            TimelineKind::Reply => "reply",
+            TimelineKind::Broadcast => "broadcast",
+            TimelineKind::Request => "request",
+            TimelineKind::HandAck => "hand_ack",
+            TimelineKind::HandLowered => "hand_lowered",
+            TimelineKind::Delivered => "delivered",
+            TimelineKind::Read => "read",
+            TimelineKind::Answer => "answer",
+        }
+    }
+
+    /// Kinds of the lecturer's messages to a student (they have a delivery state).
+    pub fn is_lecturer_message(self) -> bool {
+        matches!(
+            self,
+            TimelineKind::Reply
+                | TimelineKind::Broadcast
+                | TimelineKind::Request
+                | TimelineKind::HandAck
+                | TimelineKind::HandLowered
+        )
+    }
+
+    /// Journal lines that change a lecturer message's state instead of being timeline rows.
+    pub fn is_state_line(self) -> bool {
+        matches!(self, TimelineKind::Delivered | TimelineKind::Read | TimelineKind::Answer)
+    }
+}
+
+/// How far a lecturer message has got (protocol 1.1, "Delivery"). Only ever advances.
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    /// Journaled, not yet acknowledged by the student's add-on.
+    Queued,
+    Delivered,
+    Read,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Queued => "queued",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+        }
+    }
+}
+
+impl FromStr for Delivery {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Delivery::Queued, Delivery::Delivered, Delivery::Read]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+/// What a student's add-on did with a request (`answer.status`).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum AnswerStatus {
+    Capturing,
+    Paused,
+    Failed,
+}
+
+impl AnswerStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnswerStatus::Capturing => "capturing",
+            AnswerStatus::Paused => "paused",
+            AnswerStatus::Failed => "failed",
+        }
+    }
+}
+
+impl FromStr for AnswerStatus {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [AnswerStatus::Capturing, AnswerStatus::Paused, AnswerStatus::Failed]
+            .into_iter()
+            .find(|d| d.as_str() == s)
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+/// The lecturer's answer to a raised hand (`hand.state` on the return path).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum HandState {
+    /// Seen; the lecturer is coming.
+    Acknowledged,
+    Lowered,
+}
+
+impl HandState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HandState::Acknowledged => "acknowledged",
+            HandState::Lowered => "lowered",
         }
     }
 }
@@ -174,6 +303,18 @@ pub struct TimelineEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub file_kind: Option<FileKind>,
+    /// The id of a chat or of a lecturer message (`reply`, `broadcast`, `request`, `hand_*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub message: Option<Uuid>,
+    /// For lecturer messages: queued, delivered or read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub delivery: Option<Delivery>,
+    /// For requests: the add-on's answer, once it came (its text, if any, is in `detail`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub answer: Option<AnswerStatus>,
 }
 
 /// One line of the student list.

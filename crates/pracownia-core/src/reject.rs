@@ -26,10 +26,12 @@ pub enum Reason {
     Conflict,
     Corrupt,
     BadFile,
+    /// Protocol 1.1: a return-path message from a connection that has not registered.
+    Unregistered,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 20] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -49,6 +51,7 @@ impl Reason {
         Reason::Conflict,
         Reason::Corrupt,
         Reason::BadFile,
+        Reason::Unregistered,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -73,6 +76,7 @@ impl Reason {
             Reason::Conflict => "conflict",
             Reason::Corrupt => "corrupt",
             Reason::BadFile => "bad_file",
+            Reason::Unregistered => "unregistered",
         }
     }
 
@@ -102,6 +106,7 @@ impl Reason {
             Reason::Conflict => "Parts of the file contradicted each other.",
             Reason::Corrupt => "The file arrived damaged (its checksum did not match).",
             Reason::BadFile => "The file is not a valid screenshot or .blend file.",
+            Reason::Unregistered => "A reply channel message came before the student registered.",
         }
     }
 }

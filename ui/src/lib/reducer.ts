@@ -152,6 +152,13 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
     }
     case "rejected":
       return {};
+    // Protocol 1.1 (the lecturer's messages): only the student's timeline changes for now.
+    case "return_registered":
+      return {};
+    case "message_queued":
+    case "message_delivery":
+    case "request_answered":
+      return { timeline: ev.student };
     case "stats":
       state.stats = ev.stats;
       return {};

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
-use crate::model::{StudentSummary, TimelineEntry};
+use crate::model::{Delivery, FileKind, StudentSummary, TimelineEntry, TimelineKind};
 
 fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(idx)?;
@@ -21,7 +21,7 @@ fn opt_u64(row: &Row, idx: usize) -> rusqlite::Result<Option<u64>> {
 }
 
 const EVENT_COLS: &str = "id, ts, student, login, kind, text, path, thumb, size, sha256, name, \
-                          reason, detail, raised, received, transfer, file_kind";
+                          reason, detail, raised, received, transfer, file_kind, chat_id, msg_state, answer";
 
 fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
     let kind: String = row.get(4)?;
@@ -46,6 +46,9 @@ fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
         received: opt_u64(row, 14)?,
         transfer: opt_uuid_col(row, 15)?,
         file_kind: file_kind.and_then(|k| k.parse().ok()),
+        message: opt_uuid_col(row, 17)?,
+        delivery: row.get::<_, Option<String>>(18)?.and_then(|k| k.parse().ok()),
+        answer: row.get::<_, Option<String>>(19)?.and_then(|k| k.parse().ok()),
     })
 }
 
@@ -198,4 +201,61 @@ pub fn generation(conn: &Connection) -> rusqlite::Result<i64> {
     let v: Option<String> =
         conn.query_row("SELECT value FROM meta WHERE key = 'generation'", [], |r| r.get(0)).optional()?;
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// A lecturer message still waiting for its `ack`, as the worker resends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub kind: TimelineKind,
+    pub id: Uuid,
+    pub text: Option<String>,
+    pub what: Option<FileKind>,
+}
+
+/// A student's queued lecturer messages, in the order they were written.
+pub fn pending_messages(conn: &Connection, student: Uuid) -> rusqlite::Result<Vec<Pending>> {
+    let mut st = conn.prepare_cached(
+        "SELECT kind, chat_id, text, file_kind FROM events
+         WHERE student = ?1 AND msg_state = 'queued' AND chat_id IS NOT NULL ORDER BY id",
+    )?;
+    let rows = st.query_map([student.to_string()], |r| {
+        let kind: String = r.get(0)?;
+        let fk: Option<String> = r.get(3)?;
+        Ok((kind, uuid_col(r, 1)?, r.get::<_, Option<String>>(2)?, fk))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (kind, id, text, fk) = row?;
+        if let Ok(kind) = kind.parse::<TimelineKind>() {
+            out.push(Pending { kind, id, text, what: fk.and_then(|k| k.parse().ok()) });
+        }
+    }
+    Ok(out)
+}
+
+/// The delivery state of one lecturer message, with its kind.
+pub fn message_state(conn: &Connection, student: Uuid, id: Uuid) -> rusqlite::Result<Option<(TimelineKind, Delivery)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT kind, msg_state FROM events WHERE student = ?1 AND chat_id = ?2 AND msg_state IS NOT NULL",
+    )?;
+    let row: Option<(String, String)> =
+        st.query_row(params![student.to_string(), id.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+    Ok(row.and_then(|(k, s)| Some((k.parse().ok()?, s.parse().ok()?))))
+}
+
+/// The student's last `limit` chats: (id, stored at), oldest first.
+pub fn recent_chats(conn: &Connection, student: Uuid, limit: usize) -> rusqlite::Result<Vec<(Uuid, i64)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT chat_id, ts FROM (SELECT id, chat_id, ts FROM events WHERE student = ?1 AND kind = 'chat'
+           AND chat_id IS NOT NULL ORDER BY id DESC LIMIT ?2) ORDER BY id",
+    )?;
+    let rows = st.query_map(params![student.to_string(), limit as i64], |r| Ok((uuid_col(r, 0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+/// How far the lecturer has read this student's chat (Unix ms).
+pub fn chat_read_until(conn: &Connection, student: Uuid) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT chat_read_until FROM students WHERE id = ?1", [student.to_string()], |r| r.get(0))
+        .optional()
+        .map(|v| v.unwrap_or(0))
 }

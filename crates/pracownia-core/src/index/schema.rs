@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 /// Bump whenever the tables below change.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS events (
     transfer       TEXT,
     file_kind      TEXT,
     received       INTEGER,
-    journal_offset INTEGER   -- NULL for files found by scanning
+    journal_offset INTEGER,  -- NULL for files found by scanning
+    msg_state      TEXT,     -- lecturer messages: queued, delivered, read (chat_id is their id)
+    answer         TEXT      -- requests: capturing, paused, failed
 );
 CREATE INDEX IF NOT EXISTS events_student_id ON events(student, id);
 CREATE INDEX IF NOT EXISTS events_student_ts ON events(student, ts);

@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use crate::model::{FileKind, TimelineKind};
+use crate::model::{AnswerStatus, Delivery, FileKind, TimelineKind};
 
 /// A student as the index knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct NewEvent {
     pub file_kind: Option<FileKind>,
     pub received: Option<u64>,
     pub journal_offset: Option<u64>,
+    pub msg_state: Option<Delivery>,
+    pub answer: Option<AnswerStatus>,
 }
 
 impl NewEvent {
@@ -62,6 +64,8 @@ impl NewEvent {
             file_kind: None,
             received: None,
             journal_offset: None,
+            msg_state: None,
+            answer: None,
         }
     }
 }
@@ -160,8 +164,9 @@ pub fn has_chat(conn: &Connection, student: Uuid, chat_id: Uuid) -> rusqlite::Re
 pub fn insert_event(conn: &Connection, e: &NewEvent) -> rusqlite::Result<bool> {
     let mut st = conn.prepare_cached(
         "INSERT OR IGNORE INTO events(student, ts, kind, login, chat_id, text, sent_ts, raised,
-            reason, detail, path, thumb, size, sha256, name, transfer, file_kind, received, journal_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+            reason, detail, path, thumb, size, sha256, name, transfer, file_kind, received, journal_offset,
+            msg_state, answer)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?;
     let n = st.execute(params![
         e.student.to_string(),
@@ -183,6 +188,8 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> rusqlite::Result<bool> {
         e.file_kind.map(|k| k.as_str()),
         e.received.map(|v| v.min(i64::MAX as u64) as i64),
         e.journal_offset.map(|v| v as i64),
+        e.msg_state.map(|d| d.as_str()),
+        e.answer.map(|a| a.as_str()),
     ])?;
     Ok(n == 1)
 }
@@ -210,4 +217,36 @@ pub fn clear_all(conn: &Connection) -> rusqlite::Result<()> {
         "DELETE FROM events; DELETE FROM students;
          UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation';",
     )
+}
+
+/// Advance a lecturer message to `to` (never back: a late `ack` after `read` changes nothing).
+pub fn advance_message(conn: &Connection, student: Uuid, id: Uuid, to: Delivery) -> rusqlite::Result<bool> {
+    let below: &[&str] = match to {
+        Delivery::Queued => &[],
+        Delivery::Delivered => &["queued"],
+        Delivery::Read => &["queued", "delivered"],
+    };
+    let mut n = 0;
+    for from in below {
+        n += conn.execute(
+            "UPDATE events SET msg_state = ?3 WHERE student = ?1 AND chat_id = ?2 AND msg_state = ?4",
+            params![student.to_string(), id.to_string(), to.as_str(), from],
+        )?;
+    }
+    Ok(n > 0)
+}
+
+/// Record a request's answer (its text goes in `detail`).
+pub fn set_answer(
+    conn: &Connection,
+    student: Uuid,
+    id: Uuid,
+    answer: AnswerStatus,
+    text: Option<&str>,
+) -> rusqlite::Result<bool> {
+    let n = conn.execute(
+        "UPDATE events SET answer = ?3, detail = ?4 WHERE student = ?1 AND chat_id = ?2 AND kind = 'request'",
+        params![student.to_string(), id.to_string(), answer.as_str(), text],
+    )?;
+    Ok(n > 0)
 }

@@ -43,11 +43,9 @@ impl<'a> Header<'a> {
     }
 
     pub(super) fn uuid(&self, key: &str) -> Result<Uuid, Refusal> {
-        let v = self.get(key)?;
-        let s = v.as_str().unwrap_or("");
-        match Uuid::try_parse(s) {
-            Ok(u) if s.len() == 36 && !u.is_nil() => Ok(u),
-            _ => refuse(Reason::BadUuid, format!("{key:?} is not a hyphenated, non-nil UUID")),
+        match uuid_value(self.get(key)?) {
+            Some(u) => Ok(u),
+            None => refuse(Reason::BadUuid, format!("{key:?} is not a hyphenated, non-nil UUID")),
         }
     }
 
@@ -71,4 +69,10 @@ impl<'a> Header<'a> {
             Some(p) => refuse(Reason::BadLogin, format!("login {p}")),
         }
     }
+}
+
+/// A hyphenated, non-nil UUID string (any case).
+pub(super) fn uuid_value(v: &Value) -> Option<Uuid> {
+    let s = v.as_str()?;
+    Uuid::try_parse(s).ok().filter(|u| s.len() == 36 && !u.is_nil())
 }

@@ -1,13 +1,19 @@
-//! Wire protocol v1 (docs/PROTOCOL.md): parsing and validating what students send, and encoding
+//! Wire protocol v1 and 1.1's return path (docs/PROTOCOL.md): parsing and validating what students send, and encoding
 //! it (for `pracownia simulate` and the tests). Parsing is pure: bytes in, a typed message or a
 //! refusal with its reason out, so the socket thread can afford it and the rules are testable.
 
 mod fields;
 mod header;
+mod lecturer;
 mod mac;
+mod return_path;
 
 pub use fields::{is_reserved_windows_name, login_problem, name_problem};
+pub use lecturer::{
+    encode_lecturer, parse_lecturer_frames, LecturerKind, LecturerMessage, LecturerPayload, RETURN_VERSION,
+};
 pub use mac::{mac, verify_mac, MAC_LEN};
+pub use return_path::{encode_return, parse_return_frames, ReturnKind, ReturnMessage, ReturnPayload, MAX_IDS};
 
 use crate::limits::Limits;
 use crate::model::FileKind;
@@ -137,24 +143,9 @@ pub fn parse<B: AsRef<[u8]>>(
     class_code: Option<&[u8]>,
     limits: &Limits,
 ) -> Result<Message<B>, Refusal> {
-    let kind = parse_topic(topic)?;
-    if header.len() > limits.max_header {
-        return refuse(Reason::HeaderTooLarge, format!("{} bytes", header.len()));
-    }
-    if let Some(key) = class_code {
-        match mac_frame {
-            None => return refuse(Reason::BadMac, "no MAC frame"),
-            Some(m) if !verify_mac(key, topic, header, body.as_ref(), m) => {
-                return refuse(Reason::BadMac, "MAC does not match")
-            }
-            Some(_) => {}
-        }
-    }
-    let obj: Map<String, Value> = match serde_json::from_slice::<Value>(header) {
-        Ok(Value::Object(o)) => o,
-        Ok(_) => return refuse(Reason::BadJson, "header is not a JSON object"),
-        Err(e) => return refuse(Reason::BadJson, e.to_string()),
-    };
+    let (kind, obj) = envelope(topic, header, body.as_ref(), mac_frame, class_code, limits, |k| {
+        Kind::ALL.into_iter().find(|c| c.as_str().as_bytes() == k)
+    })?;
     let h = Header(&obj);
     // Refusal codes are checked by category, in the order of docs/PROTOCOL.md: presence of every
     // required field first, then ids, login, file name, other fields, the body, the chunk's fit.
@@ -217,17 +208,60 @@ pub fn parse<B: AsRef<[u8]>>(
     Ok(Message { common, payload })
 }
 
-fn parse_topic(topic: &[u8]) -> Result<Kind, Refusal> {
+/// The checks every message shares, in the order of docs/PROTOCOL.md: topic (`find` names the
+/// kinds this socket accepts), header size, MAC, JSON object.
+fn envelope<K>(
+    topic: &[u8],
+    header: &[u8],
+    body: &[u8],
+    mac_frame: Option<&[u8]>,
+    class_code: Option<&[u8]>,
+    limits: &Limits,
+    find: impl Fn(&[u8]) -> Option<K>,
+) -> Result<(K, Map<String, Value>), Refusal> {
     let Some(rest) = topic.strip_prefix(TOPIC_PREFIX) else {
         return refuse(Reason::BadTopic, "topic lacks the pracownia/1/ prefix");
     };
     if !rest.is_ascii() || rest.is_empty() {
         return refuse(Reason::BadTopic, "topic kind is empty or not ASCII");
     }
-    Kind::ALL
-        .into_iter()
-        .find(|k| k.as_str().as_bytes() == rest)
-        .ok_or_else(|| Refusal::new(Reason::UnknownKind, String::from_utf8_lossy(rest).into_owned()))
+    let kind =
+        find(rest).ok_or_else(|| Refusal::new(Reason::UnknownKind, String::from_utf8_lossy(rest).into_owned()))?;
+    if header.len() > limits.max_header {
+        return refuse(Reason::HeaderTooLarge, format!("{} bytes", header.len()));
+    }
+    if let Some(key) = class_code {
+        match mac_frame {
+            None => return refuse(Reason::BadMac, "no MAC frame"),
+            Some(m) if !verify_mac(key, topic, header, body, m) => return refuse(Reason::BadMac, "MAC does not match"),
+            Some(_) => {}
+        }
+    }
+    match serde_json::from_slice::<Value>(header) {
+        Ok(Value::Object(o)) => Ok((kind, o)),
+        Ok(_) => refuse(Reason::BadJson, "header is not a JSON object"),
+        Err(e) => refuse(Reason::BadJson, e.to_string()),
+    }
+}
+
+/// A message's kind, header object and body.
+type Parts<'f, K> = (K, Map<String, Value>, &'f [u8]);
+
+/// Frame count and [`envelope`] for frames kept in a slice (the return path's sockets).
+fn parse_frame_parts<'f, B: AsRef<[u8]>, K>(
+    frames: &'f [B],
+    frame_count: usize,
+    class_code: Option<&[u8]>,
+    limits: &Limits,
+    find: impl Fn(&[u8]) -> Option<K>,
+) -> Result<Parts<'f, K>, Refusal> {
+    if !(3..=4).contains(&frame_count) || frames.len() != frame_count {
+        return refuse(Reason::FrameCount, format!("{frame_count} frames"));
+    }
+    let body = frames[2].as_ref();
+    let mac_frame = frames.get(3).map(|m| m.as_ref());
+    let (kind, obj) = envelope(frames[0].as_ref(), frames[1].as_ref(), body, mac_frame, class_code, limits, find)?;
+    Ok((kind, obj, body))
 }
 
 fn empty_body<B: AsRef<[u8]>>(body: &B) -> Result<(), Refusal> {
@@ -273,7 +307,10 @@ fn parse_chunk<B: AsRef<[u8]>>(h: &Header, transfer: Uuid, name: String, body: B
 
 /// Encode a message as its frames (compact JSON header; a MAC frame when a class code is set).
 pub fn encode(kind: Kind, header: &Value, body: &[u8], class_code: Option<&[u8]>) -> Vec<Vec<u8>> {
-    let topic = kind.topic();
+    encode_topic(kind.topic(), header, body, class_code)
+}
+
+fn encode_topic(topic: Vec<u8>, header: &Value, body: &[u8], class_code: Option<&[u8]>) -> Vec<Vec<u8>> {
     let header = serde_json::to_vec(header).expect("a JSON value serialises");
     let mut frames = vec![topic, header, body.to_vec()];
     if let Some(key) = class_code {
@@ -285,3 +322,6 @@ pub fn encode(kind: Kind, header: &Value, body: &[u8], class_code: Option<&[u8]>
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod return_tests;

@@ -12,12 +12,17 @@
 //! disk cannot keep up, ZeroMQ's queues fill and the students' XPUB_NODROP sockets push back, so
 //! nothing is dropped, and what is queued in memory does not depend on the chunk size.
 
+pub mod command;
+#[cfg(unix)]
+pub mod control;
 mod images;
 mod presence;
+mod return_path;
 mod socket;
 mod stats;
 mod worker;
 
+pub use command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
 pub use stats::StatsCounter;
 
 use crate::events::{Event, Stats};
@@ -46,6 +51,11 @@ pub struct Config {
     /// No message for this long: the student has left.
     pub offline_after: Duration,
     pub progress_every: Duration,
+    /// The return path's ROUTER port (protocol 1.1). `None`: `port + 1` (a free port when `port`
+    /// is 0); `Some(0)` picks a free port. See [`Receiver::return_endpoint`].
+    pub return_port: Option<u16>,
+    /// How often an unacknowledged lecturer message is sent again to a registered student.
+    pub resend_every: Duration,
 }
 
 impl Config {
@@ -60,6 +70,17 @@ impl Config {
             idle_after: Duration::from_secs(15),
             offline_after: Duration::from_secs(60),
             progress_every: Duration::from_millis(250),
+            return_port: None,
+            resend_every: Duration::from_secs(15),
+        }
+    }
+
+    /// The return port to bind (0: any free port).
+    pub fn effective_return_port(&self) -> u16 {
+        match self.return_port {
+            Some(p) => p,
+            None if self.port == 0 => 0,
+            None => self.port.saturating_add(1),
         }
     }
 
@@ -83,6 +104,7 @@ pub enum ReceiverError {
 /// A running receiver. Dropping it without [`Receiver::stop`] stops it too.
 pub struct Receiver {
     endpoint: String,
+    return_endpoint: String,
     commands: crossbeam_channel::Sender<worker::Work>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
@@ -102,6 +124,20 @@ impl Receiver {
             .ok()
             .and_then(|e| e.ok())
             .unwrap_or_else(|| format!("tcp://{}:{}", config.bind, config.port));
+        let ret_sock = return_path::bind(&ctx, &config)?;
+        let return_endpoint = ret_sock
+            .get_last_endpoint()
+            .ok()
+            .and_then(|e| e.ok())
+            .unwrap_or_else(|| format!("tcp://{}:{}", config.bind, config.effective_return_port()));
+        #[cfg(unix)]
+        let control = match control::bind(&ctx, store.root()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                log::warn!("`pracownia say` and the other commands cannot reach this receiver: {e}");
+                None
+            }
+        };
         let stop = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(StatsCounter::default());
         let (ev_tx, ev_rx) = bounded(10_000);
@@ -111,12 +147,25 @@ impl Receiver {
         let (img_tx, img_rx) = crossbeam_channel::unbounded();
         let (blend_tx, blend_rx) = crossbeam_channel::unbounded();
         let (wb_tx, wb_rx) = bounded::<crate::reassembly::Writeback>(32);
+        let (out_tx, out_rx) = crossbeam_channel::unbounded();
         let config = Arc::new(config);
 
         let mut threads = Vec::new();
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
         };
+        {
+            let (cfg, stop, stats, tx) = (config.clone(), stop.clone(), stats.clone(), work_tx.clone());
+            threads.push(spawn(
+                "pracownia-return",
+                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx)),
+            )?);
+        }
+        #[cfg(unix)]
+        if let Some((sock, path)) = control {
+            let (stop, tx) = (stop.clone(), work_tx.clone());
+            threads.push(spawn("pracownia-control", Box::new(move || control::run(sock, path, stop, tx)))?);
+        }
         {
             let (cfg, stop, stats, sink, tx, budget) =
                 (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone(), budget.clone());
@@ -154,16 +203,32 @@ impl Receiver {
                 Box::new(move || {
                     let _watcher = watcher;
                     let disk = worker::DiskQueues { images: img_tx, blends: blend_tx, writeback: wb_tx };
-                    worker::Worker::new(store, cfg, stats, sink, disk, budget).run(work_rx)
+                    worker::Worker::new(store, cfg, stats, sink, disk, budget, Some(out_tx)).run(work_rx)
                 }),
             )?);
         }
-        Ok(Receiver { endpoint, commands: work_tx, stop, threads, events: ev_rx, stats })
+        Ok(Receiver { endpoint, return_endpoint, commands: work_tx, stop, threads, events: ev_rx, stats })
     }
 
     /// Where it listens, e.g. `tcp://0.0.0.0:5570`.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// Where the return path (protocol 1.1) listens, e.g. `tcp://0.0.0.0:5571`.
+    pub fn return_endpoint(&self) -> &str {
+        &self.return_endpoint
+    }
+
+    pub fn return_port(&self) -> u16 {
+        self.return_endpoint.rsplit(':').next().and_then(|p| p.parse().ok()).unwrap_or(0)
+    }
+
+    /// Queue a lecturer message (journaled before it is sent) and send it to the students who are
+    /// registered on the return path; the others get it when they register. Waits at most
+    /// [`command::COMMAND_WAIT`] twice (for the worker to take it, then to answer).
+    pub fn command(&self, cmd: LecturerCommand) -> Result<CommandOutcome, CommandError> {
+        command::call(&self.commands, cmd)
     }
 
     pub fn port(&self) -> u16 {
@@ -251,3 +316,6 @@ pub(crate) fn chunk_bytes(msg: &crate::protocol::Message<socket::Frame>) -> usiz
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod return_tests;

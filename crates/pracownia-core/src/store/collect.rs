@@ -1,6 +1,6 @@
 //! Turning a student folder (journal lines, files on disk) into index rows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 
@@ -10,7 +10,8 @@ use super::error::Result;
 use super::fsutil;
 use super::journal::{self, JournalLine, JOURNAL_FILE};
 use crate::index::write::{self, NewEvent, StudentRow};
-use crate::model::{FileKind, TimelineKind};
+use crate::model::{AnswerStatus, Delivery, FileKind, TimelineKind};
+use uuid::Uuid;
 
 /// Index the journal lines of a student past its stored offset.
 pub(crate) fn index_journal(conn: &Connection, row: &StudentRow, dir: &Path) -> Result<usize> {
@@ -20,10 +21,17 @@ pub(crate) fn index_journal(conn: &Connection, row: &StudentRow, dir: &Path) -> 
         write::delete_journal_events(conn, row.id)?;
         from = 0;
     }
-    let (events, end, _) = collect_journal(row, dir, from)?;
+    let (events, changes, end, _) = collect_journal(row, dir, from)?;
     let mut n = 0;
     for e in &events {
         n += write::insert_event(conn, e)? as usize;
+    }
+    // State lines about messages indexed earlier (an ack arriving after the message was indexed).
+    for c in changes {
+        match c.change {
+            Change::Advance(to) => write::advance_message(conn, row.id, c.id, to)?,
+            Change::Answer(a, text) => write::set_answer(conn, row.id, c.id, a, text.as_deref())?,
+        };
     }
     if end != row.journal_offset {
         write::set_journal_offset(conn, row.id, end)?;
@@ -31,10 +39,65 @@ pub(crate) fn index_journal(conn: &Connection, row: &StudentRow, dir: &Path) -> 
     Ok(n)
 }
 
-pub(crate) fn collect_journal(row: &StudentRow, dir: &Path, from: u64) -> Result<(Vec<NewEvent>, u64, usize)> {
+/// A journal line that changes a lecturer message (`delivered`, `read`, `answer`).
+pub(crate) struct StateChange {
+    id: Uuid,
+    change: Change,
+}
+
+enum Change {
+    Advance(Delivery),
+    Answer(AnswerStatus, Option<String>),
+}
+
+fn state_change(l: &JournalLine) -> Option<StateChange> {
+    let change = match l.kind {
+        TimelineKind::Delivered => Change::Advance(Delivery::Delivered),
+        TimelineKind::Read => Change::Advance(Delivery::Read),
+        TimelineKind::Answer => Change::Answer(l.answer?, l.text.clone()),
+        _ => return None,
+    };
+    Some(StateChange { id: l.id?, change })
+}
+
+/// Events of the journal from `from` on, and the state lines that refer to messages from before
+/// `from` (those in the same stretch are applied to their event here, so a reindex needs no
+/// updates).
+pub(crate) fn collect_journal(
+    row: &StudentRow,
+    dir: &Path,
+    from: u64,
+) -> Result<(Vec<NewEvent>, Vec<StateChange>, u64, usize)> {
     let r = journal::read_from(&dir.join(JOURNAL_FILE), from)?;
-    let events = r.lines.iter().filter_map(|(off, l)| line_to_event(row, dir, l, *off)).collect();
-    Ok((events, r.end, r.bad_lines))
+    let mut events: Vec<NewEvent> = Vec::new();
+    let mut changes = Vec::new();
+    let mut messages: HashMap<Uuid, usize> = HashMap::new();
+    for (off, l) in &r.lines {
+        if l.kind.is_state_line() {
+            let Some(c) = state_change(l) else { continue };
+            match messages.get(&c.id).map(|&i| &mut events[i]) {
+                Some(e) => match c.change {
+                    Change::Advance(to) => e.msg_state = e.msg_state.max(Some(to)),
+                    Change::Answer(a, text) if e.kind == TimelineKind::Request => {
+                        e.answer = Some(a);
+                        e.detail = text;
+                    }
+                    Change::Answer(..) => {}
+                },
+                None => changes.push(c),
+            }
+            continue;
+        }
+        if let Some(e) = line_to_event(row, dir, l, *off) {
+            if l.kind.is_lecturer_message() {
+                if let Some(id) = l.id {
+                    messages.insert(id, events.len());
+                }
+            }
+            events.push(e);
+        }
+    }
+    Ok((events, changes, r.end, r.bad_lines))
 }
 
 fn file_kind_of(kind: TimelineKind) -> Option<FileKind> {
@@ -62,6 +125,10 @@ fn line_to_event(row: &StudentRow, dir: &Path, l: &JournalLine, off: u64) -> Opt
     e.journal_offset = Some(off);
     if l.kind == TimelineKind::Chat {
         e.chat_id = l.id;
+    }
+    if l.kind.is_lecturer_message() {
+        e.chat_id = Some(l.id?);
+        e.msg_state = Some(Delivery::Queued);
     }
     e.text = l.text.clone();
     e.sent_ts = l.sent_ts;

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
-use crate::model::{FileKind, TimelineKind};
+use crate::model::{AnswerStatus, FileKind, TimelineKind};
 
 /// File name of the journal inside a student folder.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
@@ -54,6 +54,9 @@ pub struct JournalLine {
     pub file_kind: Option<FileKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received: Option<u64>,
+    /// An `answer` line: what the add-on did with the request `id` (its text in `text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<AnswerStatus>,
 }
 
 impl JournalLine {
@@ -77,6 +80,7 @@ impl JournalLine {
             transfer: None,
             file_kind: None,
             received: None,
+            answer: None,
         }
     }
 

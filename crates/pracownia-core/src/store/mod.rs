@@ -16,6 +16,7 @@ mod collect;
 pub mod error;
 mod fsutil;
 pub mod journal;
+mod lecturer;
 mod meta;
 mod record;
 pub mod sanitize;
@@ -26,6 +27,7 @@ pub mod watch;
 pub use crate::index::IndexReader;
 pub use error::StoreError;
 pub use fsutil::{parse_stamp, stamp};
+pub use lecturer::Outgoing;
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};
 

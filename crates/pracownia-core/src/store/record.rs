@@ -128,7 +128,7 @@ impl Store {
 
     /// The current ref of a student, re-creating its folder when it was
     /// removed by hand since the caller got `s`.
-    fn ensure(&mut self, s: &StudentRef) -> Result<StudentRef> {
+    pub(crate) fn ensure(&mut self, s: &StudentRef) -> Result<StudentRef> {
         match self.cache.get(&s.id) {
             Some(r) if r.dir.is_dir() => Ok(r.clone()),
             _ => {

@@ -178,7 +178,7 @@ impl Store {
                 journal_offset: 0,
                 chat_read_until: read_json(&dir).unwrap_or(0),
             };
-            let (evs, end, bad) = collect_journal(&row, &dir, 0)?;
+            let (evs, _, end, bad) = collect_journal(&row, &dir, 0)?;
             row.journal_offset = end;
             report.damaged_lines += bad;
             let known: HashSet<String> = evs.iter().filter_map(|e| e.path.clone()).collect();

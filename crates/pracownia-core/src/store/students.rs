@@ -36,7 +36,7 @@ impl Store {
         Ok(r)
     }
 
-    fn make_ref(&self, id: Uuid, login: &str, folder: &str) -> StudentRef {
+    pub(crate) fn make_ref(&self, id: Uuid, login: &str, folder: &str) -> StudentRef {
         StudentRef { id, login: login.to_string(), dir: self.root.join(folder), folder: folder.to_string() }
     }
 

@@ -1,6 +1,9 @@
 //! The thread that owns the store: presence, chat, hands, and chunk reassembly into verified files.
 
+mod lecturer;
 mod transfers;
+
+pub(crate) use lecturer::Online;
 
 use super::presence::{Change, Presence, Touch};
 use super::socket::Frame;
@@ -37,6 +40,15 @@ pub enum Work {
         until: i64,
     },
     SocketClosed,
+    /// A student's message on the return path, from a connection that registered that student.
+    Return(crate::protocol::ReturnMessage),
+    /// The return-path connection of this student has gone (a send to it failed).
+    ReturnGone(Uuid),
+    /// A lecturer command; the answer goes back on `reply`.
+    Command {
+        cmd: crate::receiver::command::LecturerCommand,
+        reply: Sender<Result<crate::receiver::command::CommandOutcome, crate::receiver::command::CommandError>>,
+    },
 }
 
 /// A complete file whose SHA-256 matched, on its way to being made durable and checked.
@@ -98,6 +110,10 @@ pub struct Worker {
     last_at: i64,
     /// Each student's hand as last recorded (filled from the store on first use).
     hands: HashMap<Uuid, bool>,
+    /// Students registered on the return path and their unacknowledged messages.
+    online: Online,
+    /// To the return-path thread.
+    outgoing: Option<Sender<super::return_path::ToStudent>>,
 }
 
 /// How long a folder must be quiet (no writes of ours) before a reported change is resynced.
@@ -117,6 +133,7 @@ impl Worker {
         sink: EventSink,
         disk: DiskQueues,
         budget: Arc<Budget>,
+        outgoing: Option<Sender<super::return_path::ToStudent>>,
     ) -> Self {
         Worker {
             store,
@@ -133,6 +150,8 @@ impl Worker {
             last_write: HashMap::new(),
             last_at: 0,
             hands: HashMap::new(),
+            online: Online::default(),
+            outgoing,
         }
     }
 
@@ -151,11 +170,16 @@ impl Worker {
                     self.pending_files -= 1;
                     self.on_checked(job, result);
                 }
-                Ok(Work::MarkChatRead { student, until }) => {
-                    if let Err(e) = self.store.mark_chat_read(student, until) {
-                        self.error(format!("Could not mark the chat as read: {e}"));
-                    }
+                Ok(Work::MarkChatRead { student, until }) => match self.store.mark_chat_read(student, until) {
+                    Ok(()) => self.chat_read(student),
+                    Err(e) => self.error(format!("Could not mark the chat as read: {e}")),
+                },
+                Ok(Work::Return(msg)) => {
+                    let at = self.clock();
+                    self.on_return(msg, at);
                 }
+                Ok(Work::ReturnGone(student)) => self.return_gone(student),
+                Ok(Work::Command { cmd, reply }) => self.on_command(cmd, reply),
                 Ok(Work::Resync(dir)) => {
                     self.dirty.insert(dir);
                 }
@@ -217,9 +241,23 @@ impl Worker {
         }
         match msg.payload {
             Payload::Chat { id, text } => {
-                if self.record(&student, at, Entry::Chat { id, text: text.clone(), sent_ts: c.ts }) {
-                    self.stats.chats.fetch_add(1, Relaxed);
-                    self.sink.emit(Event::Chat { at, student: student.id, login: student.login.clone(), id, text });
+                self.last_write.insert(student.dir.clone(), Instant::now());
+                match self.store.record(&student, at, Entry::Chat { id, text: text.clone(), sent_ts: c.ts }) {
+                    Ok(new) => {
+                        // A resent chat (already stored) gets its receipt again: the first was lost.
+                        self.chat_stored(student.id, id);
+                        if new {
+                            self.stats.chats.fetch_add(1, Relaxed);
+                            self.sink.emit(Event::Chat {
+                                at,
+                                student: student.id,
+                                login: student.login.clone(),
+                                id,
+                                text,
+                            });
+                        }
+                    }
+                    Err(e) => self.error(format!("Could not save an event of {}: {e}", student.login)),
                 }
             }
             Payload::Hand { raised } => {
@@ -314,6 +352,7 @@ impl Worker {
         }
         // Forget finished transfers once their late chunks can no longer matter.
         self.done.retain(|_, t| t.elapsed() < timeout);
+        self.resend_due();
         self.resync_quiet_folders();
     }
 

@@ -1,0 +1,159 @@
+//! The return path (protocol 1.1): the only thread that touches the ROUTER socket on the return
+//! port. It keeps which connection registered which student (so a message for one student goes
+//! to that connection and no other), hands the students'
+//! `register`/`ack`/`read`/`answer` to the worker, and sends what the worker queues for it.
+
+use super::socket::Frame;
+use super::stats::StatsCounter;
+use super::worker::Work;
+use super::{Config, ReceiverError};
+use crate::protocol::{self, LecturerMessage, LecturerPayload, ReturnPayload};
+use crate::reject::{Reason, Refusal};
+use crossbeam_channel::{Receiver, Sender};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A lecturer message for one student, from the worker.
+pub struct ToStudent {
+    pub student: Uuid,
+    pub payload: LecturerPayload,
+}
+
+/// Short, so what the worker queues goes out promptly (the socket cannot be woken from
+/// another thread: zmq sockets are not thread-safe).
+const POLL: Duration = Duration::from_millis(20);
+/// Return-path messages are small and rare; a couple per connection is plenty.
+const RCVHWM: i32 = 4;
+/// Headers are at most 16 KiB; nothing on the return path needs more.
+const MAX_MSG: i64 = 64 << 10;
+
+pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverError> {
+    let zerr = |e: zmq::Error| ReceiverError::Zmq(e.to_string());
+    let sock = ctx.socket(zmq::ROUTER).map_err(zerr)?;
+    // A send to a connection that went away fails (the message then stays queued) instead of
+    // vanishing.
+    sock.set_router_mandatory(true).map_err(zerr)?;
+    sock.set_maxmsgsize(MAX_MSG).map_err(zerr)?;
+    sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
+    sock.set_linger(0).map_err(zerr)?;
+    let port = cfg.effective_return_port();
+    let shown = if port == 0 { "*".to_owned() } else { port.to_string() };
+    let endpoint = format!("tcp://{}:{}", cfg.bind, shown);
+    match sock.bind(&endpoint) {
+        Ok(()) => Ok(sock),
+        Err(zmq::Error::EADDRINUSE) => Err(ReceiverError::PortInUse { bind: cfg.bind.clone(), port }),
+        Err(e) => Err(ReceiverError::Bind { endpoint, message: e.to_string() }),
+    }
+}
+
+struct Routes {
+    /// student → the connection that registered it last.
+    by_student: HashMap<Uuid, Vec<u8>>,
+    /// connection → the one student it registered.
+    by_conn: HashMap<Vec<u8>, Uuid>,
+}
+
+pub fn run(
+    sock: zmq::Socket,
+    cfg: Arc<Config>,
+    stop: Arc<AtomicBool>,
+    stats: Arc<StatsCounter>,
+    work: Sender<Work>,
+    outgoing: Receiver<ToStudent>,
+) {
+    let key = cfg.key();
+    let mut routes = Routes { by_student: HashMap::new(), by_conn: HashMap::new() };
+    let mut seq = 0u64;
+    let mut send = |routes: &mut Routes, student: Uuid, payload: LecturerPayload| -> bool {
+        let Some(conn) = routes.by_student.get(&student).cloned() else { return false };
+        seq += 1;
+        let m = LecturerMessage { student, seq, ts: chrono::Utc::now().timestamp_millis(), payload };
+        let frames = protocol::encode_lecturer(&m, key.as_deref());
+        let mut parts: Vec<&[u8]> = vec![&conn];
+        parts.extend(frames.iter().map(|f| f.as_slice()));
+        match sock.send_multipart(parts, zmq::DONTWAIT) {
+            Ok(()) => true,
+            Err(e) => {
+                // EHOSTUNREACH: the connection is gone. EAGAIN: its queue is full. Either way the
+                // message stays queued in the journal and is sent again later.
+                if e == zmq::Error::EHOSTUNREACH {
+                    routes.by_student.remove(&student);
+                    routes.by_conn.remove(&conn);
+                    let _ = work.send(Work::ReturnGone(student));
+                }
+                false
+            }
+        }
+    };
+    while !stop.load(Ordering::SeqCst) {
+        if let Ok(n) = sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
+            if n > 0 {
+                while let Some((conn, frames, count)) = recv(&sock) {
+                    stats.messages.fetch_add(1, Ordering::Relaxed);
+                    let msg = match protocol::parse_return_frames(&frames, count, key.as_deref(), &cfg.limits) {
+                        Ok(m) => m,
+                        Err(r) => {
+                            stats.reject(&r, "a student (return path)");
+                            continue;
+                        }
+                    };
+                    let student = msg.common.student;
+                    if let ReturnPayload::Register { .. } = msg.payload {
+                        match routes.by_conn.get(&conn) {
+                            // A connection registers one student only; a second id is ignored.
+                            Some(s) if *s != student => continue,
+                            _ => {}
+                        }
+                        if let Some(old) = routes.by_student.insert(student, conn.clone()) {
+                            if old != conn {
+                                routes.by_conn.remove(&old);
+                            }
+                        }
+                        routes.by_conn.insert(conn, student);
+                        // The worker answers with `welcome` once the student is in the store, so
+                        // a command right after the welcome finds them.
+                    } else if routes.by_conn.get(&conn) != Some(&student) {
+                        // Not registered, or registered as someone else: never act for a student
+                        // on a connection that did not register that student.
+                        stats
+                            .reject(&Refusal::new(Reason::Unregistered, "no register on this connection"), "a student");
+                        continue;
+                    }
+                    if work.send(Work::Return(msg)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+        while let Ok(m) = outgoing.try_recv() {
+            send(&mut routes, m.student, m.payload);
+        }
+    }
+}
+
+/// One message without blocking: the routing id, at most 4 frames, and how many frames came.
+fn recv(sock: &zmq::Socket) -> Option<(Vec<u8>, Vec<Frame>, usize)> {
+    let id = sock.recv_msg(zmq::DONTWAIT).ok()?;
+    let mut more = id.get_more();
+    let mut frames = Vec::new();
+    let mut count = 0;
+    while more {
+        match sock.recv_msg(0) {
+            Ok(m) => {
+                more = m.get_more();
+                count += 1;
+                if frames.len() < 4 {
+                    frames.push(Frame(m));
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    if count > 4 {
+        frames.clear();
+    }
+    Some((id.to_vec(), frames, count))
+}

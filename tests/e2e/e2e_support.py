@@ -148,6 +148,22 @@ class Serve:
     def stderr(self):
         return "".join(self._err)
 
+    @property
+    def return_endpoint(self):
+        """The return path (protocol 1.1), from serve's log line (it follows the stdout line)."""
+        pattern = r"return path \(the lecturer's answers\) on tcp://[^:\s]+:(\d+)"
+        m = wait_for(lambda: re.search(pattern, self.stderr), STARTUP_S, "serve's return path")
+        return "tcp://127.0.0.1:%s" % m.group(1)
+
+    def tell(self, *args, ok=True):
+        """`pracownia say|announce|request|hand --store STORE ARGS`: (exit code, stdout, stderr)."""
+        cmd, rest = args[0], args[1:]
+        r = subprocess.run([self.proc.args[0], cmd, "--store", self.store] + list(rest),
+                           capture_output=True, text=True, timeout=30)
+        if ok:
+            assert r.returncode == 0, "pracownia %s failed: %s" % (" ".join(args), r.stderr)
+        return r.returncode, r.stdout, r.stderr
+
     def alive(self):
         return self.proc.poll() is None
 

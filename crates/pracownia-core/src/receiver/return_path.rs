@@ -3,7 +3,7 @@
 //! to that connection and no other), hands the students'
 //! `register`/`ack`/`read`/`answer` to the worker, and sends what the worker queues for it.
 
-use super::socket::Frame;
+use super::socket::{recv_rest, Frame};
 use super::stats::StatsCounter;
 use super::worker::Work;
 use super::{Config, ReceiverError};
@@ -137,23 +137,9 @@ pub fn run(
 /// One message without blocking: the routing id, at most 4 frames, and how many frames came.
 fn recv(sock: &zmq::Socket) -> Option<(Vec<u8>, Vec<Frame>, usize)> {
     let id = sock.recv_msg(zmq::DONTWAIT).ok()?;
-    let mut more = id.get_more();
-    let mut frames = Vec::new();
-    let mut count = 0;
-    while more {
-        match sock.recv_msg(0) {
-            Ok(m) => {
-                more = m.get_more();
-                count += 1;
-                if frames.len() < 4 {
-                    frames.push(Frame(m));
-                }
-            }
-            Err(_) => break,
-        }
+    if !id.get_more() {
+        return Some((id.to_vec(), Vec::new(), 0));
     }
-    if count > 4 {
-        frames.clear();
-    }
+    let (frames, count) = recv_rest(sock, None);
     Some((id.to_vec(), frames, count))
 }

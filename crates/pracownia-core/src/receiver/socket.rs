@@ -112,9 +112,15 @@ pub fn run(
 /// anyway) but drains the rest so the next message starts clean.
 fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize)> {
     let first = sock.recv_msg(zmq::DONTWAIT).ok()?;
-    let mut more = first.get_more();
-    let mut frames = vec![Frame(first)];
-    let mut count = 1;
+    Some(recv_rest(sock, Some(first)))
+}
+
+/// The frames after `first` (itself kept when given), at most 4 kept, all counted and drained.
+/// The return path passes None for the ROUTER's routing-id frame, which is not part of a message.
+pub(super) fn recv_rest(sock: &zmq::Socket, first: Option<zmq::Message>) -> (Vec<Frame>, usize) {
+    let mut more = first.as_ref().map_or(true, |m| m.get_more());
+    let mut frames: Vec<Frame> = first.into_iter().map(Frame).collect();
+    let mut count = frames.len();
     while more {
         match sock.recv_msg(0) {
             Ok(m) => {
@@ -130,5 +136,5 @@ fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize)> {
     if count > 4 {
         frames.clear();
     }
-    Some((frames, count))
+    (frames, count)
 }

@@ -118,7 +118,7 @@ fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize)> {
 /// The frames after `first` (itself kept when given), at most 4 kept, all counted and drained.
 /// The return path passes None for the ROUTER's routing-id frame, which is not part of a message.
 pub(super) fn recv_rest(sock: &zmq::Socket, first: Option<zmq::Message>) -> (Vec<Frame>, usize) {
-    let mut more = first.as_ref().map_or(true, |m| m.get_more());
+    let mut more = first.as_ref().is_none_or(|m| m.get_more());
     let mut frames: Vec<Frame> = first.into_iter().map(Frame).collect();
     let mut count = frames.len();
     while more {

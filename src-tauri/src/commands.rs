@@ -2,11 +2,12 @@
 //! docs/APP.md; arguments are snake_case, as the UI sends them.
 
 use crate::error::AppError;
+use crate::messages::MessageSent;
 use crate::presence::StudentTile;
 use crate::settings::{self, Settings};
 use crate::state::{AppState, ReceiverStatus};
 use crate::{allow_store, blender, TauriSink};
-use pracownia_core::model::TimelineEntry;
+use pracownia_core::model::{FileKind, HandState, TimelineEntry};
 use tauri::{AppHandle, Emitter, State};
 
 type R<T> = Result<T, AppError>;
@@ -87,4 +88,25 @@ pub async fn set_blender_path(state: State<'_, AppState>, path: String) -> R<Set
 #[tauri::command(rename_all = "snake_case")]
 pub fn generate_class_code() -> String {
     settings::generate_class_code()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn send_reply(state: State<'_, AppState>, student: String, text: String) -> R<MessageSent> {
+    state.send_reply(&student, &text)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn announce(state: State<'_, AppState>, text: String) -> R<MessageSent> {
+    state.announce(&text)
+}
+
+/// `student: null` asks everyone.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn request_capture(state: State<'_, AppState>, student: Option<String>, what: FileKind) -> R<MessageSent> {
+    state.request_capture(student.as_deref(), what)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn answer_hand(app_state: State<'_, AppState>, student: String, state: HandState) -> R<MessageSent> {
+    app_state.answer_hand(&student, state)
 }

@@ -1,13 +1,14 @@
 //! The one error type that crosses the boundary to the UI: a stable `kind` and one plain
 //! sentence for the lecturer.
 
-use pracownia_core::receiver::ReceiverError;
+use pracownia_core::receiver::{CommandError, ReceiverError};
 use pracownia_core::store::StoreError;
 use serde::Serialize;
 use ts_rs::TS;
 
 /// Every command error. `kind` is one of `port_in_use`, `store_not_writable`, `not_running`,
-/// `blender_not_found`, `not_found`, `io`, `invalid`.
+/// `blender_not_found`, `not_found`, `io`, `invalid`, and for the lecturer's messages
+/// `unknown_student`, `ambiguous_login`, `no_students`, `empty_text`, `text_too_long`, `timeout`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
@@ -55,6 +56,26 @@ impl From<ReceiverError> for AppError {
     }
 }
 
+/// A lecturer message the core refused: the same sentence, capitalised, with a stable kind.
+impl From<CommandError> for AppError {
+    fn from(e: CommandError) -> Self {
+        let kind = match &e {
+            CommandError::UnknownStudent { .. } => "unknown_student",
+            CommandError::AmbiguousLogin { .. } => "ambiguous_login",
+            CommandError::NoStudents => "no_students",
+            CommandError::EmptyText => "empty_text",
+            CommandError::TextTooLong { .. } => "text_too_long",
+            CommandError::Stopped => "not_running",
+            CommandError::Timeout => "timeout",
+            CommandError::Store { .. } => "io",
+        };
+        let text = e.to_string();
+        let mut chars = text.chars();
+        let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+        AppError::new(kind, format!("{first}{}.", chars.as_str()))
+    }
+}
+
 impl From<std::io::Error> for AppError {
     fn from(e: std::io::Error) -> Self {
         AppError::io(format!("A file operation failed: {e}."))
@@ -75,6 +96,13 @@ mod tests {
             ReceiverError::Store(StoreError::NotWritable { path: PathBuf::from("/x"), reason: "denied".into() }).into();
         assert_eq!(e.kind, "store_not_writable");
         assert!(e.message.contains("/x"));
+        let e: AppError = CommandError::TextTooLong { bytes: 5000, max: 4000 }.into();
+        assert_eq!(e.kind, "text_too_long");
+        assert_eq!(e.message, "The message is too long (5000 bytes; at most 4000).");
+        let e: AppError = CommandError::Stopped.into();
+        assert_eq!((e.kind.as_str(), e.message.as_str()), ("not_running", "The receiver is stopped."));
+        let e: AppError = CommandError::UnknownStudent { query: "x".into() }.into();
+        assert_eq!(e.kind, "unknown_student");
         let json = serde_json::to_value(AppError::invalid("Bad.")).unwrap();
         assert_eq!(json, serde_json::json!({"kind": "invalid", "message": "Bad."}));
     }

@@ -6,6 +6,7 @@ pub mod blender;
 pub mod commands;
 pub mod error;
 pub mod forward;
+pub mod messages;
 pub mod net;
 pub mod presence;
 pub mod settings;
@@ -128,6 +129,10 @@ pub fn run() {
             commands::show_in_folder,
             commands::set_blender_path,
             commands::generate_class_code,
+            commands::send_reply,
+            commands::announce,
+            commands::request_capture,
+            commands::answer_hand,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

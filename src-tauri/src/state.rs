@@ -9,7 +9,7 @@ use crate::settings::Settings;
 use pracownia_core::events::Stats;
 use pracownia_core::index::IndexReader;
 use pracownia_core::model::TimelineEntry;
-use pracownia_core::receiver::{Config, Receiver};
+use pracownia_core::receiver::{CommandOutcome, Config, LecturerCommand, Receiver};
 use pracownia_core::simulate::{self, SimConfig};
 use pracownia_core::store::{Store, StoreError};
 use serde::{Deserialize, Serialize};
@@ -231,6 +231,15 @@ impl AppState {
             }
         }
         Ok(())
+    }
+
+    /// A lecturer message through the running receiver (it owns the store and the return path).
+    pub(crate) fn command(&self, cmd: LecturerCommand) -> Result<CommandOutcome, AppError> {
+        let running = lock(&self.0.running);
+        match &*running {
+            Some(r) => Ok(r.receiver.command(cmd)?),
+            None => Err(AppError::new("not_running", "Start the receiver first: students get messages through it.")),
+        }
     }
 
     /// `students` simulated students sending to the running receiver until stopped.

@@ -44,6 +44,23 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_port_pair():
+    """A free port whose neighbour is free too: the receiver's return path (protocol 1.1) listens
+    on port + 1."""
+    for _ in range(50):
+        port = free_port()
+        if port >= 65535:
+            continue
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("0.0.0.0", port))
+                b.bind(("0.0.0.0", port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free pair of neighbouring ports")
+
+
 def wait_port(port, proc, what, seconds=60):
     """Until `what` accepts connections on port; a cold, busy machine can take many seconds."""
     deadline = time.monotonic() + seconds
@@ -90,7 +107,7 @@ def lab(tmp_path):
         RUST_LOG="info",
     )
     (tmp_path / "run").mkdir(mode=0o700)
-    port = free_port()
+    port = free_port_pair()
     store = tmp_path / "store"
     cfg = home / ".config" / "pl.pracownia.lecturer"
     cfg.mkdir(parents=True)

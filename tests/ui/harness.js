@@ -151,11 +151,41 @@ function handle(cmd, args) {
       return { ...settings };
     case "generate_class_code":
       return cfg.classCode ?? "KOT-417";
+    case "send_reply":
+    case "announce":
+    case "request_capture":
+    case "answer_hand":
+      return lecturerMessage(cmd, args);
     case "plugin:dialog|open":
       return cfg.dialogResult === undefined ? "/opt/blender/blender" : cfg.dialogResult;
     default:
       return appError("invalid", `The mock backend does not know the command ${cmd}.`);
   }
+}
+
+let nextMessage = 1;
+
+/** A lecturer message: stored on each recipient's timeline as queued, then message_queued events
+ * (after the command returns, as the real receiver does). */
+function lecturerMessage(cmd, args) {
+  if (!running) return appError("not_running", "The receiver is stopped.");
+  if (cfg.failSend) return appError(cfg.failSend.kind, cfg.failSend.message);
+  if ((cmd === "send_reply" || cmd === "announce") && !String(args.text ?? "").trim()) return appError("empty_text", "The message is empty.");
+  const all = cmd === "announce" || (cmd === "request_capture" && args.student == null);
+  const to = all ? [...tiles.values()] : [tiles.get(args.student)].filter(Boolean);
+  if (!to.length) return appError(all ? "no_students" : "unknown_student", "No such student.");
+  const kind = { send_reply: "reply", announce: "broadcast", request_capture: "request" }[cmd] ?? (args.state === "lowered" ? "hand_lowered" : "hand_ack");
+  const id = `22222222-2222-4222-8222-${String(nextMessage++).padStart(12, "0")}`;
+  const at = Date.now();
+  const events = [];
+  for (const t of to) {
+    const { id: student, login } = t.summary;
+    add({ ts: at, student, login, kind, message: id, delivery: "queued", text: args.text ?? undefined, file_kind: args.what ?? undefined });
+    if (kind === "hand_lowered") t.hand_raised = false;
+    events.push({ type: "message_queued", at, student, login, id, kind, text: args.text ?? null, what: args.what ?? null, online: t.presence !== "offline" });
+  }
+  setTimeout(() => events.forEach((e) => emit("pracownia://event", e)), 0);
+  return { id, recipients: to.length, online: to.filter((t) => t.presence !== "offline").length };
 }
 
 mockIPC(handle, { shouldMockEvents: true });
@@ -183,6 +213,18 @@ async function push(ev) {
       add({ ts: at, student: ev.student, login: ev.login, kind: "hand", raised: ev.raised });
       if (t) t.hand_raised = ev.raised;
       break;
+    case "message_delivery":
+    case "request_answered":
+      for (const e of entries) {
+        if (e.student === ev.student && e.message === ev.id) {
+          if (ev.delivery) e.delivery = ev.delivery;
+          if (ev.status) {
+            e.answer = ev.status;
+            e.detail = ev.text ?? undefined;
+          }
+        }
+      }
+      break;
     case "file_stored":
       add({ ts: at, student: ev.student, login: ev.login, kind: ev.kind, path: ev.path, thumb: ev.thumb ?? undefined, size: ev.size, sha256: ev.sha256 });
       stats.files++;
@@ -198,6 +240,7 @@ window.__mock = {
   emit,
   push,
   studentId: (login) => [...tiles.values()].find((t) => t.summary.login === login)?.summary.id,
+  lastMessageId: () => [...entries].reverse().find((e) => e.message)?.message,
   callsOf: (cmd) => calls.filter((c) => c[0] === cmd).map((c) => c[1]),
   status,
 };

@@ -2,6 +2,7 @@
 
 /**
  * Every command error. `kind` is one of `port_in_use`, `store_not_writable`, `not_running`,
- * `blender_not_found`, `not_found`, `io`, `invalid`.
+ * `blender_not_found`, `not_found`, `io`, `invalid`, and for the lecturer's messages
+ * `unknown_student`, `ambiguous_login`, `no_students`, `empty_text`, `text_too_long`, `timeout`.
  */
 export type AppError = { kind: string, message: string, };

@@ -1,7 +1,18 @@
 // Typed wrappers of the commands and events in docs/APP.md. The only module that calls invoke/listen.
 import { invoke, convertFileSrc } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppError, Event, ReceiverStatus, Settings, StudentTile, TimelineEntry, Uuid } from "./types";
+import type {
+  AppError,
+  Event,
+  FileKind,
+  HandState,
+  MessageSent,
+  ReceiverStatus,
+  Settings,
+  StudentTile,
+  TimelineEntry,
+  Uuid,
+} from "./types";
 import { storePath } from "./format";
 
 export const EVENT_CHANNEL = "pracownia://event";
@@ -22,6 +33,11 @@ export const api = {
   showInFolder: (path: string) => invoke<null>("show_in_folder", { path }),
   setBlenderPath: (path: string) => invoke<Settings>("set_blender_path", { path }),
   generateClassCode: () => invoke<string>("generate_class_code"),
+  sendReply: (student: Uuid, text: string) => invoke<MessageSent>("send_reply", { student, text }),
+  announce: (text: string) => invoke<MessageSent>("announce", { text }),
+  /** `student` null: everyone. */
+  requestCapture: (student: Uuid | null, what: FileKind) => invoke<MessageSent>("request_capture", { student, what }),
+  answerHand: (student: Uuid, state: HandState) => invoke<MessageSent>("answer_hand", { student, state }),
 };
 
 export function onEvent(cb: (ev: Event) => void): Promise<UnlistenFn> {

@@ -3,8 +3,12 @@
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { api, onEvent, onStatus, toAppError } from "./api";
 import { locale, t } from "./locale.svelte";
+import { errorSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, setTiles, type SortKey } from "./reducer";
-import type { Event, Language, ReceiverStatus, Settings, Uuid } from "./types";
+import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
+
+/** A lecturer message's result: sent, or the error as a sentence in the UI language. */
+export type SendResult = { ok: true; sent: MessageSent } | { ok: false; error: string };
 
 export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" };
 
@@ -148,6 +152,12 @@ class AppStore {
     void this.run(() => api.markChatRead(id));
   }
 
+  /** The lecturer is looking at this student's conversation (the inbox): their chat is read. */
+  readConversation(id: Uuid): void {
+    markRead(this.cls, id);
+    void this.run(() => api.markChatRead(id));
+  }
+
   showGrid(): void {
     this.view = { name: "grid" };
   }
@@ -177,6 +187,41 @@ class AppStore {
     this.settings = saved;
     const ok = await this.run(() => api.openInBlender(path));
     if (ok !== undefined) this.notice = t("blend.opened");
+  }
+
+  /** Runs a lecturer message command; its error becomes a sentence in the UI language. */
+  async send(f: () => Promise<MessageSent>): Promise<SendResult> {
+    try {
+      return { ok: true, sent: await f() };
+    } catch (e) {
+      return { ok: false, error: errorSentence(locale.lang, toAppError(e)) };
+    }
+  }
+
+  sendReply(student: Uuid, text: string): Promise<SendResult> {
+    return this.send(() => api.sendReply(student, text));
+  }
+
+  async announce(text: string): Promise<SendResult> {
+    const r = await this.send(() => api.announce(text));
+    if (r.ok) this.notice = translatePlural(locale.lang, "sent.message", r.sent.recipients, { online: r.sent.online });
+    return r;
+  }
+
+  /** Ask one student (or everyone: null) for a screenshot now; errors go to the error line. */
+  async askScreenshot(student: Uuid | null): Promise<void> {
+    const r = await this.send(() => api.requestCapture(student, "screenshot"));
+    if (!r.ok) this.error = r.error;
+    else this.notice = translatePlural(locale.lang, "sent.request", r.sent.recipients, { online: r.sent.online });
+  }
+
+  async answerHand(student: Uuid, state: HandState): Promise<void> {
+    const r = await this.send(() => api.answerHand(student, state));
+    if (!r.ok) this.error = r.error;
+    else if (state === "lowered") {
+      const tile = this.cls.tiles[student];
+      if (tile) tile.hand_raised = false;
+    }
   }
 
   async showInFolder(path: string): Promise<void> {

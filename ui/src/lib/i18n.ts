@@ -79,6 +79,51 @@ const en = {
   "inbox.new": "new",
   "error.dismiss": "Dismiss",
   "error.unknown": "Something went wrong: {detail}",
+  "reply.label": "Reply to {login}",
+  "reply.placeholder": "Write a reply… (Enter sends, Shift+Enter new line)",
+  "reply.send": "Send",
+  "reply.stopped": "Start the receiver to send messages.",
+  "reply.sending": "Sending…",
+  "thread.title": "Conversation",
+  "thread.empty": "No messages yet.",
+  "thread.you": "You",
+  "thread.to_everyone": "To everyone",
+  "thread.request_screenshot": "Asked for a screenshot",
+  "thread.request_blend": "Asked for the .blend file",
+  "thread.hand_ack": "Acknowledged the raised hand",
+  "thread.hand_lowered": "Lowered the hand",
+  "delivery.queued": "Queued",
+  "delivery.delivered": "Delivered",
+  "delivery.read": "Read by the student",
+  "answer.capturing": "capturing now",
+  "answer.paused": "sharing paused",
+  "answer.failed": "could not capture",
+  "class.broadcast": "Message everyone",
+  "class.broadcast_title": "Message to every student",
+  "class.broadcast_placeholder": "Write a message for the whole class… (Enter sends, Shift+Enter new line)",
+  "class.broadcast_send": "Send to everyone",
+  "class.cancel": "Cancel",
+  "class.ask_all_screenshot": "Ask everyone for a screenshot now",
+  "tile.ask_screenshot": "Ask for a screenshot now",
+  "tile.hand_ack": "Acknowledge",
+  "tile.hand_lower": "Lower hand",
+  "tile.needs_receiver": "Start the receiver first",
+  "inbox.reply": "Reply",
+  "inbox.pick": "Choose a message to reply to.",
+  "sent.message_one": "Message sent to {count} student ({online} online now).",
+  "sent.message_few": "Message sent to {count} students ({online} online now).",
+  "sent.message_many": "Message sent to {count} students ({online} online now).",
+  "sent.message_other": "Message sent to {count} students ({online} online now).",
+  "sent.request_one": "Asked {count} student for a screenshot ({online} online now).",
+  "sent.request_few": "Asked {count} students for a screenshot ({online} online now).",
+  "sent.request_many": "Asked {count} students for a screenshot ({online} online now).",
+  "sent.request_other": "Asked {count} students for a screenshot ({online} online now).",
+  "error.not_running": "The receiver is stopped: start it to send messages.",
+  "error.unknown_student": "This student is not in the store.",
+  "error.no_students": "There are no students in this store yet.",
+  "error.empty_text": "The message is empty.",
+  "error.text_too_long": "The message is too long (at most 4096 bytes).",
+  "error.timeout": "The receiver did not answer in time; try again.",
   "lang.en": "English",
   "lang.pl": "Polski",
 } as const;
@@ -164,6 +209,51 @@ const pl: Catalogue = {
   "inbox.new": "nowa",
   "error.dismiss": "Zamknij",
   "error.unknown": "Coś poszło nie tak: {detail}",
+  "reply.label": "Odpowiedź dla {login}",
+  "reply.placeholder": "Napisz odpowiedź… (Enter wysyła, Shift+Enter nowa linia)",
+  "reply.send": "Wyślij",
+  "reply.stopped": "Uruchom odbiór, aby wysyłać wiadomości.",
+  "reply.sending": "Wysyłanie…",
+  "thread.title": "Rozmowa",
+  "thread.empty": "Nie ma jeszcze wiadomości.",
+  "thread.you": "Ty",
+  "thread.to_everyone": "Do wszystkich",
+  "thread.request_screenshot": "Prośba o zrzut ekranu",
+  "thread.request_blend": "Prośba o plik .blend",
+  "thread.hand_ack": "Podniesiona ręka potwierdzona",
+  "thread.hand_lowered": "Ręka opuszczona przez prowadzącego",
+  "delivery.queued": "W kolejce",
+  "delivery.delivered": "Dostarczono",
+  "delivery.read": "Przeczytane przez osobę studiującą",
+  "answer.capturing": "trwa przechwytywanie",
+  "answer.paused": "udostępnianie wstrzymane",
+  "answer.failed": "nie udało się przechwycić",
+  "class.broadcast": "Wiadomość do wszystkich",
+  "class.broadcast_title": "Wiadomość do wszystkich osób na zajęciach",
+  "class.broadcast_placeholder": "Napisz wiadomość do całej grupy… (Enter wysyła, Shift+Enter nowa linia)",
+  "class.broadcast_send": "Wyślij do wszystkich",
+  "class.cancel": "Anuluj",
+  "class.ask_all_screenshot": "Poproś wszystkich o zrzut ekranu teraz",
+  "tile.ask_screenshot": "Poproś o zrzut ekranu teraz",
+  "tile.hand_ack": "Potwierdź",
+  "tile.hand_lower": "Opuść rękę",
+  "tile.needs_receiver": "Najpierw uruchom odbiór",
+  "inbox.reply": "Odpowiedz",
+  "inbox.pick": "Wybierz wiadomość, na którą chcesz odpowiedzieć.",
+  "sent.message_one": "Wysłano wiadomość do {count} osoby (połączonych teraz: {online}).",
+  "sent.message_few": "Wysłano wiadomość do {count} osób (połączonych teraz: {online}).",
+  "sent.message_many": "Wysłano wiadomość do {count} osób (połączonych teraz: {online}).",
+  "sent.message_other": "Wysłano wiadomość do {count} osoby (połączonych teraz: {online}).",
+  "sent.request_one": "Poproszono {count} osobę o zrzut ekranu (połączonych teraz: {online}).",
+  "sent.request_few": "Poproszono {count} osoby o zrzut ekranu (połączonych teraz: {online}).",
+  "sent.request_many": "Poproszono {count} osób o zrzut ekranu (połączonych teraz: {online}).",
+  "sent.request_other": "Poproszono {count} osoby o zrzut ekranu (połączonych teraz: {online}).",
+  "error.not_running": "Odbiór jest zatrzymany: uruchom go, aby wysyłać wiadomości.",
+  "error.unknown_student": "Tej osoby nie ma w archiwum.",
+  "error.no_students": "W tym archiwum nie ma jeszcze żadnych osób.",
+  "error.empty_text": "Wiadomość jest pusta.",
+  "error.text_too_long": "Wiadomość jest za długa (najwyżej 4096 bajtów).",
+  "error.timeout": "Odbiór nie odpowiedział na czas; spróbuj ponownie.",
   "lang.en": "English",
   "lang.pl": "Polski",
 };
@@ -176,4 +266,28 @@ export function translate(lang: Language, key: MessageKey, params?: Record<strin
   const text = (catalogues[lang] ?? en)[key] ?? en[key] ?? key;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+export type PluralBase = "sent.message" | "sent.request";
+
+/** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */
+export function translatePlural(
+  lang: Language,
+  base: PluralBase,
+  count: number,
+  params: Record<string, string | number> = {},
+): string {
+  const rule = new Intl.PluralRules(lang).select(count);
+  const form = (["one", "few", "many", "other"].includes(rule) ? rule : "other") as "one" | "few" | "many" | "other";
+  return translate(lang, `${base}_${form}` as MessageKey, { count, ...params });
+}
+
+const ERROR_KINDS = ["not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
+
+/** An AppError as a sentence in the UI language: known kinds are translated, others keep the
+ * backend's sentence. */
+export function errorSentence(lang: Language, err: { kind: string; message: string }): string {
+  return (ERROR_KINDS as readonly string[]).includes(err.kind)
+    ? translate(lang, `error.${err.kind}` as MessageKey)
+    : err.message;
 }

@@ -1,7 +1,8 @@
 // Event → state: how the class grid follows the receiver's events. Mutates `state` in place, so
 // that when `state` is a Svelte $state proxy only the touched tile re-renders. Pure otherwise:
 // what the app must do next (mark read, refresh a timeline, show an error) is returned.
-import type { Event, FileKind, Stats, StudentSummary, StudentTile, Uuid } from "./types";
+import type { AnswerStatus, Delivery, Event, FileKind, Stats, StudentSummary, StudentTile, Uuid } from "./types";
+import { advance, messageKey } from "./thread";
 
 export interface Transfer {
   kind: FileKind;
@@ -15,6 +16,10 @@ export interface ClassState {
   /** The running transfer of each student, for a progress bar on the tile. */
   progress: Record<Uuid, Transfer>;
   stats: Stats | null;
+  /** Live delivery state of the lecturer's messages this session, by messageKey(student, id). */
+  deliveries: Record<string, Delivery>;
+  /** Live answers to requests this session, by messageKey(student, id). */
+  answers: Record<string, { status: AnswerStatus; text: string | null }>;
 }
 
 export interface ApplyOptions {
@@ -34,7 +39,7 @@ export interface Effects {
 }
 
 export function emptyState(): ClassState {
-  return { tiles: {}, progress: {}, stats: null };
+  return { tiles: {}, progress: {}, stats: null, deliveries: {}, answers: {} };
 }
 
 export function newSummary(id: Uuid, login: string, at: number): StudentSummary {
@@ -152,13 +157,23 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
     }
     case "rejected":
       return {};
-    // Protocol 1.1 (the lecturer's messages): only the student's timeline changes for now.
+    // Protocol 1.1: the lecturer's messages and how far each got (only ever forward).
     case "return_registered":
       return {};
-    case "message_queued":
-    case "message_delivery":
-    case "request_answered":
+    case "message_queued": {
+      const k = messageKey(ev.student, ev.id);
+      state.deliveries[k] = advance(state.deliveries[k], "queued");
       return { timeline: ev.student };
+    }
+    case "message_delivery": {
+      const k = messageKey(ev.student, ev.id);
+      const next = advance(state.deliveries[k], ev.delivery);
+      if (state.deliveries[k] !== next) state.deliveries[k] = next;
+      return {};
+    }
+    case "request_answered":
+      state.answers[messageKey(ev.student, ev.id)] = { status: ev.status, text: ev.text };
+      return {};
     case "stats":
       state.stats = ev.stats;
       return {};

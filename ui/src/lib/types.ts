@@ -1,11 +1,15 @@
 // The boundary types of docs/APP.md. They are GENERATED from the Rust types by ts-rs into
 // ui/src/bindings/ (do not edit those); this is the one module the UI imports them from.
 export type {
+  AnswerStatus,
   AppError,
+  Delivery,
   Event,
   FileKind,
+  HandState,
   Language,
   LeaveReason,
+  MessageSent,
   Presence,
   ReceiverStatus,
   Settings,

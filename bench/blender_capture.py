@@ -102,8 +102,9 @@ def section(r, when, commit):
            "The new screenshot's PNG (8-bit RGB, no row filter, zlib level 6, pure Python + zlib) "
            "is written by the callable `BlenderCapture.screenshot` returns, on the add-on's "
            "hashing thread; here on a worker thread, not counted above: wall %s, of which the "
-           "thread's own CPU %s. zlib releases the GIL while it compresses; the thread holds it "
-           "only to join the rows (a few ms). Fallbacks to the operator during the run: %d." % (
+           "thread's own CPU %s. zlib releases the GIL while it compresses and the rows are joined 64 at a time, "
+           "so the main thread waits for the GIL at most about one switch interval (5 ms) at a "
+           "time (see the notes). Fallbacks to the operator during the run: %d." % (
                ms(t["shot_new_encode"]), ms(t["shot_new_encode_cpu"]), r["fallback"]),
            ""]
     return "\n".join(out) + "\n"

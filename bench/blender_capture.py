@@ -2,7 +2,7 @@
 1920x1080 window under Xvfb, old and new method side by side in the same run (interleaved).
 
   python3 bench/blender_capture.py [--n 7] [--json OUT.json] [--section OUT.md]
-                                   [--update bench/RESULTS.md] [--keep DIR]
+      [--update bench/RESULTS.md] [--keep DIR]
 
 Runs bench/blender_capture_driver.py inside `blender` (clean PATH, HOME and TMPDIR in a temporary
 folder), then writes the Markdown section "The student's main thread (real Blender 3.4 with a
@@ -110,12 +110,40 @@ def section(r, when, commit):
     return "\n".join(out) + "\n"
 
 
-def update(results, text):
+def summary_rows(r):
+    t = r["times"]
+    rows = []
+    for what, old, new in ((".blend copy", "blend_old", "blend_new"),
+                           ("screenshot %d×%d" % tuple(r["window"]), "shot_old", "shot_new")):
+        x = ratio(t[old], t[new])
+        rows.append("| 5b main thread, %s | %s → %s (%.1f× lower) | ≥ 2× lower | %s |" % (
+            what, ms(t[old]), ms(t[new]), x, "met" if x >= 2 else "**missed**"))
+    return rows
+
+
+def with_summary(md, rows):
+    """The two rows in RESULTS.md's summary table (replacing earlier ones), if it has one."""
+    lines = md.split("\n")
+    lines = [l for l in lines if not l.startswith("| 5b main thread")]
+    try:
+        i = lines.index("## Summary")
+    except ValueError:
+        return "\n".join(lines)
+    j = i + 1
+    while j < len(lines) and not lines[j].startswith("|"):
+        j += 1
+    while j < len(lines) and lines[j].startswith("|"):
+        j += 1
+    return "\n".join(lines[:j] + rows + lines[j:])
+
+
+def update(results, text, rows=()):
     try:
         with open(results) as f:
             md = f.read()
     except FileNotFoundError:
         md = ""
+    md = with_summary(md, list(rows))
     start = md.find(TITLE)
     if start >= 0:
         nxt = md.find("\n## ", start + len(TITLE))
@@ -153,7 +181,7 @@ def main():
         with open(a.section, "w") as f:
             f.write(text)
     if a.update:
-        update(a.update, text)
+        update(a.update, text, summary_rows(r))
     print(text)
 
 

@@ -1,6 +1,7 @@
 """Runs INSIDE Blender with a window (under Xvfb), started by bench/blender_capture.py:
 
-  blender --factory-startup --enable-event-simulate -setaudio None --python THIS -- OUT.json ADDON_DIR N
+  blender --factory-startup --enable-event-simulate -setaudio None --python THIS \
+    -- OUT.json ADDON_DIR N
 
 Builds a ~0.5 M-vertex scene, then measures the main-thread wall time (time.perf_counter around
 the call) of one capture, interleaved A B A B ... after one warm-up of each, one measurement per
@@ -8,7 +9,8 @@ timer tick so that Blender's event loop (and its redraws) runs in between:
   .blend copy   old: bpy.ops.wm.save_as_mainfile(copy=True)   new: BlenderCapture().blend_copy
   screenshot    old: bpy.ops.screen.screenshot (PNG)          new: BlenderCapture().screenshot
                 (the main thread only reads the pixels; the PNG is written by the returned
-                callable, timed separately on a worker thread, as the add-on's hashing thread runs it)
+                callable, timed separately on a worker thread, as the add-on's hashing thread
+                runs it)
 Writes OUT.json and exits 0 itself; any failure prints a FAILED line and exits 1 (a failing timer
 alone would let Blender exit 0).
 """

@@ -3,9 +3,11 @@
 A screenshot is the whole Blender window. The main thread only reads the window's pixels (the
 framebuffer Blender last drew it into, gpu module, ~5 ms at 1920x1080); the PNG is encoded later
 by the returned callable on the session's hashing thread (zlib releases the GIL while it
-compresses). bpy.ops.screen.screenshot redraws every window and encodes the PNG on the main thread
-(~4x the time, bench/RESULTS.md); it is still used when the pixels cannot be read that way (more
-than one window, a framebuffer not the window's size, a blank read). The .blend copy is written with bpy.data.libraries.write() of every local data-block,
+compresses). bpy.ops.screen.screenshot redraws every window and encodes the PNG on the main
+thread (~100 ms at 1920x1080 in bench/RESULTS.md); it is still used when the pixels cannot be
+read that way (more than one window, a framebuffer not the window's size, a blank read).
+
+The .blend copy is written with bpy.data.libraries.write() of every local data-block,
 not save_as_mainfile(copy=True): with a window, the "file saved" notifier that a save posts is
 processed after the call and clears bpy.data.is_dirty, so quitting Blender would no longer ask the
 student to save their work (Blender 3.4 to 5.x). A partial write posts no notifier, runs no save
@@ -59,8 +61,8 @@ class BlenderCapture:
         return bpy.path.basename(path) if path else None
 
     def screenshot(self, path):
-        """Reads the pixels and returns a callable that writes the PNG at path (run it off the
-        main thread); or, when the pixels cannot be read directly, writes it now and returns None."""
+        """Reads the pixels and returns a callable that writes the PNG at path (to be run off the
+        main thread); when the pixels cannot be read directly, writes it now and returns None."""
         win = _main_window()
         if bpy.app.background or win is None:
             raise RuntimeError(self.no_screenshot_reason())
@@ -71,7 +73,8 @@ class BlenderCapture:
         return None
 
     def screenshot_operator(self, path, win=None):
-        """Blender's own screenshot, all on the main thread (the fallback; the benchmark's baseline)."""
+        """Blender's own screenshot, all on the main thread (the fallback, and the benchmark's
+        baseline)."""
         win = win or _main_window()
         with bpy.context.temp_override(window=win, screen=win.screen):
             result = bpy.ops.screen.screenshot(filepath=path, check_existing=False)

@@ -6,6 +6,7 @@
 # Environment: CARGO_TARGET_DIR (default target/), BENCH_WORK (scratch, default /tmp/pracownia-bench;
 # needs ~30 GB free for --full-class), BPY_PYTHON (a Python with bpy==5.0.1 for item 5's capture
 # tick; default: .venv-bpy/bin/python if present), PYTHON (with pyzmq; default .venv/bin/python).
+# Item 5b needs Debian's blender and xvfb-run (scripts/setup-blender.sh); ~3 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,5 +42,9 @@ OUT=bench/RESULTS.md
 "$TARGET/release/pracownia-bench" $QUICK ${CLASS:+--class "$CLASS"} \
   --serve-bin "$TARGET/release/pracownia" --work "$WORK" --out "$OUT" \
   --student-json "$WORK/student.json" --notes bench/NOTES.md
+
+echo "bench: item 5b (main-thread cost of a capture in real Blender with a window)" >&2
+"$PY" bench/blender_capture.py --n "$([ -n "$QUICK" ] && echo 5 || echo 7)" --update "$OUT" >/dev/null \
+  || echo "bench: item 5b failed (is blender installed?); RESULTS.md has no section for it" >&2
 rm -rf "$WORK"
 echo "bench: wrote $OUT" >&2

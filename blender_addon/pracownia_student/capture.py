@@ -1,7 +1,13 @@
 """The only code that asks Blender for pixels or a .blend copy. Main thread only (timer ticks).
 
-A screenshot is the whole Blender window (bpy.ops.screen.screenshot with that window in the
-context). The .blend copy is written with bpy.data.libraries.write() of every local data-block,
+A screenshot is the whole Blender window. The main thread only reads the window's pixels (the
+framebuffer Blender last drew it into, gpu module, ~5 ms at 1920x1080); the PNG is encoded later
+by the returned callable on the session's hashing thread (zlib releases the GIL while it
+compresses). bpy.ops.screen.screenshot redraws every window and encodes the PNG on the main
+thread (~100 ms at 1920x1080 in bench/RESULTS.md); it is still used when the pixels cannot be
+read that way (more than one window, a framebuffer not the window's size, a blank read).
+
+The .blend copy is written with bpy.data.libraries.write() of every local data-block,
 not save_as_mainfile(copy=True): with a window, the "file saved" notifier that a save posts is
 processed after the call and clears bpy.data.is_dirty, so quitting Blender would no longer ask the
 student to save their work (Blender 3.4 to 5.x). A partial write posts no notifier, runs no save
@@ -10,6 +16,8 @@ handlers and renders no thumbnail. Edit-mode changes are flushed first, as a sav
 """
 
 import os
+import struct
+import zlib
 
 import bpy
 from bpy.app.handlers import persistent
@@ -53,9 +61,21 @@ class BlenderCapture:
         return bpy.path.basename(path) if path else None
 
     def screenshot(self, path):
+        """Reads the pixels and returns a callable that writes the PNG at path (to be run off the
+        main thread); when the pixels cannot be read directly, writes it now and returns None."""
         win = _main_window()
         if bpy.app.background or win is None:
             raise RuntimeError(self.no_screenshot_reason())
+        pixels = _read_window(win)
+        if pixels is not None:
+            return lambda: write_png(path, *pixels)
+        self.screenshot_operator(path, win)
+        return None
+
+    def screenshot_operator(self, path, win=None):
+        """Blender's own screenshot, all on the main thread (the fallback, and the benchmark's
+        baseline)."""
+        win = win or _main_window()
         with bpy.context.temp_override(window=win, screen=win.screen):
             result = bpy.ops.screen.screenshot(filepath=path, check_existing=False)
         if "FINISHED" not in result:
@@ -79,6 +99,57 @@ class BlenderCapture:
             _saving[0] = False
         if not os.path.isfile(path) or os.path.getsize(path) == 0:
             raise RuntimeError("Blender did not write the copy.")
+
+
+def _read_window(win):
+    """(rgb, width, height), rows bottom-up, of the window's framebuffer as Blender last drew it;
+    None when that cannot be read safely. Outside drawing, the active framebuffer is the one of the
+    window drawn last, so with more than one window it may not be this one: then None."""
+    if len(bpy.context.window_manager.windows) != 1:
+        return None
+    try:
+        import gpu
+        fb = gpu.state.active_framebuffer_get()
+        x, y, w, h = fb.viewport_get()
+        if (x, y, w, h) != (0, 0, win.width, win.height) or w <= 0 or h <= 0:
+            return None
+        buf = gpu.types.Buffer("UBYTE", w * h * 3)  # flat: it exports contiguous bytes
+        fb.read_color(0, 0, w, h, 3, 0, "UBYTE", data=buf)
+        rgb = memoryview(buf).cast("B")
+    except Exception:  # no such API in this Blender or backend: the operator takes it
+        return None
+    if rgb.nbytes != w * h * 3 or len(set(rgb[::7919])) < 2:  # a blank read: not a Blender window
+        return None
+    return rgb, w, h
+
+
+def write_png(path, rgb, width, height, level=6):
+    """An 8-bit RGB PNG from rows stored bottom-up (OpenGL's order). Pure Python and zlib, for a
+    thread inside Blender: zlib releases the GIL while it compresses, and the rows are joined
+    64 at a time, so the GIL is never held for more than a fraction of a millisecond at once."""
+    stride = width * 3
+    z = zlib.compressobj(level)
+    parts = []
+    top = height - 1
+    while top >= 0:
+        rows = []
+        for r in range(top, max(top - 64, -1), -1):
+            rows.append(b"\0")  # filter: none
+            rows.append(rgb[r * stride:(r + 1) * stride])
+        parts.append(z.compress(b"".join(rows)))
+        top -= 64
+    parts.append(z.flush())
+    data = b"".join(parts)
+
+    def chunk(tag, body):
+        return (struct.pack(">I", len(body)) + tag + body
+                + struct.pack(">I", zlib.crc32(body, zlib.crc32(tag))))
+
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n")
+        f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)))
+        f.write(chunk(b"IDAT", data))
+        f.write(chunk(b"IEND", b""))
 
 
 # Window managers, screens and workspaces keep the student's layout and active scene in the copy.

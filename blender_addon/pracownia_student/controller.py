@@ -3,7 +3,8 @@
 Blender code calls Controller from the main thread only: operators (connect, chat, hand...) and
 the bpy.app.timers tick, which passes a `capture` object (capture.py in Blender, a fake in tests):
   can_screenshot() -> bool, no_screenshot_reason() -> str, open_file_name() -> str | None,
-  screenshot(path) -> None, blend_copy(path) -> None   (write the file at path, raise on failure)
+  screenshot(path) -> None, blend_copy(path) -> None   (write the file at path, raise on failure;
+  either may instead return a callable that writes it, which the session runs off the main thread)
   and optionally change_count() -> int | None (Blender's data changes so far; None: unknown)
 
 The lecturer's side of the conversation (protocol 1.1) arrives as sender-thread events drained by
@@ -202,7 +203,7 @@ class Controller:
                 else capture.open_file_name() or "untitled.blend")
         path = self.session.new_path(name)
         try:
-            (capture.screenshot if kind == "screenshot" else capture.blend_copy)(path)
+            write = (capture.screenshot if kind == "screenshot" else capture.blend_copy)(path)
         except Exception as e:  # shown in the panel; the next try comes after the interval
             self.schedule.capture_failed(kind, now)
             self.error = "Could not capture the %s: %s" % (
@@ -211,7 +212,8 @@ class Controller:
         self._marker += 1
         self._changes_at[self._marker] = changes
         self.schedule.captured(kind, self._marker, now)
-        self.session.submit(kind, path, name, self._marker)
+        self.session.submit(kind, path, name, self._marker,
+                            write if callable(write) else None)
         return kind
 
     def _drain(self, can_shot=True, capture=None):

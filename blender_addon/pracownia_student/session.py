@@ -1,9 +1,11 @@
 """One connection to the lecturer (bpy-free): a Sender, a hashing thread and a spool folder.
 
-Captured files (made on Blender's main thread) are handed to submit(); the hashing thread reads
-the finished file, drops it when its digest equals the last one sent (DigestGate), else queues it
-on the Sender, which deletes it once sent. Threads report only by appending plain dicts to
-`events` (a deque: append and popleft are thread-safe); the main thread drains it.
+Captured files (made on Blender's main thread) are handed to submit(); a capture may leave the
+writing of its file to the hashing thread (submit's `write`: a screenshot's PNG encoding, so that
+it does not hold up Blender's main thread). The hashing thread then reads the finished file,
+drops it when its digest equals the last one sent (DigestGate), else queues it on the Sender,
+which deletes it once sent. Threads report only by appending plain dicts to `events` (a deque:
+append and popleft are thread-safe); the main thread drains it.
 """
 
 import collections
@@ -53,8 +55,9 @@ class Session:
         folder = tempfile.mkdtemp(dir=self.spool)
         return os.path.join(folder, file_name)
 
-    def submit(self, kind, path, name, marker):
-        self._queue.put((kind, path, name, marker))
+    def submit(self, kind, path, name, marker, write=None):
+        """write: None (the file at path is finished) or a callable that writes it (this thread)."""
+        self._queue.put((kind, path, name, marker, write))
 
     # ---- hashing thread: plain files only, no bpy ----
 
@@ -73,9 +76,14 @@ class Session:
             item = self._queue.get()
             if item is None or self._stopping.is_set():
                 return
-            kind, path, name, marker = item
+            kind, path, name, marker, write = item
             base = {"kind": kind, "marker": marker, "name": name}
             try:
+                if write is not None:
+                    try:
+                        write()
+                    except Exception as e:  # reported as the capture's failure below
+                        raise OSError("the file could not be written (%s)" % e) from e
                 digest = self._digest(path)
                 if digest is None:
                     return

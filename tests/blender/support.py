@@ -54,10 +54,15 @@ def tick_report(label, tick_times):
 
 
 class FakeCapture:
-    """Writes a PNG or fake .blend bytes; `blend` can be changed to simulate edits."""
+    """Writes a PNG or fake .blend bytes; `blend` can be changed to simulate edits. deferred:
+    screenshot() returns a callable that writes the PNG (as capture.py does), noting the thread
+    it ran on in `written_on`; with `fail_write` set that callable raises."""
 
-    def __init__(self, window=True):
+    def __init__(self, window=True, deferred=False):
         self.window = window
+        self.deferred = deferred
+        self.fail_write = False
+        self.written_on = []
         self.blend = b"BLENDER-v300" + b"\0" * 4000
         self.shots = 0
         self.blends = 0
@@ -73,8 +78,19 @@ class FakeCapture:
 
     def screenshot(self, path):
         self.shots += 1
-        with open(path, "wb") as f:
-            f.write(png_bytes(seed=self.shots))
+        data = png_bytes(seed=self.shots)
+
+        def write():
+            self.written_on.append(threading.current_thread().name)
+            if self.fail_write:
+                raise MemoryError("fake")
+            with open(path, "wb") as f:
+                f.write(data)
+        if self.deferred:
+            return write
+        write()
+        self.written_on.pop()
+        return None
 
     def blend_copy(self, path):
         self.blends += 1

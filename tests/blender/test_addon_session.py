@@ -60,6 +60,27 @@ def test_captures_arrive_identical_copies_are_skipped_chat_survives(start_serve,
     tick_report("fake-capture", ctl.tick_times)
 
 
+def test_a_screenshot_written_off_the_main_thread_arrives_a_failed_write_is_reported(
+        start_serve, cli, controller):
+    """capture.py returns a callable for the PNG: the session's hashing thread runs it."""
+    serve = start_serve()
+    ctl, cap = controller, FakeCapture(deferred=True)
+    ctl.connect("127.0.0.1:%d" % serve.port, "ola", str(uuid.uuid4()), heartbeat_every=0.5,
+                screenshot_every_s=5, blend_every_s=600)
+    run_ticks(ctl, cap, lambda: ctl.sent["screenshot"] == 1)
+    assert cap.written_on == ["pracownia-hasher"]
+    tl = cli.wait_timeline(serve.store, lambda t: entries(t, "screenshot"), 15, "a screenshot")
+    with open(os.path.join(serve.store, entries(tl, "screenshot")[0]["path"]), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    cap.fail_write = True
+    ctl.request("screenshot")
+    run_ticks(ctl, cap, lambda: ctl.error is not None)
+    assert "could not be written" in ctl.error and ctl.sent["screenshot"] == 1
+    cap.fail_write = False
+    ctl.request("screenshot")
+    run_ticks(ctl, cap, lambda: ctl.sent["screenshot"] == 2)
+
+
 def test_status_waiting_then_connected_paused_and_no_window(start_serve, cli, controller):
     import socket
     s = socket.socket()

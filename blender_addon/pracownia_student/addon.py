@@ -62,8 +62,20 @@ def redraw():
         return
     for win in wm.windows:
         for area in win.screen.areas:
-            if area.type in ("VIEW_3D", "STATUSBAR", "PREFERENCES"):
+            if area.type in ("VIEW_3D", "PREFERENCES"):
                 area.tag_redraw()
+        _redraw_statusbar(win)
+
+
+def _redraw_statusbar(win):
+    """The status bar is a global area, not in screen.areas, so tag_redraw() cannot reach it.
+    status_text_set(None) restores the default status text and redraws the status bar (checked
+    in 3.4 under Xvfb; the call exists up to 5.x). Called only when what we show changed."""
+    try:
+        with bpy.context.temp_override(window=win, screen=win.screen):
+            bpy.context.workspace.status_text_set(None)
+    except Exception:
+        pass  # no window or workspace (background mode): nothing to redraw
 
 
 def redraw_if_changed():

@@ -67,7 +67,7 @@ def draw_panel(layout, context):
             box.label(text="Screenshots + .blend copies")
             box.operator("pracownia.pause", text="Pause sharing", icon="PAUSE")
         if st["two_way"]:  # the lecturer's receiver answered register: replies can come
-            box.label(text="The lecturer can answer you", icon="CHECKMARK")
+            ui_conversation.wrapped_label(box, "The lecturer can answer you", context, "CHECKMARK")
 
     col = layout.column()
     col.enabled = not ctl.connected
@@ -83,7 +83,7 @@ def draw_panel(layout, context):
     layout.operator("pracownia.hand", text="Lower hand" if ctl.hand_raised else "Raise hand",
                     icon="HAND", depress=ctl.hand_raised)
     if ctl.hand_raised and ctl.hand_acknowledged:
-        layout.label(text="The lecturer saw your hand", icon="CHECKMARK")
+        ui_conversation.wrapped_label(layout, "The lecturer saw your hand", context, "CHECKMARK")
     row = layout.row(align=True)
     op = row.operator("pracownia.send_now", text="Screenshot", icon="IMAGE_DATA")
     op.kind = "screenshot"

@@ -18,13 +18,21 @@ def unread_sentence(n):
 
 
 def wrap_width(context):
-    """Characters that fit the sidebar (about 7 px a character at UI scale 1); 40 without one."""
+    """Characters that fit the sidebar (about 7.5 px a character at UI scale 1); 40 without one."""
     region = getattr(context, "region", None)
     width = getattr(region, "width", 0) or 0
     if width <= 0:
         return 40
     scale = getattr(getattr(getattr(context, "preferences", None), "view", None), "ui_scale", 1.0)
-    return max(16, int(width / (7.0 * (scale or 1.0))) - 4)
+    return max(16, int(width / (7.5 * (scale or 1.0))) - 6)  # box padding and an icon
+
+
+def wrapped_label(layout, text, context, icon="NONE"):
+    """A sentence over as many lines as the sidebar needs (a label alone would be cut off)."""
+    col = layout.column(align=True)
+    for n, line in enumerate(textwrap.wrap(text, width=wrap_width(context)) or [""]):
+        col.label(text=line, icon=icon if n == 0 else ("BLANK1" if icon != "NONE" else "NONE"))
+    return col
 
 
 def item_lines(item, width=40):
@@ -43,9 +51,7 @@ def draw_conversation(layout, context):
     unread = ctl.conversation.unread_count
     if unread:
         box = layout.box()
-        row = box.row()
-        row.alert = True
-        row.label(text=unread_sentence(unread), icon="ERROR")
+        wrapped_label(box, unread_sentence(unread), context, "ERROR").alert = True
         box.operator("pracownia.mark_read", text="Mark as read", icon="CHECKMARK")
     layout.label(text="Conversation with the lecturer:")
     items = list(ctl.conversation)[-SHOWN:]
@@ -70,4 +76,5 @@ def draw_status_marker(layout):
     if unread:
         row = layout.row(align=True)
         row.alert = True
-        row.label(text="Pracownia: " + unread_sentence(unread), icon="ERROR")
+        row.label(text="Pracownia: %d new message%s" % (unread, "" if unread == 1 else "s"),
+                  icon="ERROR")

@@ -95,7 +95,7 @@ def test_reply_shows_in_the_panel_and_stays_marked_until_read(addon, lecturer):
     lines = [e[1] for e in rec.log if e[0] == "label"]
     assert all(len(line) <= 60 for line in lines if "Sprawdź" in line or "(Ctrl+A" in line)
     assert sum(1 for line in lines if "Scale" in line) >= 2  # wrapped over several lines
-    assert "2 new messages from the lecturer" in statusbar()
+    assert "Pracownia: 2 new messages" in statusbar()
     got = lecturer.next(("ack",), 5.0)
     assert got is not None and set(got[2]["ids"]) <= {reply, everyone}
     # background mode: nothing to pop up, the notice is skipped, the marker does the job

@@ -78,6 +78,8 @@ def draw_panel(layout, context):
     layout.operator("pracownia.connect", text="Disconnect" if ctl.connected else "Connect",
                     icon="CANCEL" if ctl.connected else "LINKED", depress=ctl.connected)
     if not ctl.connected:
+        if len(ctl.conversation):  # still readable (and markable as read) while disconnected
+            ui_conversation.draw_conversation(layout, context, can_send=False)
         return
 
     layout.operator("pracownia.hand", text="Lower hand" if ctl.hand_raised else "Raise hand",

@@ -46,7 +46,7 @@ def item_lines(item, width=40):
     return lines
 
 
-def draw_conversation(layout, context):
+def draw_conversation(layout, context, can_send=True):
     layout.separator()
     unread = ctl.conversation.unread_count
     if unread:
@@ -65,6 +65,8 @@ def draw_conversation(layout, context):
         sub.alert = item["state"] == "unread"  # new from the lecturer: stands out until read
         for n, line in enumerate(lines):
             sub.label(text=line, icon=_ICON.get(item["who"], "INFO") if n == 0 else "BLANK1")
+    if not can_send:
+        return
     row = layout.row(align=True)
     row.prop(context.window_manager.pracownia, "chat_text", text="")
     row.operator("pracownia.chat_send", text="", icon="PLAY")

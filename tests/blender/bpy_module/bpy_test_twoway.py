@@ -114,6 +114,15 @@ def test_reply_shows_in_the_panel_and_stays_marked_until_read(addon, lecturer):
     folder = os.path.join(bpy.utils.user_resource("CONFIG", path="pracownia"), "conversations")
     files = os.listdir(folder)
     assert any(f.startswith("conversation-127.0.0.1_%d" % lecturer.port) for f in files), files
+    # disconnected: still readable, nothing to send with
+    assert bpy.ops.pracownia.connect() == {"FINISHED"} and not ctl.connected
+    rec = panel()
+    assert "Lecturer: Sprawdź" in rec.texts() and "pracownia.chat_send" not in rec.ops()
+    # a restart (a fresh conversation in memory): the same lecturer address loads it back
+    from pracownia_student.conversation import Conversation
+    ctl.conversation = Conversation()
+    connect(runtime, lecturer.port, login="ala.nowak")
+    assert ctl.conversation.get(reply)["state"] == "read" and ctl.conversation.get(mine)
 
 
 @pytest.mark.timeout_s(60)

@@ -73,7 +73,9 @@ def _redraw_statusbar(win):
     in 3.4 under Xvfb; the call exists up to 5.x). Called only when what we show changed."""
     try:
         with bpy.context.temp_override(window=win, screen=win.screen):
-            bpy.context.workspace.status_text_set(None)
+            ws = bpy.context.workspace
+            # The internal call leaves a Python tool's own status-bar draw function in place.
+            getattr(ws, "status_text_set_internal", ws.status_text_set)(None)
     except Exception:
         pass  # no window or workspace (background mode): nothing to redraw
 

@@ -7,6 +7,7 @@ from . import runtime
 
 ctl = runtime.controller
 SHOWN = 8
+MAX_LINES = 12  # a 4 KiB message must not push the rest of the panel out of sight
 _WHO = {"me": "You", "lecturer": "Lecturer", "class": "Everyone"}
 _MINE = {"queued": "not sent yet", "sent": "sent", "delivered": "delivered",
          "read": "read by the lecturer"}
@@ -40,7 +41,8 @@ def item_lines(item, width=40):
     head = "%s  " % item["time"][:5]
     if item["state"] != "info":  # requests and hand answers already say "The lecturer ..."
         head += "%s: " % _WHO.get(item["who"], "Lecturer")
-    lines = textwrap.wrap(head + item["text"], width=width, subsequent_indent="    ") or [head]
+    lines = textwrap.wrap(head + item["text"], width=width, subsequent_indent="    ",
+                          max_lines=MAX_LINES, placeholder=" …") or [head]
     if item["who"] == "me":
         lines.append("    (%s)" % _MINE.get(item["state"], item["state"]))
     return lines

@@ -10,6 +10,7 @@ runs it. Missing blender or xvfb-run FAILS.
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -36,9 +37,10 @@ class Blender:
     the lecturer's sockets meanwhile)."""
 
     def __init__(self, cmd, env):
+        # Its own process group: on failure Blender goes too, not only the xvfb-run wrapper.
         self.proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, errors="replace")
+                                     text=True, errors="replace", start_new_session=True)
         self.lines, self.out = queue.Queue(), []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -127,7 +129,7 @@ def test_real_blender_window_shows_the_reply_and_answers_requests(tmp_path):
         rc = b.proc.wait(timeout=60)
     finally:
         if b.proc.poll() is None:
-            b.proc.kill()
+            os.killpg(b.proc.pid, signal.SIGKILL)
         lec.close()
     out = b.report()
     assert rc == 0, "Blender exited with %d:\n%s" % (rc, out)

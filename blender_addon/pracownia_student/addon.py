@@ -69,8 +69,8 @@ def redraw():
 
 def _redraw_statusbar(win):
     """The status bar is a global area, not in screen.areas, so tag_redraw() cannot reach it.
-    status_text_set(None) restores the default status text and redraws the status bar (checked
-    in 3.4 under Xvfb; the call exists up to 5.x). Called only when what we show changed."""
+    Clearing the workspace's status text redraws the status bar (checked in 3.4 under Xvfb; the
+    call exists in 5.0 too). Called only when what we show changed."""
     try:
         with bpy.context.temp_override(window=win, screen=win.screen):
             ws = bpy.context.workspace

@@ -4,7 +4,8 @@
 #   1. pure Python (.venv): scheduling, controller and transport against `pracownia serve`, build
 #   2. Blender as a module (.venv-bpy, bpy 5.0): the add-on in bpy, the extension zip
 #   3. Debian's real Blender 3.4 with a window under Xvfb, end to end
-#      (the screenshot it sent is saved as artifacts/blender-window.png)
+#      (the screenshot it sent is saved as artifacts/blender-window.png), then the two-way test
+#      with a Python lecturer (artifacts/blender-twoway-notice.png shows the lecturer's reply)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -30,7 +31,9 @@ echo "== add-on tests 1/3: pure Python (no Blender)" >&2
 
 echo "== add-on tests 2/3: Blender as a Python module (bpy)" >&2
 .venv-bpy/bin/python -m pytest -q -s -p no:cacheprovider \
-  tests/blender/bpy_module/bpy_test_addon.py tests/blender/bpy_module/bpy_test_extension.py
+  tests/blender/bpy_module/bpy_test_addon.py tests/blender/bpy_module/bpy_test_extension.py \
+  tests/blender/bpy_module/bpy_test_twoway.py
 
 echo "== add-on tests 3/3: real Blender with a window (Xvfb)" >&2
-.venv/bin/python -m pytest -q -s -p no:cacheprovider tests/blender/window/window_e2e.py
+.venv/bin/python -m pytest -q -s -p no:cacheprovider tests/blender/window/window_e2e.py \
+  tests/blender/window/window_twoway_e2e.py

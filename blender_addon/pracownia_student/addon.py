@@ -11,7 +11,7 @@ import os
 import bpy
 from bpy.app.handlers import persistent
 
-from . import capture, deps, identity, ops, prefs, runtime, ui
+from . import capture, deps, identity, notify, ops, prefs, runtime, ui
 
 ctl = runtime.controller
 TICK_S = 0.5
@@ -30,6 +30,7 @@ def _tick():
         if p is not None:
             ctl.schedule.set_intervals(p.screenshot_every_s, p.blend_every_min * 60.0)
         ctl.tick(_capture)
+        notify.check()  # a new reply or broadcast: a status-bar report, never a dialog
     except Exception as e:  # a timer must never die silently: show it
         ctl.error = "Internal error: %s" % e
     redraw_if_changed()
@@ -61,15 +62,32 @@ def redraw():
         return
     for win in wm.windows:
         for area in win.screen.areas:
-            if area.type in ("VIEW_3D", "STATUSBAR", "PREFERENCES"):
+            if area.type in ("VIEW_3D", "PREFERENCES"):
                 area.tag_redraw()
+        _redraw_statusbar(win)
+
+
+def _redraw_statusbar(win):
+    """The status bar is a global area, not in screen.areas, so tag_redraw() cannot reach it.
+    Clearing the workspace's status text redraws the status bar (checked in 3.4 under Xvfb; the
+    call exists in 5.0 too). Called only when what we show changed."""
+    try:
+        with bpy.context.temp_override(window=win, screen=win.screen):
+            ws = bpy.context.workspace
+            # The internal call leaves a Python tool's own status-bar draw function in place.
+            getattr(ws, "status_text_set_internal", ws.status_text_set)(None)
+    except Exception:
+        pass  # no window or workspace (background mode): nothing to redraw
 
 
 def redraw_if_changed():
     st = ctl.status()
     inst = runtime.installer
+    conv = ctl.conversation
     key = (st["state"], st["text"], round(st["progress"] or 0, 2), st["notice"], st["error"],
-           ctl.paused, inst.state if inst is not None else None)
+           ctl.paused, inst.state if inst is not None else None, st["two_way"], st["unread"],
+           ctl.hand_raised, ctl.hand_acknowledged, len(conv),
+           tuple(i["state"] for i in list(conv)[-8:]))
     if key != _last_drawn[0]:
         _last_drawn[0] = key
         redraw()
@@ -102,12 +120,14 @@ def _setup_paths():
     config = bpy.utils.user_resource("CONFIG", path="pracownia", create=True)
     runtime.id_path = os.path.join(config, "student_id")
     runtime.student_id = identity.load_or_create(runtime.id_path)
+    # One file per lecturer address under the user config: it survives restarts and updates.
+    runtime.conversation_dir = os.path.join(config, "conversations")
     runtime.deps_dir = bpy.utils.user_resource("SCRIPTS", path=os.path.join("modules",
                                                                          "pracownia_deps"))
     deps.add_to_path(runtime.deps_dir)
 
 
-_CLASSES = prefs.CLASSES + ops.CLASSES + ui.CLASSES
+_CLASSES = prefs.CLASSES + ops.CLASSES + notify.CLASSES + ui.CLASSES
 
 
 def register():

@@ -38,7 +38,8 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
                         class_code=context.window_manager.pracownia.class_code,
                         hello_info=_hello_info(),
                         screenshot_every_s=prefs.screenshot_every_s,
-                        blend_every_s=prefs.blend_every_min * 60.0)
+                        blend_every_s=prefs.blend_every_min * 60.0,
+                        conversation_dir=runtime.conversation_dir)
         except ValueError as e:
             ctl.error = str(e)
             return _fail(self, str(e))
@@ -71,6 +72,18 @@ class PRACOWNIA_OT_chat_send(bpy.types.Operator):
         except ValueError as e:
             return _fail(self, str(e))
         props.chat_text = ""
+        return {"FINISHED"}
+
+
+class PRACOWNIA_OT_mark_read(bpy.types.Operator):
+    """Mark the lecturer's messages as read (the lecturer sees that you read them)"""
+    bl_idname = "pracownia.mark_read"
+    bl_label = "Mark as read"
+
+    def execute(self, context):
+        ctl.mark_conversation_read()
+        from . import addon
+        addon.redraw()
         return {"FINISHED"}
 
 
@@ -138,6 +151,6 @@ class PRACOWNIA_OT_reset_student_id(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES = (PRACOWNIA_OT_connect, PRACOWNIA_OT_hand, PRACOWNIA_OT_chat_send,
+CLASSES = (PRACOWNIA_OT_connect, PRACOWNIA_OT_hand, PRACOWNIA_OT_chat_send, PRACOWNIA_OT_mark_read,
            PRACOWNIA_OT_send_now, PRACOWNIA_OT_pause, PRACOWNIA_OT_install_pyzmq,
            PRACOWNIA_OT_reset_student_id)

@@ -11,3 +11,4 @@ installer = None      # deps.Installer while/after the student pressed "Install 
 student_id = None     # loaded by addon.register() from the id file
 id_path = None
 deps_dir = None       # where "Install pyzmq" puts pyzmq (on sys.path)
+conversation_dir = None  # where conversations are saved (set by addon.register())

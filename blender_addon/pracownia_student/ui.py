@@ -6,13 +6,12 @@ recorder. They only read state: no operator runs, nothing is changed while drawi
 
 import bpy
 
-from . import deps, runtime
+from . import deps, runtime, ui_conversation
 from .prefs import get_prefs
 
 ctl = runtime.controller
 _STATE_ICON = {"not_connected": "UNLINKED", "waiting": "TIME", "connected": "LINKED",
                "sending": "EXPORT", "error": "ERROR"}
-CHAT_LINES = 8
 
 
 def _progress(layout, factor, text):
@@ -67,6 +66,8 @@ def draw_panel(layout, context):
             row.label(text="Sharing is ON", icon="REC")
             box.label(text="Screenshots + .blend copies")
             box.operator("pracownia.pause", text="Pause sharing", icon="PAUSE")
+        if st["two_way"]:  # the lecturer's receiver answered register: replies can come
+            ui_conversation.wrapped_label(box, "The lecturer can answer you", context, "CHECKMARK")
 
     col = layout.column()
     col.enabled = not ctl.connected
@@ -77,10 +78,14 @@ def draw_panel(layout, context):
     layout.operator("pracownia.connect", text="Disconnect" if ctl.connected else "Connect",
                     icon="CANCEL" if ctl.connected else "LINKED", depress=ctl.connected)
     if not ctl.connected:
+        if len(ctl.conversation):  # still readable (and markable as read) while disconnected
+            ui_conversation.draw_conversation(layout, context, can_send=False)
         return
 
     layout.operator("pracownia.hand", text="Lower hand" if ctl.hand_raised else "Raise hand",
                     icon="HAND", depress=ctl.hand_raised)
+    if ctl.hand_raised and ctl.hand_acknowledged:
+        ui_conversation.wrapped_label(layout, "The lecturer saw your hand", context, "CHECKMARK")
     row = layout.row(align=True)
     op = row.operator("pracownia.send_now", text="Screenshot", icon="IMAGE_DATA")
     op.kind = "screenshot"
@@ -90,16 +95,7 @@ def draw_panel(layout, context):
 
 
 def draw_chat(layout, context):
-    layout.separator()
-    layout.label(text="Chat with the lecturer:")
-    row = layout.row(align=True)
-    row.prop(context.window_manager.pracownia, "chat_text", text="")
-    row.operator("pracownia.chat_send", text="", icon="PLAY")
-    items = list(ctl.chat)[-CHAT_LINES:]
-    if items:
-        col = layout.column(align=True)
-        for when, text in items:
-            col.label(text="%s  %s" % (when, text))
+    ui_conversation.draw_conversation(layout, context)
 
 
 def draw_statusbar(layout):
@@ -113,6 +109,7 @@ def draw_statusbar(layout):
             row.alert = True
             row.label(text="Pracownia: sharing your screen and .blend", icon="REC")
             row.operator("pracownia.pause", text="Pause", icon="PAUSE")
+    ui_conversation.draw_status_marker(layout)
 
 
 class PRACOWNIA_PT_panel(bpy.types.Panel):

@@ -80,7 +80,8 @@ class AppStore {
   }
 
   async reloadStudents(): Promise<void> {
-    setTiles(this.cls, await api.listStudents());
+    const since = this.cls.seq; // events during the call are newer than the list it returns
+    setTiles(this.cls, await api.listStudents(), since);
   }
 
   /** Runs a command; its AppError becomes the error line. Returns undefined on failure. */

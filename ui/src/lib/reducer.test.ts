@@ -15,6 +15,29 @@ function withClass(): ClassState {
   return s;
 }
 
+describe("a list read while events arrive", () => {
+  const C = "00000000-0000-4000-8000-00000000000c";
+  it("keeps a student who joined during the read, with live presence and hand", () => {
+    const s = withClass();
+    const since = s.seq; // list_students asked
+    applyEvent(s, { type: "student_joined", at: 10_000, student: C, login: "celina", blender: null, host: null });
+    applyEvent(s, { type: "hand", at: 10_100, student: A, login: "anna", raised: true });
+    setTiles(s, [tile(A, "anna", { chats: 3 }), tile(B, "bartek")], since); // read before the join
+    expect(Object.keys(s.tiles).sort()).toEqual([A, B, C]);
+    expect(s.tiles[C].presence).toBe("online");
+    expect(s.tiles[A].hand_raised).toBe(true);
+    expect(s.tiles[A].presence).toBe("online");
+    expect(s.tiles[A].summary.chats).toBe(3); // counts from the list
+    expect(s.tiles[B].presence).toBe("offline");
+  });
+  it("a list asked for after the events replaces the class", () => {
+    const s = withClass();
+    applyEvent(s, { type: "student_joined", at: 10_000, student: C, login: "celina", blender: null, host: null });
+    setTiles(s, [tile(A, "anna")], s.seq);
+    expect(Object.keys(s.tiles)).toEqual([A]);
+  });
+});
+
 describe("presence", () => {
   it("join → online, idle → idle, left → offline", () => {
     const s = withClass();

@@ -20,6 +20,10 @@ export interface ClassState {
   deliveries: Record<string, Delivery>;
   /** Live answers to requests this session, by messageKey(student, id). */
   answers: Record<string, { status: AnswerStatus; text: string | null }>;
+  /** Counts the events applied; `touched[id]` is the count at the last event about that student,
+   * so a list read while events arrived (setTiles' `since`) does not undo them. */
+  seq: number;
+  touched: Record<Uuid, number>;
 }
 
 export interface ApplyOptions {
@@ -39,7 +43,7 @@ export interface Effects {
 }
 
 export function emptyState(): ClassState {
-  return { tiles: {}, progress: {}, stats: null, deliveries: {}, answers: {} };
+  return { tiles: {}, progress: {}, stats: null, deliveries: {}, answers: {}, seq: 0, touched: {} };
 }
 
 export function newSummary(id: Uuid, login: string, at: number): StudentSummary {
@@ -60,10 +64,21 @@ export function newSummary(id: Uuid, login: string, at: number): StudentSummary 
   };
 }
 
-/** Replaces the whole class (from list_students). */
-export function setTiles(state: ClassState, tiles: StudentTile[]): void {
+/** Replaces the whole class (from list_students). `since`: state.seq when the list was asked for.
+ * A student an event told about after that is newer than the list: a student who joined while it
+ * was read keeps their tile (else it would vanish until their next join), and live presence and
+ * hand win over the list's. */
+export function setTiles(state: ClassState, tiles: StudentTile[], since?: number): void {
   const next: Record<Uuid, StudentTile> = {};
   for (const t of tiles) next[t.summary.id] = t;
+  if (since !== undefined) {
+    for (const [id, seq] of Object.entries(state.touched)) {
+      const live = state.tiles[id];
+      if (seq <= since || !live) continue;
+      const listed = next[id];
+      next[id] = listed ? { ...listed, presence: live.presence, hand_raised: live.hand_raised } : live;
+    }
+  }
   state.tiles = next;
 }
 
@@ -84,6 +99,8 @@ function touch(tile: StudentTile, at: number): void {
 }
 
 export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}): Effects {
+  state.seq += 1;
+  if ("student" in ev && ev.student) state.touched[ev.student] = state.seq;
   switch (ev.type) {
     case "student_joined": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);

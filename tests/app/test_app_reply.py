@@ -1,5 +1,3 @@
-# NOT COLLECTED (name does not start with test_): failed once in two clean CI runs with "waiting for two student tiles"
-# (45 s, cause not found yet). Fix it and rename back to test_app_reply.py.
 """The real app answers students (protocol 1.1): two Python students (the add-on's transport,
 `Sender`, which registers on the return path at port + 1) connect; the lecturer replies to one in
 the student view and the student receives it; the student marks it read and the thread shows

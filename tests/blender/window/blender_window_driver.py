@@ -16,78 +16,23 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 import addon_utils
 import bpy
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from driver_kit import Kit, click_sidebar_tab, ctl, view3d, window  # noqa: E402
 
 MARK = "PRACOWNIA-WINDOW-TEST"
 ZIP, PORT, MODE = sys.argv[sys.argv.index("--") + 1:][:3]  # MODE: disable | quit
 DEADLINE = time.monotonic() + float(os.environ.get("PRACOWNIA_DRIVER_TIMEOUT_S", "150"))
 state = {"step": "install", "panel_drawn": 0, "cycles": 0, "at": 0.0}
-
-
-def say(*words):
-    print(MARK, *words, flush=True)
-
-
-def fail(why):
-    say("FAILED", why)
-    shot = os.environ.get("PRACOWNIA_FAILURE_SHOT")
-    if shot:  # what the window showed, for the person reading the failure
-        try:
-            with bpy.context.temp_override(window=window()):
-                bpy.ops.screen.screenshot(filepath=shot, check_existing=False)
-            say("failure screenshot:", shot)
-        except Exception as e:
-            say("no failure screenshot:", e)
-    sys.stdout.flush()
-    os._exit(1)
-
-
-def window():
-    return bpy.context.window_manager.windows[0]
-
-
-def view3d():
-    for area in window().screen.areas:
-        if area.type == "VIEW_3D":
-            return area
-    fail("no 3D View in the default screen")
+kit = Kit(MARK)
+say, fail = kit.say, kit.fail
 
 
 def on_panel_drawn(self, context):
     state["panel_drawn"] += 1
-
-
-def click_sidebar_tab(attempt):
-    """Click down the sidebar's tab strip, one spot per attempt, until our panel draws (3.4 has
-    no Python API to pick a tab). Clicks on the strip only switch tabs: the scene is untouched."""
-    region = [r for r in view3d().regions if r.type == "UI"][0]
-    x = region.x + region.width - 10
-    y = region.y + region.height - 15 - attempt * 20
-    win = window()
-    if attempt == 0:  # the splash screen takes all input: close it first
-        for value in ("PRESS", "RELEASE"):
-            win.event_simulate(type="ESC", value=value, x=x, y=y)
-    win.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
-    for value in ("PRESS", "RELEASE"):
-        win.event_simulate(type="LEFTMOUSE", value=value, x=x, y=y)
-
-
-def ctl():
-    from pracownia_student import runtime
-    return runtime.controller
-
-
-def step():
-    try:
-        return _step()
-    except SystemExit:
-        raise
-    except Exception:
-        traceback.print_exc()
-        fail("exception in the driver")
 
 
 def _step():
@@ -215,4 +160,4 @@ def finish():
 
 if bpy.app.background:
     fail("this test needs Blender with a window (run it under xvfb-run, without -b)")
-bpy.app.timers.register(step, first_interval=1.0)
+bpy.app.timers.register(kit.guarded(_step), first_interval=1.0)

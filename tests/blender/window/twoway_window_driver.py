@@ -15,50 +15,19 @@ screenshot was sent, pause sharing and print PAUSED; after the second request wa
 import os
 import sys
 import time
-import traceback
 
 import addon_utils
 import bpy
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from driver_kit import Kit, Recorder, click_sidebar_tab, ctl, screenshot, view3d, window  # noqa: E402,E501
 
 MARK = "PRACOWNIA-TWOWAY-TEST"
 ZIP, PORT = sys.argv[sys.argv.index("--") + 1:][:2]
 DEADLINE = time.monotonic() + float(os.environ.get("PRACOWNIA_DRIVER_TIMEOUT_S", "150"))
 state = {"step": "install", "panel_drawn": 0, "cycles": 0, "at": 0.0}
-
-
-def say(*words):
-    try:
-        print(MARK, *words, flush=True)
-    except OSError:  # the test has gone (closed pipe): fail() must still reach os._exit
-        pass
-
-
-def window():
-    return bpy.context.window_manager.windows[0]
-
-
-def screenshot(path):
-    with bpy.context.temp_override(window=window()):
-        bpy.ops.screen.screenshot(filepath=path, check_existing=False)
-
-
-def fail(why):
-    say("FAILED", why)
-    shot = os.environ.get("PRACOWNIA_FAILURE_SHOT")
-    if shot:
-        try:
-            screenshot(shot)
-            say("failure screenshot:", shot)
-        except Exception as e:
-            say("no failure screenshot:", e)
-    os._exit(1)
-
-
-def view3d():
-    for area in window().screen.areas:
-        if area.type == "VIEW_3D":
-            return area
-    fail("no 3D View in the default screen")
+kit = Kit(MARK)
+say, fail = kit.say, kit.fail
 
 
 def on_panel_drawn(self, context):
@@ -68,33 +37,6 @@ def on_panel_drawn(self, context):
 
 def on_statusbar_drawn(self, context):
     state["bar_unread"] = ctl().conversation.unread_count
-
-
-def click_sidebar_tab(attempt):
-    """As in blender_window_driver.py: 3.4 has no Python API to pick a sidebar tab."""
-    region = [r for r in view3d().regions if r.type == "UI"][0]
-    x, y = region.x + region.width - 10, region.y + region.height - 15 - attempt * 20
-    win = window()
-    if attempt == 0:  # the splash screen takes all input: close it first
-        for value in ("PRESS", "RELEASE"):
-            win.event_simulate(type="ESC", value=value, x=x, y=y)
-    win.event_simulate(type="MOUSEMOVE", value="NOTHING", x=x, y=y)
-    for value in ("PRESS", "RELEASE"):
-        win.event_simulate(type="LEFTMOUSE", value=value, x=x, y=y)
-
-
-class Recorder:
-    """Collects the labels draw_panel() draws (the same code the real panel runs)."""
-
-    def __init__(self, log):
-        self.log = log
-
-    def __getattr__(self, name):
-        if name in ("row", "column", "box", "operator"):
-            return lambda *a, **k: Recorder(self.log)
-        if name == "label":
-            return lambda *a, **k: self.log.append(k.get("text", ""))
-        return lambda *a, **k: None
 
 
 def show_info_log():
@@ -107,27 +49,9 @@ def show_info_log():
 
 def panel_texts():
     from pracownia_student import ui
-    log = []
-    ui.draw_panel(Recorder(log), bpy.context)
-    return " | ".join(log)
-
-
-def ctl():
-    from pracownia_student import runtime
-    return runtime.controller
-
-
-def step():
-    try:
-        return _step()
-    except SystemExit:
-        raise
-    except Exception:
-        try:
-            traceback.print_exc()
-        except OSError:
-            pass
-        fail("exception in the driver")
+    rec = Recorder()
+    ui.draw_panel(rec, bpy.context)
+    return rec.texts()
 
 
 def in_window(op, **kw):
@@ -221,4 +145,4 @@ def finish():
 
 if bpy.app.background:
     fail("this test needs Blender with a window (run it under xvfb-run, without -b)")
-bpy.app.timers.register(step, first_interval=1.0)
+bpy.app.timers.register(kit.guarded(_step), first_interval=1.0)

@@ -2,7 +2,7 @@
 // (tests/ui/harness.js). Run: npm run build && node --test tests/ui/
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, setup, shot, tid } from "./helpers.mjs";
+import { calls, idOf, openApp, poll, push, setup, shot, tid, tile } from "./helpers.mjs";
 
 let env;
 before(async () => {
@@ -11,22 +11,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-const tile = (page, login) => page.locator(`${tid("student-tile")}[data-login="${login}"]`);
-const calls = (page, cmd) => page.evaluate((c) => window.__mock.callsOf(c), cmd);
-const idOf = (page, login) => page.evaluate((l) => window.__mock.studentId(l), login);
-const push = (page, ev) => page.evaluate((e) => window.__mock.push(e), ev);
-
-async function poll(fn, check, ms = 5000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    v = await fn();
-    if (check(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return v;
-}
 
 describe("status bar", () => {
   test("start shows the addresses and counts; stop hides them", async () => {

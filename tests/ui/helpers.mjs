@@ -53,3 +53,23 @@ export async function shot(page, name) {
 }
 
 export const tid = (id) => `[data-testid="${id}"]`;
+
+/** A student's tile in the class grid. */
+export const tile = (page, login) => page.locator(`${tid("student-tile")}[data-login="${login}"]`);
+/** The mocked backend's record of the calls of one command. */
+export const calls = (page, cmd) => page.evaluate((c) => window.__mock.callsOf(c), cmd);
+export const idOf = (page, login) => page.evaluate((l) => window.__mock.studentId(l), login);
+/** Delivers a receiver event to the UI, as the backend would. */
+export const push = (page, ev) => page.evaluate((e) => window.__mock.push(e), ev);
+
+/** fn() until check(value) holds or ms pass; returns the last value (the caller asserts it). */
+export async function poll(fn, check, ms = 5000) {
+  const end = Date.now() + ms;
+  let v;
+  while (Date.now() < end) {
+    v = await fn();
+    if (check(v)) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return v;
+}

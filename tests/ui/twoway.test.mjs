@@ -3,7 +3,7 @@
 // answering raised hands, and the Polish strings of these controls.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { openApp, setup, shot, tid } from "./helpers.mjs";
+import { calls, idOf, openApp, poll, push, setup, shot, tid, tile } from "./helpers.mjs";
 
 let env;
 before(async () => {
@@ -12,22 +12,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-const tile = (page, login) => page.locator(`${tid("student-tile")}[data-login="${login}"]`);
-const calls = (page, cmd) => page.evaluate((c) => window.__mock.callsOf(c), cmd);
-const idOf = (page, login) => page.evaluate((l) => window.__mock.studentId(l), login);
-const push = (page, ev) => page.evaluate((e) => window.__mock.push(e), ev);
-
-async function poll(fn, check, ms = 5000) {
-  const end = Date.now() + ms;
-  let v;
-  while (Date.now() < end) {
-    v = await fn();
-    if (check(v)) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return v;
-}
 
 describe("answering a student", () => {
   test("reply box: Enter sends, Shift+Enter is a new line; the thread shows both sides and live delivery", async () => {

@@ -1,6 +1,7 @@
 //! The return path (protocol 1.1) end to end: a real ROUTER, DEALER test students on 127.0.0.1,
 //! the store and the index.
 
+use super::tests::{header, Rig};
 use super::*;
 use crate::events::Event;
 use crate::index::IndexReader;
@@ -14,23 +15,13 @@ use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-struct Rig {
-    dir: tempfile::TempDir,
-    rx: Option<Receiver>,
-    ctx: zmq::Context,
-    stop: AtomicBool,
-}
-
 fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cfg = Config::new(dir.path().join("store"));
-    cfg.bind = "127.0.0.1".into();
-    cfg.port = 0;
-    cfg.limits.free_disk_floor = 0;
-    cfg.resend_every = Duration::from_millis(400);
-    f(&mut cfg);
-    let rx = Receiver::start(cfg).unwrap();
-    Rig { dir, rx: Some(rx), ctx: zmq::Context::new(), stop: AtomicBool::new(false) }
+    let mut r = super::tests::rig_with(|cfg| {
+        cfg.resend_every = Duration::from_millis(400);
+        f(cfg)
+    });
+    r.wait = WAIT;
+    r
 }
 
 fn rig() -> Rig {
@@ -38,23 +29,6 @@ fn rig() -> Rig {
 }
 
 impl Rig {
-    fn rx(&self) -> &Receiver {
-        self.rx.as_ref().unwrap()
-    }
-    fn root(&self) -> PathBuf {
-        self.dir.path().join("store")
-    }
-    fn expect<T>(&self, what: &str, mut f: impl FnMut(&Event) -> Option<T>) -> T {
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Ok(e) = self.rx().events().recv_timeout(Duration::from_millis(50)) {
-                if let Some(t) = f(&e) {
-                    return t;
-                }
-            }
-        }
-        panic!("no {what} event within {WAIT:?}");
-    }
     /// A student known to the store through version 1 only (never registered).
     fn v1_student(&self, login: &str) -> Uuid {
         let id = Uuid::new_v4();
@@ -87,8 +61,7 @@ struct Dealer {
 impl Dealer {
     fn send(&mut self, kind: ReturnKind, extra: Value) {
         self.seq += 1;
-        let mut h = json!({"student": self.id, "login": self.login, "seq": self.seq, "ts": 1_764_000_000_000i64});
-        h.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        let h = header(self.id, &self.login, self.seq, extra);
         self.sock.send_multipart(encode_return(kind, &h, self.code.as_deref()), 0).unwrap();
     }
     /// Register and wait for the welcome.

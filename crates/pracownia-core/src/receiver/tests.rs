@@ -13,11 +13,14 @@ use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(20);
 
-struct Rig {
-    dir: tempfile::TempDir,
-    rx: Option<Receiver>,
-    ctx: zmq::Context,
-    stop: AtomicBool,
+/// A receiver on loopback with its store in a temporary folder; return_tests.rs uses it too.
+pub(super) struct Rig {
+    pub(super) dir: tempfile::TempDir,
+    pub(super) rx: Option<Receiver>,
+    pub(super) ctx: zmq::Context,
+    pub(super) stop: AtomicBool,
+    /// How long `expect` waits for an event.
+    pub(super) wait: Duration,
 }
 
 /// Loopback, any free port, no free-disk floor.
@@ -29,12 +32,12 @@ fn test_config(store: PathBuf) -> Config {
     cfg
 }
 
-fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
+pub(super) fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = test_config(dir.path().join("store"));
     f(&mut cfg);
     let rx = Receiver::start(cfg).unwrap();
-    Rig { dir, rx: Some(rx), ctx: zmq::Context::new(), stop: AtomicBool::new(false) }
+    Rig { dir, rx: Some(rx), ctx: zmq::Context::new(), stop: AtomicBool::new(false), wait: WAIT }
 }
 
 fn rig() -> Rig {
@@ -42,27 +45,27 @@ fn rig() -> Rig {
 }
 
 impl Rig {
-    fn rx(&self) -> &Receiver {
+    pub(super) fn rx(&self) -> &Receiver {
         self.rx.as_ref().unwrap()
     }
     fn student(&self, code: Option<&str>) -> StudentSocket {
         let ep = self.rx().endpoint().replace("0.0.0.0", "127.0.0.1");
         StudentSocket::connect(&self.ctx, &ep, code, WAIT, &self.stop).unwrap()
     }
-    fn root(&self) -> PathBuf {
+    pub(super) fn root(&self) -> PathBuf {
         self.dir.path().join("store")
     }
-    /// Wait for the first event matching `f`, failing after a bounded time.
-    fn expect<T>(&self, what: &str, mut f: impl FnMut(&Event) -> Option<T>) -> T {
-        let deadline = Instant::now() + WAIT;
+    /// Wait for the first event matching `f`, failing after `self.wait`.
+    pub(super) fn expect<T>(&self, what: &str, mut f: impl FnMut(&Event) -> Option<T>) -> T {
+        let deadline = Instant::now() + self.wait;
         while Instant::now() < deadline {
-            if let Ok(e) = self.rx().events().recv_timeout(Duration::from_millis(100)) {
+            if let Ok(e) = self.rx().events().recv_timeout(Duration::from_millis(50)) {
                 if let Some(t) = f(&e) {
                     return t;
                 }
             }
         }
-        panic!("no {what} event within {WAIT:?}");
+        panic!("no {what} event within {:?}", self.wait);
     }
     fn stop(&mut self) {
         self.rx.take().unwrap().stop();
@@ -81,14 +84,19 @@ impl Who {
     }
     fn h(&mut self, extra: Value) -> Value {
         self.seq += 1;
-        let mut h = json!({"student": self.id, "login": self.login, "seq": self.seq, "ts": 1_764_000_000_000i64});
-        h.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-        h
+        header(self.id, &self.login, self.seq, extra)
     }
     fn chunk(&mut self, t: Uuid, kind: &str, data: &[u8], off: usize, cs: usize) -> Value {
         self.h(json!({"transfer": t, "kind": kind, "name": "scena.blend", "size": data.len(), "sha256": hex::encode(Sha256::digest(data)),
             "offset": off, "index": off / cs, "count": data.len().div_ceil(cs)}))
     }
+}
+
+/// A student's header: the common fields, then `extra`'s.
+pub(super) fn header(id: Uuid, login: &str, seq: u64, extra: Value) -> Value {
+    let mut h = json!({"student": id, "login": login, "seq": seq, "ts": 1_764_000_000_000i64});
+    h.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+    h
 }
 
 fn blend(n: usize) -> Vec<u8> {

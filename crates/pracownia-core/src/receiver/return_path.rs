@@ -10,7 +10,7 @@ use super::{Config, ReceiverError};
 use crate::protocol::{self, LecturerMessage, LecturerPayload, ReturnPayload};
 use crate::reject::{Reason, Refusal};
 use crossbeam_channel::{Receiver, Sender};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,11 +49,58 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     }
 }
 
+/// At most this many registered connections are remembered. A connection that closes is only
+/// noticed when a send to it fails, so without a bound a stranger registering from ever new
+/// connections would grow the map for good. Past the bound the oldest registration is
+/// forgotten; its student's messages stay queued until it registers again.
+const MAX_ROUTES: usize = 4096;
+
 struct Routes {
     /// student → the connection that registered it last.
     by_student: HashMap<Uuid, Vec<u8>>,
     /// connection → the one student it registered.
     by_conn: HashMap<Vec<u8>, Uuid>,
+    /// Connections in the order they registered (may hold forgotten ones; compacted when long).
+    order: VecDeque<Vec<u8>>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Routes { by_student: HashMap::new(), by_conn: HashMap::new(), order: VecDeque::new() }
+    }
+
+    /// `conn` registers `student`; false when the connection registered another student before
+    /// (a connection registers one student only).
+    fn register(&mut self, conn: Vec<u8>, student: Uuid) -> bool {
+        match self.by_conn.get(&conn) {
+            Some(s) if *s != student => return false,
+            Some(_) => return true,
+            None => {}
+        }
+        if let Some(old) = self.by_student.insert(student, conn.clone()) {
+            self.by_conn.remove(&old);
+        }
+        self.by_conn.insert(conn.clone(), student);
+        self.order.push_back(conn);
+        while self.by_conn.len() > MAX_ROUTES {
+            if let Some(oldest) = self.order.pop_front() {
+                if let Some(s) = self.by_conn.remove(&oldest) {
+                    self.by_student.remove(&s);
+                }
+            }
+        }
+        if self.order.len() > 2 * MAX_ROUTES {
+            let live = &self.by_conn;
+            self.order.retain(|c| live.contains_key(c));
+        }
+        true
+    }
+
+    fn forget(&mut self, student: Uuid) {
+        if let Some(conn) = self.by_student.remove(&student) {
+            self.by_conn.remove(&conn);
+        }
+    }
 }
 
 pub fn run(
@@ -65,7 +112,7 @@ pub fn run(
     outgoing: Receiver<ToStudent>,
 ) {
     let key = cfg.key();
-    let mut routes = Routes { by_student: HashMap::new(), by_conn: HashMap::new() };
+    let mut routes = Routes::new();
     let mut seq = 0u64;
     let mut send = |routes: &mut Routes, student: Uuid, payload: LecturerPayload| -> bool {
         let Some(conn) = routes.by_student.get(&student).cloned() else { return false };
@@ -80,8 +127,7 @@ pub fn run(
                 // EHOSTUNREACH: the connection is gone. EAGAIN: its queue is full. Either way the
                 // message stays queued in the journal and is sent again later.
                 if e == zmq::Error::EHOSTUNREACH {
-                    routes.by_student.remove(&student);
-                    routes.by_conn.remove(&conn);
+                    routes.forget(student);
                     let _ = work.send(Work::ReturnGone(student));
                 }
                 false
@@ -102,17 +148,9 @@ pub fn run(
                     };
                     let student = msg.common.student;
                     if let ReturnPayload::Register { .. } = msg.payload {
-                        match routes.by_conn.get(&conn) {
-                            // A connection registers one student only; a second id is ignored.
-                            Some(s) if *s != student => continue,
-                            _ => {}
+                        if !routes.register(conn, student) {
+                            continue; // a second id on one connection is ignored
                         }
-                        if let Some(old) = routes.by_student.insert(student, conn.clone()) {
-                            if old != conn {
-                                routes.by_conn.remove(&old);
-                            }
-                        }
-                        routes.by_conn.insert(conn, student);
                         // The worker answers with `welcome` once the student is in the store, so
                         // a command right after the welcome finds them.
                     } else if routes.by_conn.get(&conn) != Some(&student) {
@@ -142,4 +180,40 @@ fn recv(sock: &zmq::Socket) -> Option<(Vec<u8>, Vec<Frame>, usize)> {
     }
     let (frames, count) = recv_rest(sock, None);
     Some((id.to_vec(), frames, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn(i: usize) -> Vec<u8> {
+        (i as u64).to_be_bytes().to_vec()
+    }
+
+    #[test]
+    fn routes_stay_bounded_and_forget_the_oldest_registration() {
+        let mut r = Routes::new();
+        let first = Uuid::new_v4();
+        assert!(r.register(conn(0), first));
+        for i in 1..=MAX_ROUTES * 3 {
+            assert!(r.register(conn(i), Uuid::new_v4()));
+            assert!(r.by_conn.len() <= MAX_ROUTES && r.by_student.len() <= MAX_ROUTES);
+            assert!(r.order.len() <= 2 * MAX_ROUTES + 1);
+        }
+        assert!(!r.by_student.contains_key(&first), "the oldest registration is forgotten");
+        assert_eq!(r.by_conn.len(), MAX_ROUTES);
+    }
+
+    #[test]
+    fn one_student_per_connection_and_the_latest_connection_wins() {
+        let mut r = Routes::new();
+        let (anna, bob) = (Uuid::new_v4(), Uuid::new_v4());
+        assert!(r.register(conn(1), anna));
+        assert!(!r.register(conn(1), bob), "a second id on one connection");
+        assert!(r.register(conn(2), anna)); // anna reconnected
+        assert_eq!(r.by_student[&anna], conn(2));
+        assert!(!r.by_conn.contains_key(&conn(1)));
+        r.forget(anna);
+        assert!(r.by_student.is_empty() && r.by_conn.is_empty());
+    }
 }

@@ -1,5 +1,8 @@
 //! Who is online, idle or offline, and whose hand is up: kept from the receiver's events (the
-//! index records the history; this is the live state the grid shows).
+//! index records the history; this is the live state the grid shows). Presence follows only the
+//! receiver's presence events, the tracker its online count also comes from: it sends `joined`
+//! or `active` before anything from a student it had counted gone or idle, so a file stored
+//! after a student left does not make them online again.
 
 use pracownia_core::events::Event;
 use pracownia_core::model::StudentSummary;
@@ -43,15 +46,7 @@ impl PresenceMap {
             }
             Event::StudentIdle { student, .. } => self.entry(*student).presence = Presence::Idle,
             Event::StudentLeft { student, .. } => *self.entry(*student) = Live::default(),
-            Event::Hand { student, raised, .. } => {
-                let e = self.entry(*student);
-                e.hand = *raised;
-                e.presence = Presence::Online;
-            }
-            Event::Chat { student, .. }
-            | Event::Progress { student, .. }
-            | Event::FileStored { student, .. }
-            | Event::Incomplete { student, .. } => self.entry(*student).presence = Presence::Online,
+            Event::Hand { student, raised, .. } => self.entry(*student).hand = *raised,
             _ => {}
         }
     }
@@ -120,14 +115,27 @@ mod tests {
         m.apply(&Event::StudentIdle { at: 3, student: id(1), login: login.clone() });
         assert_eq!(m.presence(id(1)), Presence::Idle);
         assert!(m.hand_raised(id(1)), "idle keeps the hand up");
-        m.apply(&Event::Chat { at: 4, student: id(1), login: login.clone(), id: id(9), text: "x".into() });
-        assert_eq!(m.presence(id(1)), Presence::Online, "any message means back");
+        m.apply(&Event::StudentActive { at: 4, student: id(1), login: login.clone() });
+        assert_eq!(m.presence(id(1)), Presence::Online, "back from idle");
         m.apply(&Event::Hand { at: 5, student: id(1), login: login.clone(), raised: false });
         assert!(!m.hand_raised(id(1)));
         m.apply(&Event::Hand { at: 6, student: id(1), login: login.clone(), raised: true });
         m.apply(&Event::StudentLeft { at: 7, student: id(1), login, reason: LeaveReason::Timeout });
         assert_eq!(m.presence(id(1)), Presence::Offline);
         assert!(!m.hand_raised(id(1)), "leaving lowers the hand");
+        // The last file of a student who said bye is stored after the leave: still offline.
+        m.apply(&Event::FileStored {
+            at: 8,
+            student: id(1),
+            login: "ala".into(),
+            kind: pracownia_core::model::FileKind::Screenshot,
+            path: "p".into(),
+            thumb: None,
+            size: 1,
+            sha256: "0".repeat(64),
+        });
+        m.apply(&Event::Chat { at: 8, student: id(1), login: "ala".into(), id: id(9), text: "x".into() });
+        assert_eq!(m.presence(id(1)), Presence::Offline, "only presence events change presence");
 
         m.apply(&Event::StudentJoined { at: 8, student: id(2), login: "bob".into(), blender: None, host: None });
         let tiles = m.tiles(vec![summary(1), summary(2), summary(3)]);

@@ -4,7 +4,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { api, onEvent, onStatus, toAppError } from "./api";
 import { locale, t } from "./locale.svelte";
 import { errorSentence, translatePlural } from "./i18n";
-import { applyEvent, emptyState, markRead, setTiles, type SortKey } from "./reducer";
+import { applyEvent, emptyState, markRead, receiverStopped, setTiles, type SortKey } from "./reducer";
 import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
 
 /** A lecturer message's result: sent, or the error as a sentence in the UI language. */
@@ -59,6 +59,7 @@ class AppStore {
   setStatus(s: ReceiverStatus): void {
     this.status = s;
     if (s.stats) this.cls.stats = s.stats;
+    if (!s.running) receiverStopped(this.cls);
   }
 
   handleEvent(ev: Event): void {

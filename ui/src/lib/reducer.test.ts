@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, emptyState, markRead, newSummary, setTiles, totalUnread, visibleTiles, type ClassState } from "./reducer";
+import { applyEvent, emptyState, markRead, newSummary, receiverStopped, setTiles, totalUnread, visibleTiles, type ClassState } from "./reducer";
 import type { Event, StudentTile } from "./types";
 
 const A = "00000000-0000-4000-8000-00000000000a";
@@ -21,6 +21,7 @@ describe("a list read while events arrive", () => {
     const s = withClass();
     const since = s.seq; // list_students asked
     applyEvent(s, { type: "student_joined", at: 10_000, student: C, login: "celina", blender: null, host: null });
+    applyEvent(s, { type: "student_active", at: 10_050, student: A, login: "anna" });
     applyEvent(s, { type: "hand", at: 10_100, student: A, login: "anna", raised: true });
     setTiles(s, [tile(A, "anna", { chats: 3 }), tile(B, "bartek")], since); // read before the join
     expect(Object.keys(s.tiles).sort()).toEqual([A, B, C]);
@@ -62,11 +63,37 @@ describe("presence", () => {
     expect(fx.timeline).toBe(A);
   });
 
-  it("an idle student who sends something is online again", () => {
+  it("only the receiver's presence events change presence (one source with the header's count)", () => {
     const s = withClass();
     applyEvent(s, { type: "student_idle", at: 1, student: A, login: "anna" });
     applyEvent(s, { type: "hand", at: 2, student: A, login: "anna", raised: true });
+    expect(s.tiles[A].presence).toBe("idle");
+    applyEvent(s, { type: "student_active", at: 3, student: A, login: "anna" }); // the receiver's "back"
     expect(s.tiles[A].presence).toBe("online");
+  });
+
+  it("a file stored after the student left keeps them offline; leaving lowers the hand", () => {
+    const s = withClass();
+    applyEvent(s, { type: "student_joined", at: 10_000, student: A, login: "anna", blender: null, host: null });
+    applyEvent(s, { type: "hand", at: 11_000, student: A, login: "anna", raised: true });
+    applyEvent(s, { type: "student_left", at: 12_000, student: A, login: "anna", reason: "bye" });
+    expect(s.tiles[A].hand_raised).toBe(false);
+    applyEvent(s, { type: "progress", student: A, login: "anna", transfer: "t", kind: "screenshot", name: "s.png", received: 1, size: 2 });
+    applyEvent(s, { type: "file_stored", at: 13_000, student: A, login: "anna", kind: "screenshot", path: "a/s.png", thumb: null, size: 2, sha256: "0".repeat(64) });
+    expect(s.tiles[A].presence).toBe("offline");
+    expect(s.tiles[A].summary.screenshots).toBe(1);
+    expect(s.tiles[A].summary.last_seen).toBe(13_000);
+  });
+
+  it("stopping the receiver shows everyone offline with hands down", () => {
+    const s = withClass();
+    applyEvent(s, { type: "student_joined", at: 10, student: A, login: "anna", blender: null, host: null });
+    applyEvent(s, { type: "hand", at: 11, student: A, login: "anna", raised: true });
+    applyEvent(s, { type: "progress", student: A, login: "anna", transfer: "t", kind: "blend", name: "a.blend", received: 1, size: 9 });
+    receiverStopped(s);
+    expect(s.tiles[A].presence).toBe("offline");
+    expect(s.tiles[A].hand_raised).toBe(false);
+    expect(s.progress).toEqual({});
   });
 });
 

@@ -92,10 +92,26 @@ function tileFor(state: ClassState, id: Uuid, login: string, at: number): Studen
   return tile;
 }
 
-/** Anything a student sends shows they are there. */
-function touch(tile: StudentTile, at: number): void {
+/** When a student was last heard from. Presence itself changes only with the receiver's presence
+ * events (joined, active, idle, left): the receiver sends `student_joined` or `student_active`
+ * before anything from a student it had counted gone or idle, and the header's count comes from
+ * the same tracker. So a file stored after a student left does not show them online again. */
+function seen(tile: StudentTile, at: number): void {
   if (at > tile.summary.last_seen) tile.summary.last_seen = at;
+}
+
+function online(tile: StudentTile, at: number): void {
+  seen(tile, at);
   if (tile.presence !== "online") tile.presence = "online";
+}
+
+/** The receiver stopped: nobody is connected any more, no hand is up, nothing is arriving. */
+export function receiverStopped(state: ClassState): void {
+  for (const tile of Object.values(state.tiles)) {
+    if (tile.presence !== "offline") tile.presence = "offline";
+    if (tile.hand_raised) tile.hand_raised = false;
+  }
+  for (const id of Object.keys(state.progress)) delete state.progress[id];
 }
 
 export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}): Effects {
@@ -104,11 +120,11 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
   switch (ev.type) {
     case "student_joined": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
-      touch(tile, ev.at);
+      online(tile, ev.at);
       return { timeline: ev.student };
     }
     case "student_active": {
-      touch(tileFor(state, ev.student, ev.login, ev.at), ev.at);
+      online(tileFor(state, ev.student, ev.login, ev.at), ev.at);
       return {};
     }
     case "student_idle": {
@@ -119,6 +135,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
     case "student_left": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
       tile.presence = "offline";
+      tile.hand_raised = false; // the receiver records a leave as lowering the hand
       delete state.progress[ev.student];
       return { timeline: ev.student };
     }
@@ -131,7 +148,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
     }
     case "chat": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
-      touch(tile, ev.at);
+      seen(tile, ev.at);
       tile.summary.chats += 1;
       if (opts.openStudent === ev.student) {
         return { markRead: ev.student, timeline: ev.student, chat: true };
@@ -141,20 +158,18 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
     }
     case "hand": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
-      touch(tile, ev.at);
+      seen(tile, ev.at);
       tile.hand_raised = ev.raised;
       return { timeline: ev.student };
     }
     case "progress": {
-      const tile = state.tiles[ev.student];
-      if (tile && tile.presence !== "online") tile.presence = "online";
       if (ev.received >= ev.size) delete state.progress[ev.student];
       else state.progress[ev.student] = { kind: ev.kind, name: ev.name, received: ev.received, size: ev.size };
       return {};
     }
     case "file_stored": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
-      touch(tile, ev.at);
+      seen(tile, ev.at);
       delete state.progress[ev.student];
       if (ev.kind === "screenshot") {
         tile.summary.screenshots += 1;
@@ -167,8 +182,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       return { timeline: ev.student };
     }
     case "incomplete": {
-      const tile = tileFor(state, ev.student, ev.login, ev.at);
-      if (ev.at > tile.summary.last_seen) tile.summary.last_seen = ev.at;
+      seen(tileFor(state, ev.student, ev.login, ev.at), ev.at);
       delete state.progress[ev.student];
       return { timeline: ev.student };
     }

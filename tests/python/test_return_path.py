@@ -58,6 +58,39 @@ def test_register_is_resent_until_welcome(lecturer2, make_sender, monkeypatch):
 
 
 @pytest.mark.timeout_s(30)
+def test_after_the_welcome_register_is_refreshed(lecturer2, make_sender, monkeypatch):
+    """A return connection that dropped and reconnected alone is known again after a refresh."""
+    monkeypatch.setattr(return_path, "REFRESH_EVERY_S", 0.5)
+    lec = lecturer2()
+    s = make_sender(lec.endpoint)
+    ident, _, h, _ = lec.next(("register",), 10)
+    lec.welcome(STUDENT, ident)
+    assert wait_until(lambda: s.status()["two_way"], 5)
+    again = lec.next(("register",), 5)
+    assert again is not None and again[2]["seq"] > h["seq"]
+    assert s.status()["two_way"]
+
+
+@pytest.mark.timeout_s(30)
+def test_an_oversized_lecturer_frame_is_never_buffered(lecturer2, make_sender, monkeypatch):
+    """MAXMSGSIZE on the DEALER: a 1 MiB frame drops the connection instead of being read;
+    after it reconnects and registers again, ordinary messages arrive."""
+    monkeypatch.setattr(return_path, "REFRESH_EVERY_S", 0.5)
+    events = []
+    lec = lecturer2()
+    s = make_sender(lec.endpoint, on_event=events.append)
+    ident = lec.next(("register",), 10)[0]
+    lec.welcome(STUDENT, ident)
+    assert wait_until(lambda: s.status()["two_way"], 5)
+    lec.reply(STUDENT, "x" * (1 << 20))
+    again = lec.next(("register",), 10)  # the refresh, from the new connection
+    assert again is not None
+    msg_id = lec.reply(STUDENT, "mała wiadomość", ident=again[0])
+    assert wait_until(lambda: events_of(events, "lecturer_message"), 5)
+    assert [e["id"] for e in events_of(events, "lecturer_message")] == [msg_id]
+
+
+@pytest.mark.timeout_s(30)
 def test_register_again_when_the_lecturer_comes_back(lecturer2, make_sender):
     lec = lecturer2()
     port = lec.port

@@ -14,14 +14,23 @@ import zmq
 
 from . import protocol as P
 
-__all__ = ["ReturnPath", "REGISTER_EVERY_S"]
+__all__ = ["ReturnPath", "REGISTER_EVERY_S", "REFRESH_EVERY_S"]
 
 REGISTER_EVERY_S = 5.0
+# Registered again this often after the welcome: the return connection can drop and reconnect on
+# its own (a network blip, a frame over MAXMSGSIZE) while the v1 socket stays up, and the new
+# connection's routing id is unknown to the lecturer until it registers.
+REFRESH_EVERY_S = 30.0
 _RETRY_S = 0.2             # a register that found no connection is tried again this soon
 _SEEN_LIMIT = 4096         # lecturer ids remembered for deduplication (oldest forgotten first)
 _PENDING_LIMIT = 2048      # ack/read ids waiting for the connection (oldest dropped; the lecturer
                            # resends an unacknowledged message, and we ack it again)
 _ANSWERS_LIMIT = 64
+_MAX_MSG = 64 << 10
+# libzmq ends a connection for good on a protocol error (a frame over MAXMSGSIZE): when register
+# has found no connection this long, the DEALER is made anew (cheap; a lecturer who is simply
+# away is connected to again the same way).
+_REOPEN_AFTER_S = 5.0
 _READ_PER_CALL = 64        # lecturer messages handled per read(), so v1 sending is not starved
 
 
@@ -39,6 +48,9 @@ class ReturnPath:
         self._header = header
         self._on_hand_lowered = on_hand_lowered
         self.sock = None
+        self.ctx = None
+        self.poller = None
+        self.unsent_since = None           # monotonic time register first found no connection
         self.welcomed = False
         self.protocol = None
         self.next_register = 0.0           # monotonic time; 0: at once
@@ -50,15 +62,20 @@ class ReturnPath:
 
     # ---- lifecycle (sender thread) ----
 
-    def open(self, ctx):
+    def open(self, ctx, poller=None):
+        """Connect the DEALER; with `poller` (the worker's), it is polled for reading there."""
         if self.endpoint is None:
             return
+        self.ctx, self.poller = ctx, poller
         sock = ctx.socket(zmq.DEALER)
         try:
             sock.setsockopt(zmq.LINGER, 0)
             sock.setsockopt(zmq.IMMEDIATE, 1)  # no queueing into a connection that is not there
             sock.setsockopt(zmq.SNDHWM, 64)
             sock.setsockopt(zmq.RCVHWM, 64)
+            # Lecturer messages are small (a 16 KiB header, a 4 KiB text): whoever answers at the
+            # lecturer's address cannot make the student's Blender buffer more than this a frame.
+            sock.setsockopt(zmq.MAXMSGSIZE, _MAX_MSG)
             for name, value in (("TCP_KEEPALIVE", 1), ("RECONNECT_IVL", 200),
                                 ("RECONNECT_IVL_MAX", 2000), ("IPV6", 1),
                                 ("HEARTBEAT_IVL", 5000), ("HEARTBEAT_TIMEOUT", 30000)):
@@ -72,9 +89,13 @@ class ReturnPath:
             sock.close(linger=0)
             raise
         self.sock = sock
+        if poller is not None:
+            poller.register(sock, zmq.POLLIN)
 
     def close(self, linger_ms=0):
         if self.sock is not None:
+            if self.poller is not None:
+                self.poller.unregister(self.sock)
             try:
                 self.sock.close(linger=max(0, int(linger_ms)))
             except zmq.ZMQError:
@@ -126,6 +147,8 @@ class ReturnPath:
     def _handle(self, msg):
         kind = msg["kind"]
         if kind == P.WELCOME:
+            if not self.welcomed:
+                self.next_register = time.monotonic() + REFRESH_EVERY_S
             self.welcomed = True
             self.protocol = msg["protocol"]
             self.s._emit({"type": "two_way", "protocol": msg["protocol"]})
@@ -156,10 +179,18 @@ class ReturnPath:
         if self.sock is None:
             return
         now = time.monotonic() if now is None else now
-        if not self.welcomed and now >= self.next_register:
+        if now >= self.next_register:
             fields = {"addon": self.s._hello["addon"]} if "addon" in self.s._hello else {}
             sent = self._send(P.REGISTER, fields)
-            self.next_register = now + (REGISTER_EVERY_S if sent else _RETRY_S)
+            every = REFRESH_EVERY_S if self.welcomed else REGISTER_EVERY_S
+            self.next_register = now + (every if sent else _RETRY_S)
+            if sent:
+                self.unsent_since = None
+            elif self.unsent_since is None:
+                self.unsent_since = now
+            elif now - self.unsent_since > _REOPEN_AFTER_S:
+                self._reopen()
+                return
         for kind, pending in ((P.ACK, self.acks), (P.READ, self.reads)):
             while pending:
                 ids = list(pending)[:P.MAX_IDS]
@@ -171,6 +202,13 @@ class ReturnPath:
             if not self._send(P.ANSWER, self.answers[0]):
                 return
             self.answers.popleft()
+
+    def _reopen(self):
+        self.close()
+        self.unsent_since = None
+        self.welcomed = False
+        self.next_register = 0.0
+        self.open(self.ctx, self.poller)
 
     def _send(self, kind, fields):
         frames = P.encode(kind, self._header(fields), b"", self.s.class_code)

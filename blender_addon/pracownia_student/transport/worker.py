@@ -83,9 +83,7 @@ class Worker:
         self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm)
         self.poller = zmq.Poller()
         self.poller.register(self.sock, zmq.POLLIN)
-        self.rp.open(self.ctx)
-        if self.rp.sock is not None:
-            self.poller.register(self.rp.sock, zmq.POLLIN)
+        self.rp.open(self.ctx, self.poller)
 
     def _close(self):
         if self.sock is not None:

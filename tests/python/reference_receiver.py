@@ -44,6 +44,17 @@ def login_ok(s):
     return (_common_name_ok(s, 64) and s == s.strip() and s.strip(".") != "")
 
 
+# Invisible or text-direction characters (docs/PROTOCOL.md, deceptive_login).
+HIDDEN = ({0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2028, 0x2029, 0x3164, 0xFFA0, 0xFEFF}
+          | set(range(0x180B, 0x1810)) | set(range(0x200B, 0x2010)) | set(range(0x202A, 0x202F))
+          | set(range(0x2060, 0x2070)) | set(range(0xFFF9, 0xFFFC)) | set(range(0x1D173, 0x1D17B))
+          | set(range(0xE0000, 0xE0080)))
+
+
+def login_deceptive(s):
+    return any(ord(c) in HIDDEN for c in s)
+
+
 def name_ok(s):
     return _common_name_ok(s, 255) and s not in (".", "..")
 
@@ -93,12 +104,15 @@ def _check(frames, class_code, max_header):
             raise Refused("bad_uuid")
     if not login_ok(h["login"]):
         raise Refused("bad_login")
+    if login_deceptive(h["login"]):
+        raise Refused("deceptive_login")
     if kind == "chunk" and not name_ok(h["name"]):
         raise Refused("bad_name")
     bad = not (_int(h["seq"]) and h["seq"] >= 0 and _int(h["ts"]))
     opt = {"hello": ("blender", "addon", "host"), "heartbeat": ("file",)}.get(kind, ())
     for f in opt:
-        if f in h and not (isinstance(h[f], str) and len(h[f]) <= 256):
+        if f in h and not (isinstance(h[f], str) and len(h[f]) <= 256
+                           and not any(unicodedata.category(c) == "Cc" for c in h[f])):
             bad = True
     if kind == "hand" and not isinstance(h["raised"], bool):
         bad = True

@@ -23,9 +23,15 @@ def test_bad_logins(login):
 
 def test_login_rules_agree_with_invalid_vectors(invalid_vectors):
     for case in invalid_vectors["cases"]:
-        if case["reason"] == "bad_login" and case["class_code"] is None:
+        if case["reason"] in ("bad_login", "deceptive_login") and case["class_code"] is None:
             header = json.loads(bytes.fromhex(case["frames_hex"][1]).decode("utf-8"))
             assert P.validate_login(header["login"]) is not None, case["name"]
+
+
+def test_info_text_is_one_line_the_receiver_accepts():
+    assert P.info_text("pc\x1b]0;x\x07\r\n") == "pc]0;x"
+    assert P.info_text(7) == "7"
+    assert len(P.info_text("h" * 300)) == P.MAX_INFO_CHARS
 
 
 def test_name_rules_agree_with_invalid_vectors(invalid_vectors):

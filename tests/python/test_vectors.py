@@ -14,7 +14,8 @@ from pracownia_student import bl_info
 from pracownia_student.transport import chunking, protocol as P
 
 CODES = ["frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json",
-         "missing_field", "bad_uuid", "bad_login", "bad_name", "bad_field", "bad_body", "bad_chunk"]
+         "missing_field", "bad_uuid", "bad_login", "deceptive_login", "bad_name", "bad_field", "bad_body",
+         "bad_chunk"]
 
 
 def data(size):
@@ -47,7 +48,7 @@ def test_valid_frames_pass_reference_checks(frames_vectors):
         assert reference_receiver.check(frames, case["class_code"]) is None, case["name"]
 
 
-def test_invalid_cases_use_the_thirteen_message_level_codes(invalid_vectors):
+def test_invalid_cases_use_the_fourteen_message_level_codes(invalid_vectors):
     count = collections.Counter(c["reason"] for c in invalid_vectors["cases"])
     assert set(count) == set(CODES)
     assert all(n >= 3 for n in count.values()), count

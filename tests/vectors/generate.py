@@ -254,6 +254,14 @@ def build_invalid():
                       ("not_string", 7), ("null", None)):
         add("login_" + nm, "bad_login", replaced("hello", login=login))
     add("bad_login_before_bad_name", "bad_login", chunk(login="CON", name="../x"))
+    add("bad_login_before_deceptive_login", "bad_login", replaced("hello", login="a/\u200bb"))
+    # deceptive_login: passes bad_login's rules, but holds an invisible or text-direction character
+    for nm, login in (("rlo", "abc\u202egpj.exe"), ("zero_width_space", "an\u200bna"),
+                      ("zwj", "an\u200dna"), ("bom", "\ufeffanna"), ("tag", "anna\U000e0041"),
+                      ("line_separator", "an\u2028na"), ("isolate", "\u2066anna\u2069"),
+                      ("soft_hyphen", "an\u00adna")):
+        add("login_" + nm, "deceptive_login", replaced("hello", login=login))
+    add("deceptive_login_before_bad_name", "deceptive_login", chunk(login="an\u200bna", name="../x"))
     # bad_name
     for nm, name in (("dotdot_path", "../x.blend"), ("absolute", "/etc/passwd"), ("windows_path", "C:\\x"),
                      ("nul_char", "a\x00.blend"), ("newline", "a\n.png"), ("dot", "."), ("dotdot", ".."),
@@ -282,6 +290,9 @@ def build_invalid():
     add("hello_blender_300_chars", "bad_field", replaced("hello", blender="3" * 300))
     add("hello_host_number", "bad_field", replaced("hello", host=7))
     add("heartbeat_file_257_chars", "bad_field", replaced("heartbeat", file="f" * 253 + ".blend"))
+    add("hello_host_escape", "bad_field", replaced("hello", host="pc\x1b]0;pwned\x07"))
+    add("hello_blender_newline", "bad_field", replaced("hello", blender="4.2\nforged"))
+    add("heartbeat_file_cr", "bad_field", replaced("heartbeat", file="a\r.blend"))
     add("bad_field_before_bad_body", "bad_field", replaced("hand", b"x", raised="yes"))
     add("bad_field_before_bad_chunk", "bad_field", chunk(sha256="x", size=0))
     # bad_body
@@ -305,7 +316,8 @@ def build_invalid():
     add("chunk_bad_with_valid_mac", "bad_chunk", chunk(code=CODE, count=0), CODE)
 
     codes = ["frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json",
-             "missing_field", "bad_uuid", "bad_login", "bad_name", "bad_field", "bad_body", "bad_chunk"]
+             "missing_field", "bad_uuid", "bad_login", "deceptive_login", "bad_name", "bad_field", "bad_body",
+             "bad_chunk"]
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
     return {"description": "Hostile messages and the refusal code a receiver configured with "

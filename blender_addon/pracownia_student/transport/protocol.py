@@ -17,7 +17,7 @@ __all__ = [
     "PROTOCOL_VERSION", "TOPIC_PREFIX", "DEFAULT_PORT", "CHUNK_SIZE", "MAX_CHAT_BYTES",
     "MAX_HEADER_BYTES", "MAX_INFO_CHARS", "MAX_LOGIN_CHARS", "MAX_NAME_CHARS", "ADDON_VERSION",
     "KINDS", "HELLO", "HEARTBEAT", "CHAT", "HAND", "CHUNK", "BYE", "FILE_KINDS", "MAX_FILE_SIZE",
-    "topic", "header_bytes", "mac", "encode", "validate_login", "validate_name", "validate_chat",
+    "topic", "header_bytes", "mac", "encode", "validate_login", "validate_name", "info_text", "validate_chat",
     "validate_student_id", "REGISTER", "ACK", "READ", "ANSWER", "RETURN_KINDS", "WELCOME",
     "REPLY", "BROADCAST", "REQUEST", "RECEIPT", "LECTURER_KINDS", "ANSWER_STATUSES", "MAX_IDS",
     "MAX_ANSWER_CHARS", "return_endpoint", "validate_ids", "Ignored", "decode_lecturer",
@@ -95,6 +95,20 @@ def _has_control(text):
     return any(unicodedata.category(c) == "Cc" for c in text)
 
 
+# Invisible or text-direction characters: a login holding one could pass for another student's,
+# so the receiver refuses it (deceptive_login in docs/PROTOCOL.md).
+_HIDDEN = ({0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2028, 0x2029, 0x3164, 0xFFA0, 0xFEFF}
+           | set(range(0x180B, 0x1810)) | set(range(0x200B, 0x2010)) | set(range(0x202A, 0x202F))
+           | set(range(0x2060, 0x2070)) | set(range(0xFFF9, 0xFFFC)) | set(range(0x1D173, 0x1D17B))
+           | set(range(0xE0000, 0xE0080)))
+
+
+def info_text(value):
+    """An optional hello/heartbeat string as the receiver accepts it: one line, at most
+    MAX_INFO_CHARS characters (a control character would get the whole message refused)."""
+    return "".join(c for c in str(value) if unicodedata.category(c) != "Cc")[:MAX_INFO_CHARS]
+
+
 def _is_reserved(text):
     # Windows ignores trailing white space in the device part ("CON .txt"), and so does the receiver.
     base = text.split(".")[0].rstrip()
@@ -117,6 +131,8 @@ def validate_login(login):
         return "The login must not consist only of dots."
     if _is_reserved(login):
         return "%r is a name reserved by Windows; please choose another login." % login
+    if any(ord(c) in _HIDDEN for c in login):
+        return "The login must not contain invisible or text-direction characters."
     return None
 
 

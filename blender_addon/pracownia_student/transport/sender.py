@@ -67,7 +67,7 @@ class Sender:
         info = dict(hello_info or {})
         info.setdefault("addon", P.ADDON_VERSION)
         info.setdefault("host", socket.gethostname())
-        self._hello = {k: str(info[k])[:P.MAX_INFO_CHARS] for k in ("blender", "addon", "host")
+        self._hello = {k: P.info_text(info[k]) for k in ("blender", "addon", "host")
                        if info.get(k) is not None}
         self._on_event = on_event
         self._lock = threading.Lock()
@@ -146,7 +146,7 @@ class Sender:
 
     def set_open_file(self, name):
         with self._lock:
-            self._open_file = None if name is None else str(name)[:P.MAX_INFO_CHARS]
+            self._open_file = None if name is None else P.info_text(name)
 
     def clear_error(self):
         with self._lock:

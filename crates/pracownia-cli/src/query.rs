@@ -4,6 +4,7 @@ use crate::rfc3339;
 use pracownia_core::index::IndexReader;
 use pracownia_core::model::TimelineEntry;
 use pracownia_core::store::{Store, StoreError};
+use pracownia_core::text::{json_inert, Inert};
 use serde_json::{json, Value};
 use std::path::Path;
 use uuid::Uuid;
@@ -61,10 +62,11 @@ fn render(e: &TimelineEntry, as_json: bool) -> String {
     if as_json {
         let mut v = serde_json::to_value(e).expect("entries serialise");
         v["ts"] = json!(rfc3339(e.ts));
-        return v.to_string();
+        return json_inert(&v.to_string());
     }
+    // Always inert, also into a pipe: the text is often piped on to `less -R` or a terminal.
     let what = if e.kind.is_lecturer_message() { lecturer_line(e) } else { plain_line(e) };
-    format!("{}  {:<16} {:<10} {what}", rfc3339(e.ts), e.login, e.kind.as_str())
+    format!("{}  {:<16} {:<10} {}", rfc3339(e.ts), Inert(&e.login).to_string(), e.kind.as_str(), Inert(&what))
 }
 
 /// The lecturer's message, then its delivery state and, for a request, the add-on's answer.
@@ -106,19 +108,19 @@ pub fn students(store: &Path, as_json: bool) -> Result<(), String> {
             let mut v: Value = serde_json::to_value(&s).expect("summaries serialise");
             v["first_seen"] = json!(rfc3339(s.first_seen));
             v["last_seen"] = json!(rfc3339(s.last_seen));
-            v.to_string()
+            json_inert(&v.to_string())
         } else {
             format!(
                 "{}  {:<16} first {}  last {}  {} chats ({} unread), {} screenshots, {} blends  {}{}",
                 s.id,
-                s.login,
+                Inert(&s.login).to_string(),
                 rfc3339(s.first_seen),
                 rfc3339(s.last_seen),
                 s.chats,
                 s.unread,
                 s.screenshots,
                 s.blends,
-                s.latest_screenshot.as_deref().unwrap_or("-"),
+                Inert(s.latest_screenshot.as_deref().unwrap_or("-")),
                 if s.login_shared { "  [login shared with another student]" } else { "" }
             )
         };

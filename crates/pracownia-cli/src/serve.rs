@@ -3,6 +3,7 @@
 use pracownia_core::events::Event;
 use pracownia_core::protocol::DEFAULT_PORT;
 use pracownia_core::receiver::{Config, Receiver};
+use pracownia_core::text::{inert_opt, Inert};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -66,41 +67,51 @@ pub fn run(a: Args) -> Result<(), String> {
     Ok(())
 }
 
+/// Every string here may come from a student (a login, chat, host name, a refusal's detail quoting
+/// what was sent), so each is shown [`Inert`]: a terminal must not obey what a student typed.
 fn log_event(e: &Event) {
     match e {
         Event::StudentJoined { login, host, .. } => {
-            log::info!("{login} joined{}", host.as_deref().map(|h| format!(" from {h}")).unwrap_or_default())
+            let from = host.as_ref().map(|_| format!(" from {}", inert_opt(host))).unwrap_or_default();
+            log::info!("{} joined{from}", Inert(login))
         }
-        Event::StudentIdle { login, .. } => log::info!("{login} is idle"),
-        Event::StudentActive { login, .. } => log::info!("{login} is active again"),
-        Event::StudentLeft { login, reason, .. } => log::info!("{login} left ({})", reason.as_str()),
+        Event::StudentIdle { login, .. } => log::info!("{} is idle", Inert(login)),
+        Event::StudentActive { login, .. } => log::info!("{} is active again", Inert(login)),
+        Event::StudentLeft { login, reason, .. } => log::info!("{} left ({})", Inert(login), reason.as_str()),
         Event::LoginShared { login, students, .. } => {
-            log::warn!("login {login:?} is used by {} different students; they are kept apart", students.len())
+            log::warn!(
+                "login \"{}\" is used by {} different students; they are kept apart",
+                Inert(login),
+                students.len()
+            )
         }
-        Event::Chat { login, text, .. } => log::info!("{login}: {text}"),
+        Event::Chat { login, text, .. } => log::info!("{}: {}", Inert(login), Inert(text)),
         Event::Hand { login, raised, .. } => {
-            log::info!("{login} {} a hand", if *raised { "raised" } else { "lowered" })
+            log::info!("{} {} a hand", Inert(login), if *raised { "raised" } else { "lowered" })
         }
         Event::Progress { .. } | Event::Stats { .. } => {}
         Event::FileStored { login, kind, path, size, .. } => {
-            log::info!("{login}: stored {} {path} ({size} bytes)", kind.as_str())
+            log::info!("{}: stored {} {} ({size} bytes)", Inert(login), kind.as_str(), Inert(path))
         }
         Event::Incomplete { login, kind, received, size, .. } => {
-            log::warn!("{login}: a {} stopped arriving ({received} of {size} bytes); discarded", kind.as_str())
+            log::warn!("{}: a {} stopped arriving ({received} of {size} bytes); discarded", Inert(login), kind.as_str())
         }
         Event::Rejected { login, reason, detail, .. } => {
-            log::warn!("{}: refused ({reason}): {detail}", login.as_deref().unwrap_or("?"))
+            log::warn!("{}: refused ({reason}): {}", Inert(login.as_deref().unwrap_or("?")), Inert(detail))
         }
-        Event::Error { message, .. } => log::error!("{message}"),
-        Event::ReturnRegistered { login, .. } => log::info!("{login} can now get your messages at once"),
+        Event::Error { message, .. } => log::error!("{}", Inert(message)),
+        Event::ReturnRegistered { login, .. } => log::info!("{} can now get your messages at once", Inert(login)),
         Event::MessageQueued { login, kind, online, .. } => {
-            log::info!("{kind} for {login} queued{}", if *online { " (online: delivering now)" } else { "" })
+            log::info!("{kind} for {} queued{}", Inert(login), if *online { " (online: delivering now)" } else { "" })
         }
-        Event::MessageDelivery { login, kind, delivery, .. } => log::info!("{kind} to {login}: {}", delivery.as_str()),
+        Event::MessageDelivery { login, kind, delivery, .. } => {
+            log::info!("{kind} to {}: {}", Inert(login), delivery.as_str())
+        }
         Event::RequestAnswered { login, status, text, .. } => log::info!(
-            "{login} answered the request: {}{}",
+            "{} answered the request: {}{}",
+            Inert(login),
             status.as_str(),
-            text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default()
+            text.as_ref().map(|_| format!(" ({})", inert_opt(text))).unwrap_or_default()
         ),
     }
 }

@@ -13,3 +13,4 @@ pub mod receiver;
 pub mod reject;
 pub mod simulate;
 pub mod store;
+pub mod text;

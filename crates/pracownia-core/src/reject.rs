@@ -28,10 +28,13 @@ pub enum Reason {
     BadFile,
     /// Protocol 1.1: a return-path message from a connection that has not registered.
     Unregistered,
+    /// A login that passes `bad_login`'s rules but holds bidi controls, zero-width, tag or other
+    /// invisible characters: shown, it would pass for another student's login.
+    DeceptiveLogin,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 20] = [
+    pub const ALL: [Reason; 21] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -52,6 +55,7 @@ impl Reason {
         Reason::Corrupt,
         Reason::BadFile,
         Reason::Unregistered,
+        Reason::DeceptiveLogin,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -77,6 +81,7 @@ impl Reason {
             Reason::Corrupt => "corrupt",
             Reason::BadFile => "bad_file",
             Reason::Unregistered => "unregistered",
+            Reason::DeceptiveLogin => "deceptive_login",
         }
     }
 
@@ -107,6 +112,9 @@ impl Reason {
             Reason::Corrupt => "The file arrived damaged (its checksum did not match).",
             Reason::BadFile => "The file is not a valid screenshot or .blend file.",
             Reason::Unregistered => "A reply channel message came before the student registered.",
+            Reason::DeceptiveLogin => {
+                "The student's login contains invisible or text-direction characters that could make it look like another."
+            }
         }
     }
 }
@@ -130,9 +138,11 @@ impl Refusal {
     }
 }
 
+/// For logs: the detail may quote what a student sent (an unknown kind, a login), so it is shown
+/// [inert](crate::text::Inert).
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.reason, self.detail)
+        write!(f, "{}: {}", self.reason, crate::text::Inert(&self.detail))
     }
 }
 
@@ -146,5 +156,11 @@ mod tests {
             assert_eq!(Reason::from_code(r.code()), Some(r));
             assert_eq!(serde_json::to_string(&r).unwrap(), format!("\"{}\"", r.code()));
         }
+    }
+
+    #[test]
+    fn a_refusal_shows_its_detail_inert() {
+        let r = Refusal::new(Reason::UnknownKind, "x\x1b]0;title\x07\r");
+        assert_eq!(r.to_string(), "unknown_kind: x\\u{1b}]0;title\\u{7}\\u{d}");
     }
 }

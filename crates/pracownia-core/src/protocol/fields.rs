@@ -43,6 +43,16 @@ pub fn login_problem(login: &str) -> Option<&'static str> {
     common_path_hazard(login)
 }
 
+/// `None` unless the login (already free of `login_problem`s) holds a character that is invisible
+/// or turns text around: a bidi control, zero-width or tag character, the BOM, U+2028… Such a login
+/// can be made to look like another student's (`an\u{200b}na` for `anna`).
+pub fn login_deception(login: &str) -> Option<String> {
+    login
+        .chars()
+        .find(|c| crate::text::is_hidden(*c))
+        .map(|c| format!("login contains the invisible or text-direction character U+{:04X}", c as u32))
+}
+
 /// `None` when the (informational) file name is acceptable, else why not.
 pub fn name_problem(name: &str) -> Option<&'static str> {
     let n = name.chars().count();
@@ -84,6 +94,26 @@ mod tests {
             &"x".repeat(65),
         ] {
             assert!(login_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn deceptive_logins() {
+        for ok in ["anna", "Łukasz Żółw", "שלום", "😀", "a-b_c.d"] {
+            assert_eq!(login_deception(ok), None, "{ok:?}");
+        }
+        for bad in [
+            "abc\u{202e}gpj.exe",
+            "an\u{200b}na",
+            "an\u{200d}na",
+            "\u{feff}anna",
+            "anna\u{e0041}",
+            "an\u{2028}na",
+            "an\u{2066}na\u{2069}",
+            "an\u{00ad}na",
+        ] {
+            assert!(login_deception(bad).is_some(), "{bad:?}");
+            assert_eq!(login_problem(bad), None, "{bad:?} is only deceptive");
         }
     }
 

@@ -1,7 +1,7 @@
 //! Typed access to a message's JSON header: each accessor refuses with the reason code the
 //! protocol assigns to that field, naming the field in the detail.
 
-use super::{fields::name_problem, login_problem, refuse, MAX_OPTIONAL_STRING};
+use super::{fields::login_deception, fields::name_problem, login_problem, refuse, MAX_OPTIONAL_STRING};
 use crate::reject::{Reason, Refusal};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -26,6 +26,16 @@ impl<'a> Header<'a> {
                 refuse(Reason::BadField, format!("{key:?} is not a string of at most {MAX_OPTIONAL_STRING} characters"))
             }
         }
+    }
+
+    /// An optional one-line string (hello's `blender`, `addon`, `host`, heartbeat's `file`): as
+    /// `opt_str`, and without control characters, which only a forged message would carry.
+    pub(super) fn opt_line(&self, key: &str) -> Result<Option<String>, Refusal> {
+        let s = self.opt_str(key)?;
+        if s.as_deref().is_some_and(|s| s.chars().any(char::is_control)) {
+            return refuse(Reason::BadField, format!("{key:?} contains a control character"));
+        }
+        Ok(s)
     }
 
     pub(super) fn u64(&self, key: &str) -> Result<u64, Refusal> {
@@ -64,9 +74,12 @@ impl<'a> Header<'a> {
         let Some(s) = v.as_str() else {
             return refuse(Reason::BadLogin, "login is not a string");
         };
-        match login_problem(s) {
+        if let Some(p) = login_problem(s) {
+            return refuse(Reason::BadLogin, format!("login {p}"));
+        }
+        match login_deception(s) {
             None => Ok(s.to_owned()),
-            Some(p) => refuse(Reason::BadLogin, format!("login {p}")),
+            Some(p) => refuse(Reason::DeceptiveLogin, p),
         }
     }
 }

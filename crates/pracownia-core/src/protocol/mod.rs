@@ -8,7 +8,7 @@ mod lecturer;
 mod mac;
 mod return_path;
 
-pub use fields::{is_reserved_windows_name, login_problem, name_problem};
+pub use fields::{is_reserved_windows_name, login_deception, login_problem, name_problem};
 pub use lecturer::{
     encode_lecturer, parse_lecturer_frames, LecturerKind, LecturerMessage, LecturerPayload, RETURN_VERSION,
 };
@@ -173,13 +173,16 @@ pub fn parse<B: AsRef<[u8]>>(
     let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")? };
     let payload = match kind {
         Kind::Hello => {
-            let p =
-                Payload::Hello { blender: h.opt_str("blender")?, addon: h.opt_str("addon")?, host: h.opt_str("host")? };
+            let p = Payload::Hello {
+                blender: h.opt_line("blender")?,
+                addon: h.opt_line("addon")?,
+                host: h.opt_line("host")?,
+            };
             empty_body(&body)?;
             p
         }
         Kind::Heartbeat => {
-            let p = Payload::Heartbeat { file: h.opt_str("file")? };
+            let p = Payload::Heartbeat { file: h.opt_line("file")? };
             empty_body(&body)?;
             p
         }

@@ -44,7 +44,7 @@ impl StatsCounter {
         }
         entry.1 += 1;
         if entry.1 <= LOG_BURST {
-            log::warn!("refused a message from {who}: {r}");
+            log::warn!("refused a message from {}: {r}", crate::text::Inert(who));
         }
     }
 

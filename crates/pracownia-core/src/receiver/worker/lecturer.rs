@@ -99,7 +99,7 @@ impl Worker {
                 self.to_student(s.id, LecturerPayload::Receipt { stored, read })
             }
             Ok(_) => {}
-            Err(e) => log::warn!("could not list the chats of {} for a receipt: {e}", s.login),
+            Err(e) => log::warn!("could not list the chats of {} for a receipt: {e}", crate::text::Inert(&s.login)),
         }
         self.sink.emit(Event::ReturnRegistered { at, student: s.id, login: s.login.clone() });
     }

@@ -208,7 +208,7 @@ impl Worker {
     }
 
     fn error(&self, message: String) {
-        log::error!("{message}");
+        log::error!("{}", crate::text::Inert(&message));
         self.sink.emit(Event::Error { at: now_ms(), message });
     }
 
@@ -289,13 +289,19 @@ impl Worker {
         self.sink.emit(Event::StudentJoined { at, student: s.id, login: s.login.clone(), blender, host });
         match self.store.other_ids_with_login(&s.login, s.id) {
             Ok(others) if !others.is_empty() => {
-                log::warn!("login {:?} is used by {} student ids; each is kept apart", s.login, others.len() + 1);
+                log::warn!(
+                    "login \"{}\" is used by {} student ids; each is kept apart",
+                    crate::text::Inert(&s.login),
+                    others.len() + 1
+                );
                 let mut students = vec![s.id];
                 students.extend(others);
                 self.sink.emit(Event::LoginShared { at, login: s.login.clone(), students });
             }
             Ok(_) => {}
-            Err(e) => log::warn!("could not check whether login {:?} is shared: {e}", s.login),
+            Err(e) => {
+                log::warn!("could not check whether login \"{}\" is shared: {e}", crate::text::Inert(&s.login))
+            }
         }
     }
 

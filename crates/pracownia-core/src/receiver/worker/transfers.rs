@@ -179,7 +179,12 @@ impl Worker {
         let at = self.clock();
         let (transfer, kind, name, received, size) = (t.id, t.kind, t.name.clone(), t.received(), t.size);
         t.discard();
-        log::info!("{}: {} {name:?} incomplete ({received} of {size} bytes)", student.login, kind.as_str());
+        log::info!(
+            "{}: {} \"{}\" incomplete ({received} of {size} bytes)",
+            crate::text::Inert(&student.login),
+            kind.as_str(),
+            crate::text::Inert(&name)
+        );
         self.record(&student, at, Entry::Incomplete { transfer, kind, name: name.clone(), received, size });
         self.sink.emit(Event::Incomplete {
             at,

@@ -31,10 +31,12 @@ pub enum Reason {
     /// A login that passes `bad_login`'s rules but holds bidi controls, zero-width, tag or other
     /// invisible characters: shown, it would pass for another student's login.
     DeceptiveLogin,
+    /// The whole receiver already has its maximum of open transfers (all students together).
+    ReceiverBusy,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 21] = [
+    pub const ALL: [Reason; 22] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -56,6 +58,7 @@ impl Reason {
         Reason::BadFile,
         Reason::Unregistered,
         Reason::DeceptiveLogin,
+        Reason::ReceiverBusy,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -82,6 +85,7 @@ impl Reason {
             Reason::BadFile => "bad_file",
             Reason::Unregistered => "unregistered",
             Reason::DeceptiveLogin => "deceptive_login",
+            Reason::ReceiverBusy => "receiver_busy",
         }
     }
 
@@ -112,6 +116,7 @@ impl Reason {
             Reason::Corrupt => "The file arrived damaged (its checksum did not match).",
             Reason::BadFile => "The file is not a valid screenshot or .blend file.",
             Reason::Unregistered => "A reply channel message came before the student registered.",
+            Reason::ReceiverBusy => "The lecturer's receiver is taking too many files at once; the file was refused.",
             Reason::DeceptiveLogin => {
                 "The student's login contains invisible or text-direction characters that could make it look like another."
             }

@@ -45,7 +45,9 @@ pub struct Transfer {
     pub name: String,
     pub size: u64,
     pub sha256: String,
-    pub last_activity: Instant,
+    /// When the transfer last grew. The idle timeout counts from here, so re-sending a chunk
+    /// already held cannot keep a transfer (and its open staging file) alive for ever.
+    pub last_new_byte: Instant,
     path: PathBuf,
     file: File,
     ranges: Ranges,
@@ -72,7 +74,7 @@ impl Transfer {
             name: first.name.clone(),
             size: first.size,
             sha256: first.sha256.clone(),
-            last_activity: Instant::now(),
+            last_new_byte: Instant::now(),
             path,
             file,
             ranges: Ranges::default(),
@@ -92,7 +94,6 @@ impl Transfer {
     /// Add a chunk. Duplicates are harmless; contradictions refuse with `conflict` (the caller
     /// then discards the transfer).
     pub fn add<B: AsRef<[u8]>>(&mut self, c: &Chunk<B>) -> Result<(), ReassemblyError> {
-        self.last_activity = Instant::now();
         if c.size != self.size || c.kind != self.kind || c.sha256 != self.sha256 {
             return Err(Refusal::new(Reason::Conflict, "a chunk names another size, digest or kind").into());
         }
@@ -113,6 +114,7 @@ impl Transfer {
         for (s, e) in self.ranges.gaps(start, end) {
             self.write_at(s, slice(s, e))?;
             self.ranges.insert(s, e);
+            self.last_new_byte = Instant::now();
         }
         self.advance_hash(hashed, start, body)
     }

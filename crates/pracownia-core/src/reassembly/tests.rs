@@ -44,6 +44,22 @@ fn out_of_order_with_duplicates_reassembles() {
 }
 
 #[test]
+fn only_new_bytes_keep_a_transfer_alive() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = data(4096);
+    let id = Uuid::new_v4();
+    let mut t = Transfer::create(dir.path(), Uuid::new_v4(), &chunk(&all, id, 0, 1024)).unwrap();
+    t.add(&chunk(&all, id, 0, 1024)).unwrap();
+    let grew = t.last_new_byte;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    t.add(&chunk(&all, id, 0, 1024)).unwrap();
+    t.add(&chunk(&all, id, 512, 256)).unwrap();
+    assert_eq!(t.last_new_byte, grew, "a re-sent chunk is not progress");
+    t.add(&chunk(&all, id, 512, 1024)).unwrap();
+    assert!(t.last_new_byte > grew, "bytes 1024..1536 are new");
+}
+
+#[test]
 fn differing_overlap_is_a_conflict() {
     let dir = tempfile::tempdir().unwrap();
     let all = data(4096);

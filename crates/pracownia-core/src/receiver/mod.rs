@@ -116,6 +116,11 @@ impl Receiver {
     /// Open the store, bind the socket and start receiving. Errors a lecturer can fix (port in
     /// use, store not writable) come back here, as plain sentences.
     pub fn start(config: Config) -> Result<Receiver, ReceiverError> {
+        if let Some((before, after)) = crate::fdlimit::raise_open_files_limit() {
+            if after > before {
+                log::debug!("raised the open-file limit from {before} to {after}");
+            }
+        }
         let store = Store::open(&config.store)?;
         let ctx = zmq::Context::new();
         let sock = socket::bind(&ctx, &config)?;
@@ -319,3 +324,6 @@ mod tests;
 
 #[cfg(test)]
 mod return_tests;
+
+#[cfg(test)]
+mod limit_tests;

@@ -48,7 +48,7 @@ impl Rig {
     pub(super) fn rx(&self) -> &Receiver {
         self.rx.as_ref().unwrap()
     }
-    fn student(&self, code: Option<&str>) -> StudentSocket {
+    pub(super) fn student(&self, code: Option<&str>) -> StudentSocket {
         let ep = self.rx().endpoint().replace("0.0.0.0", "127.0.0.1");
         StudentSocket::connect(&self.ctx, &ep, code, WAIT, &self.stop).unwrap()
     }

@@ -24,12 +24,14 @@ pub(crate) struct ReadJson {
 }
 
 /// Can `dir` be used for student `id`: absent, without student.json, or with
-/// a student.json of the same id.
-pub(crate) fn folder_free_for(dir: &Path, id: Uuid) -> bool {
+/// a student.json of the same id. A student.json that cannot be parsed is another's (`false`);
+/// one that cannot be read (no file descriptor left, no permission) is an error, not a verdict.
+pub(crate) fn folder_free_for(dir: &Path, id: Uuid) -> Result<bool> {
     match read_student_json(dir) {
-        Ok(None) => true,
-        Ok(Some(s)) => s.id == id,
-        Err(_) => false,
+        Ok(None) => Ok(true),
+        Ok(Some(s)) => Ok(s.id == id),
+        Err(StoreError::CorruptMetadata { .. }) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

@@ -42,9 +42,9 @@ impl Store {
 
     fn create_student(&mut self, id: Uuid, login: &str) -> Result<StudentRef> {
         let mut folder = sanitize::folder_name(login, id, false);
-        if !folder_free_for(&self.root.join(&folder), id) || self.folder_taken(&folder, id)? {
+        if !folder_free_for(&self.root.join(&folder), id)? || self.folder_taken(&folder, id)? {
             folder = sanitize::folder_name(login, id, true);
-            if !folder_free_for(&self.root.join(&folder), id) || self.folder_taken(&folder, id)? {
+            if !folder_free_for(&self.root.join(&folder), id)? || self.folder_taken(&folder, id)? {
                 return Err(StoreError::CorruptMetadata {
                     path: self.root.join(&folder).join(STUDENT_FILE),
                     detail: format!("it does not belong to student {id}"),

@@ -350,7 +350,7 @@ impl Worker {
         self.stats.online.store(self.presence.online() as u64, Relaxed);
         let timeout = self.cfg.transfer_timeout;
         let stale: Vec<Key> =
-            self.live.iter().filter(|(_, l)| l.t.last_activity.elapsed() >= timeout).map(|(k, _)| *k).collect();
+            self.live.iter().filter(|(_, l)| l.t.last_new_byte.elapsed() >= timeout).map(|(k, _)| *k).collect();
         for key in stale {
             let live = self.live.remove(&key).expect("listed above");
             self.done.insert(key, Instant::now());

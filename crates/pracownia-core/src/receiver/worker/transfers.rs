@@ -84,6 +84,12 @@ impl Worker {
         if open >= l.max_open_transfers_per_student {
             return Err(Refusal::new(Reason::TooManyTransfers, format!("{open} files already in flight")));
         }
+        if self.live.len() >= l.max_open_transfers {
+            return Err(Refusal::new(
+                Reason::ReceiverBusy,
+                format!("{} files of all students already in flight", self.live.len()),
+            ));
+        }
         let free = fs4::available_space(self.store.root()).unwrap_or(u64::MAX);
         if free.saturating_sub(c.size) < l.free_disk_floor {
             return Err(Refusal::new(

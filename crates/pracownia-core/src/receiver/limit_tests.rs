@@ -80,3 +80,108 @@ fn a_resent_duplicate_chunk_does_not_keep_a_transfer_alive() {
     assert_eq!(given_up, 1000);
     assert!(start.elapsed() < Duration::from_secs(3), "{:?}", start.elapsed());
 }
+
+/// A first chunk claiming a `size`-byte blend (only 1000 bytes ever come).
+fn claim(student: Uuid, size: u64) -> Value {
+    header(
+        student,
+        "claim",
+        1,
+        json!({"transfer": Uuid::new_v4(), "kind": "blend", "name": "a.blend", "size": size,
+            "sha256": "ab".repeat(32), "offset": 0, "index": 0, "count": size.div_ceil(1000)}),
+    )
+}
+
+#[test]
+fn admission_counts_the_bytes_open_transfers_still_owe() {
+    // Free space minus 3 GiB is the floor: one 2 GiB claim fits, a second one would not once the
+    // first is received. (1 GiB of slack either way for other writers on this disk.)
+    let dir = tempfile::tempdir().unwrap();
+    let free = fs4::available_space(dir.path()).unwrap();
+    assert!(free > 8 << 30, "the test needs 8 GiB free, has {free}");
+    let r = rig_with(|c| c.limits.free_disk_floor = free - (3 << 30));
+    let mut s = r.student(None);
+    let body = vec![b'B'; 1000];
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    s.send(Kind::Chunk, &claim(a, 2 << 30), &body, &r.stop).unwrap();
+    r.expect("progress", |e| match e {
+        Event::Progress { student, .. } if *student == a => Some(()),
+        Event::Rejected { reason, detail, .. } => panic!("the first claim was refused: {reason}: {detail}"),
+        _ => None,
+    });
+    s.send(Kind::Chunk, &claim(b, 2 << 30), &body, &r.stop).unwrap();
+    let (who, reason) = r.expect("refusal", |e| match e {
+        Event::Rejected { student, reason, .. } => Some((*student, reason.clone())),
+        Event::Progress { student, .. } if *student == b => panic!("the second claim was admitted"),
+        _ => None,
+    });
+    assert_eq!((who, reason.as_str()), (Some(b), "disk_full"));
+}
+
+#[test]
+fn under_the_floor_refusals_and_chats_are_counted_not_written_and_new_ids_refused() {
+    // anna is known to the store from a class with room on the disk.
+    let mut first = rig_with(|_| {});
+    let anna = Uuid::new_v4();
+    {
+        let mut s = first.student(None);
+        let h = header(anna, "anna", 1, json!({"id": Uuid::new_v4()}));
+        s.send(Kind::Chat, &h, b"first", &first.stop).unwrap();
+        first.expect("chat", |e| matches!(e, Event::Chat { .. }).then_some(()));
+    }
+    first.rx.take().unwrap().stop();
+    let root = first.root();
+    // Student folders only (the index, under .pracownia, is another matter).
+    let student_dirs = || -> Vec<std::path::PathBuf> {
+        let all = std::fs::read_dir(&root).unwrap().flatten();
+        all.filter(|d| d.path().is_dir() && !d.file_name().to_string_lossy().starts_with('.'))
+            .map(|d| d.path())
+            .collect()
+    };
+    let journal_size = || -> u64 {
+        let mut n = 0;
+        for d in student_dirs() {
+            if let Ok(entries) = std::fs::read_dir(d) {
+                n += entries.flatten().map(|f| f.metadata().unwrap().len()).sum::<u64>();
+            }
+        }
+        n
+    };
+    let folders = || student_dirs().len();
+    let (size_before, folders_before) = (journal_size(), folders());
+
+    // Now the disk is under the floor.
+    let r = rig_with(|c| {
+        c.store = root.clone();
+        c.limits.free_disk_floor = u64::MAX / 2;
+    });
+    let mut s = r.student(None);
+    let mut seq = 10;
+    let mut next = || {
+        seq += 1;
+        seq
+    };
+    let data = blend(10_000);
+    for _ in 0..50 {
+        let mut h = chunk(anna, next(), Uuid::new_v4(), &data, 0, 1000);
+        h["login"] = json!("anna");
+        s.send(Kind::Chunk, &h, &data[..1000], &r.stop).unwrap();
+    }
+    s.send(Kind::Chat, &header(anna, "anna", next(), json!({"id": Uuid::new_v4()})), b"x", &r.stop).unwrap();
+    let eve = Uuid::new_v4();
+    s.send(Kind::Hello, &header(eve, "eve", 1, json!({})), b"", &r.stop).unwrap();
+    let reason = r.expect("eve refused", |e| match e {
+        Event::Rejected { student: Some(x), reason, .. } if *x == eve => Some(reason.clone()),
+        Event::StudentJoined { student, .. } if *student == eve => panic!("eve got a folder"),
+        _ => None,
+    });
+    assert_eq!(reason, "disk_full");
+    let stats = r.rx().stats();
+    assert_eq!(stats.rejected.get("disk_full"), Some(&52), "50 files, 1 chat, 1 new id: {:?}", stats.rejected);
+    assert_eq!(stats.chats, 0);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(folders(), folders_before, "no folder for a new id");
+    // anna's join may be journaled (one line); 51 refusals and a chat may not.
+    let grown = journal_size() - size_before;
+    assert!(grown < 400, "{grown} bytes written under the floor");
+}

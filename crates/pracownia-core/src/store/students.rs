@@ -36,6 +36,11 @@ impl Store {
         Ok(r)
     }
 
+    /// Has this student a folder already? (Cheap: the cache, else one index lookup.)
+    pub fn knows(&self, id: Uuid) -> Result<bool> {
+        Ok(self.cache.contains_key(&id) || write::student(&self.db, id)?.is_some())
+    }
+
     pub(crate) fn make_ref(&self, id: Uuid, login: &str, folder: &str) -> StudentRef {
         StudentRef { id, login: login.to_string(), dir: self.root.join(folder), folder: folder.to_string() }
     }

@@ -114,7 +114,12 @@ pub struct Worker {
     online: Online,
     /// To the return-path thread.
     outgoing: Option<Sender<super::return_path::ToStudent>>,
+    /// The last free-space check: when, and whether the store was under the floor.
+    disk_low: Option<(Instant, bool)>,
 }
+
+/// How long a free-space reading is trusted; a flood of messages costs one statvfs per period.
+const DISK_CHECK_EVERY: Duration = Duration::from_millis(200);
 
 /// How long a folder must be quiet (no writes of ours) before a reported change is resynced.
 const RESYNC_QUIET: Duration = Duration::from_millis(1500);
@@ -152,6 +157,7 @@ impl Worker {
             hands: HashMap::new(),
             online: Online::default(),
             outgoing,
+            disk_low: None,
         }
     }
 
@@ -212,8 +218,43 @@ impl Worker {
         self.sink.emit(Event::Error { at: now_ms(), message });
     }
 
+    /// Is the store's free space under the floor? Then nothing a student can cause in bulk is
+    /// written: no new student folders, no chat, no `rejected` journal lines (each an fsynced
+    /// line); refusals are counted in memory instead (stats and events).
+    fn disk_low(&mut self) -> bool {
+        let floor = self.cfg.limits.free_disk_floor;
+        if floor == 0 {
+            return false;
+        }
+        match self.disk_low {
+            Some((t, low)) if t.elapsed() < DISK_CHECK_EVERY => low,
+            _ => {
+                let low = fs4::available_space(self.store.root()).is_ok_and(|free| free < floor);
+                self.disk_low = Some((Instant::now(), low));
+                low
+            }
+        }
+    }
+
+    /// A refusal of a message that has no student folder to be recorded in: counted and shown.
+    fn refuse_unrecorded(&mut self, student: Uuid, login: &str, at: i64, r: Refusal) {
+        self.stats.reject(&r, login);
+        self.sink.emit(Event::Rejected {
+            at,
+            reason: r.reason.code().into(),
+            detail: r.detail,
+            student: Some(student),
+            login: Some(login.to_owned()),
+        });
+    }
+
     fn on_message(&mut self, msg: Message<Frame>, at: i64) {
         let c = &msg.common;
+        if self.disk_low() && !self.store.knows(c.student).unwrap_or(false) {
+            let r = Refusal::new(Reason::DiskFull, "no room for a new student's folder: the disk is under the floor");
+            let (id, login) = (c.student, c.login.clone());
+            return self.refuse_unrecorded(id, &login, at, r);
+        }
         let student = match self.store.student(c.student, &c.login) {
             Ok(s) => s,
             Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
@@ -240,6 +281,10 @@ impl Worker {
             Touch::Seen => {}
         }
         match msg.payload {
+            Payload::Chat { .. } if self.disk_low() => {
+                let r = Refusal::new(Reason::DiskFull, "chat not saved: the disk is under the floor");
+                self.refuse_unrecorded(student.id, &student.login, at, r);
+            }
             Payload::Chat { id, text } => {
                 self.last_write.insert(student.dir.clone(), Instant::now());
                 match self.store.record(&student, at, Entry::Chat { id, text: text.clone(), sent_ts: c.ts }) {
@@ -318,6 +363,9 @@ impl Worker {
     }
 
     fn refuse(&mut self, s: &StudentRef, at: i64, r: Refusal, transfer: Option<Uuid>) {
+        if self.disk_low() {
+            return self.refuse_unrecorded(s.id, &s.login, at, r);
+        }
         self.stats.reject(&r, &s.login);
         self.record(s, at, Entry::Rejected { reason: r.reason.code().into(), detail: r.detail.clone(), transfer });
         self.sink.emit(Event::Rejected {

@@ -90,11 +90,17 @@ impl Worker {
                 format!("{} files of all students already in flight", self.live.len()),
             ));
         }
+        // Staging files are sparse: the bytes that open transfers were promised but have not
+        // received yet are not taken from the free space, so they are counted against it here.
+        let owed: u64 = self.live.values().map(|l| l.t.size - l.t.received()).sum();
         let free = fs4::available_space(self.store.root()).unwrap_or(u64::MAX);
-        if free.saturating_sub(c.size) < l.free_disk_floor {
+        if free.saturating_sub(owed).saturating_sub(c.size) < l.free_disk_floor {
             return Err(Refusal::new(
                 Reason::DiskFull,
-                format!("{free} bytes free; {} more would go under the floor of {}", c.size, l.free_disk_floor),
+                format!(
+                    "{free} bytes free, {owed} owed to open transfers; {} more would go under the floor of {}",
+                    c.size, l.free_disk_floor
+                ),
             ));
         }
         Ok(())

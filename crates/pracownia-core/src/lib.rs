@@ -3,6 +3,7 @@
 //! are thin layers over this crate.
 
 pub mod events;
+pub mod handin;
 pub mod index;
 pub mod limits;
 pub mod media;

@@ -84,7 +84,7 @@ fn collect_export_and_erase_as_a_lecturer_runs_them() {
     let events = json_lines(&run(&["timeline", "--store", s, "--json"]));
     for st in &students {
         let login = st["login"].as_str().unwrap();
-        let newest = events.iter().filter(|e| e["kind"] == "blend" && e["student"] == st["id"]).next_back().unwrap();
+        let newest = events.iter().rfind(|e| e["kind"] == "blend" && e["student"] == st["id"]).unwrap();
         assert_eq!(sha256(&out.join(format!("{login}.blend"))), newest["sha256"].as_str().unwrap(), "{login}");
     }
     let csv = fs::read_to_string(out.join("manifest.csv")).unwrap();

@@ -1,6 +1,7 @@
 //! `pracownia`: the headless receiver and the tools around its store. A thin layer over
 //! `pracownia-core`; every error a user can cause ends as one sentence and a non-zero exit.
 
+mod handin;
 mod query;
 mod serve;
 mod simulate;
@@ -56,6 +57,12 @@ enum Command {
     Request(tell::Request),
     /// Acknowledge (--ack) or lower (--lower) a student's raised hand.
     Hand(tell::Hand),
+    /// Copy every student's latest verified .blend into a folder or zip, with a manifest.
+    Collect(handin::Collect),
+    /// Everything of one student (.blend versions, screenshots, chat transcript) as one zip.
+    Export(handin::Export),
+    /// Delete a student's data (or every student's) from the store, for good.
+    Erase(handin::Erase),
     /// Simulated students speaking the protocol, for demos, tests and benchmarks.
     Simulate(simulate::Args),
 }
@@ -72,6 +79,9 @@ fn main() -> ExitCode {
         Command::Students { store, json } => query::students(&store, json),
         Command::Reindex { store } => query::reindex(&store),
         Command::Simulate(a) => simulate::run(a),
+        Command::Collect(a) => handin::collect(a),
+        Command::Export(a) => handin::export(a),
+        Command::Erase(a) => handin::erase(a),
         Command::Say(a) => tell::say(a),
         Command::Announce(a) => tell::announce(a),
         Command::Request(a) => tell::request(a),

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 const PAGE: usize = 1000;
 
-fn reader(store: &Path) -> Result<IndexReader, String> {
+pub(crate) fn reader(store: &Path) -> Result<IndexReader, String> {
     if !store.is_dir() {
         return Err(format!("There is no store folder at {}.", store.display()));
     }

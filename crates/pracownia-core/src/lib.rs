@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod fdlimit;
+pub mod handin;
 pub mod index;
 pub mod limits;
 pub mod media;

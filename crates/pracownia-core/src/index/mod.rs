@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
-use crate::model::{StudentSummary, TimelineEntry};
+use crate::model::{FileKind, StudentSummary, TimelineEntry};
 use crate::store::error::{Result, StoreError};
 
 pub mod queries;
@@ -80,6 +80,11 @@ impl IndexReader {
     /// Ids other than `id` using `login` (case-insensitive).
     pub fn other_ids_with_login(&self, login: &str, id: Uuid) -> Result<Vec<Uuid>> {
         Ok(queries::ids_with_login(&self.conn, login, Some(id))?)
+    }
+
+    /// A student's stored files of one kind received at or before `at` (Unix ms), newest first.
+    pub fn files_until(&self, student: Uuid, kind: FileKind, at: i64, limit: usize) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::files_until(&self.conn, student, kind, at, limit)?)
     }
 
     /// Bumped by every reindex; event ids from another generation are stale.

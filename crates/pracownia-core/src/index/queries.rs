@@ -259,3 +259,22 @@ pub fn chat_read_until(conn: &Connection, student: Uuid) -> rusqlite::Result<i64
         .optional()
         .map(|v| v.unwrap_or(0))
 }
+
+/// A student's stored files of one kind received at or before `at` (Unix ms), newest first, at
+/// most `limit`.
+pub fn files_until(
+    conn: &Connection,
+    student: Uuid,
+    kind: FileKind,
+    at: i64,
+    limit: usize,
+) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND kind = ?2 AND ts <= ?3 AND path IS NOT NULL
+         ORDER BY ts DESC, id DESC LIMIT ?4"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let limit = limit.min(i64::MAX as usize) as i64;
+    let rows = st.query_map(params![student.to_string(), kind.as_str(), at, limit], event_row)?;
+    rows.collect()
+}

@@ -13,6 +13,7 @@ use crate::index::{self, queries, schema};
 use crate::model::FileKind;
 
 mod collect;
+mod erase;
 pub mod error;
 mod fsutil;
 pub mod journal;
@@ -25,8 +26,9 @@ mod students;
 pub mod watch;
 
 pub use crate::index::IndexReader;
+pub use erase::ErasePlan;
 pub use error::StoreError;
-pub use fsutil::{parse_stamp, stamp};
+pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp};
 pub use lecturer::Outgoing;
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};
@@ -131,6 +133,7 @@ impl Store {
             return Err(StoreError::InUse { path: root });
         }
 
+        erase::finish_interrupted(&root)?;
         let staging = meta.join("staging");
         if staging.exists() {
             fs::remove_dir_all(&staging).map_err(StoreError::io("empty the staging folder", &staging))?;

@@ -4,6 +4,7 @@ import bpy
 from bpy.props import EnumProperty
 
 from . import deps, identity, runtime
+from .joinstring import lecturer_field
 from .prefs import get_prefs
 
 ctl = runtime.controller
@@ -33,9 +34,13 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
             return _fail(self, "pyzmq is missing: press 'Install pyzmq' in the Pracownia panel.")
         prefs = get_prefs(context)
         prefs.login = prefs.login.strip()
+        session_props = context.window_manager.pracownia
         try:
-            ctl.connect(prefs.address, prefs.login, runtime.student_id,
-                        class_code=context.window_manager.pracownia.class_code,
+            address, code = lecturer_field(prefs.address, session_props.class_code)
+            if code != session_props.class_code:
+                session_props.class_code = code  # the student sees the code the join text carried
+            ctl.connect(address, prefs.login, runtime.student_id,
+                        class_code=code,
                         hello_info=_hello_info(),
                         screenshot_every_s=prefs.screenshot_every_s,
                         blend_every_s=prefs.blend_every_min * 60.0,

@@ -21,7 +21,9 @@ class PracowniaPreferences(bpy.types.AddonPreferences):
                           maxlen=64)
     address: StringProperty(name="Lecturer", default="",
                             description="The lecturer's computer: host or host:port "
-                                        "(the port is 5570 unless the lecturer says otherwise)")
+                                        "(the port is 5570 unless the lecturer says otherwise), "
+                                        "or the join text pracownia://… the lecturer shows, "
+                                        "which fills in the class code too")
     screenshot_every_s: IntProperty(name="Screenshot every (seconds)", default=60, min=10,
                                     max=3600)
     blend_every_min: IntProperty(name=".blend copy every (minutes)", default=5, min=1, max=120)

@@ -4,6 +4,7 @@
 
 mod fields;
 mod header;
+pub mod join;
 mod lecturer;
 mod mac;
 mod return_path;

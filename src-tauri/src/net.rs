@@ -30,6 +30,17 @@ pub fn addresses(port: u16) -> Vec<String> {
     }
 }
 
+/// Each `HOST:PORT` as a join string carrying the class code (docs/PROTOCOL.md, "Join string").
+pub fn join_strings(addresses: &[String], class_code: &str) -> Vec<String> {
+    addresses
+        .iter()
+        .filter_map(|a| {
+            let (host, port) = a.rsplit_once(':')?;
+            Some(pracownia_core::protocol::join::join_string(host, port.parse().ok()?, class_code))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +56,16 @@ mod tests {
         let only_link_local: Vec<IpAddr> = vec!["169.254.3.3".parse().unwrap()];
         assert_eq!(format_addresses(only_link_local, 1), ["169.254.3.3:1"]);
         assert!(format_addresses(vec!["127.0.0.1".parse().unwrap()], 1).is_empty());
+    }
+
+    #[test]
+    fn join_strings_carry_the_code() {
+        let a = vec!["10.0.0.5:5570".to_string(), "192.168.1.20:5570".to_string()];
+        assert_eq!(
+            join_strings(&a, "KOT LAS"),
+            ["pracownia://10.0.0.5:5570/KOT%20LAS", "pracownia://192.168.1.20:5570/KOT%20LAS"]
+        );
+        assert_eq!(join_strings(&a[..1], ""), ["pracownia://10.0.0.5:5570"]);
     }
 
     #[test]

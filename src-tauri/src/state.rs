@@ -28,6 +28,9 @@ pub struct ReceiverStatus {
     pub store: String,
     /// Every non-loopback IPv4 address of this machine, as `A.B.C.D:PORT`.
     pub addresses: Vec<String>,
+    /// The same addresses as join strings carrying the class code (`pracownia://A.B.C.D:PORT/CODE`),
+    /// for students to paste into the add-on.
+    pub join: Vec<String>,
     pub stats: Option<Stats>,
 }
 
@@ -112,6 +115,10 @@ impl AppState {
         }
     }
 
+    fn join_strings(&self, port: u16) -> Vec<String> {
+        net::join_strings(&net::addresses(port), &self.settings().class_code.unwrap_or_default())
+    }
+
     fn status_of(&self, running: &Option<Running>) -> ReceiverStatus {
         match running {
             Some(r) => {
@@ -121,6 +128,7 @@ impl AppState {
                     port,
                     store: r.store.to_string_lossy().into_owned(),
                     addresses: net::addresses(port),
+                    join: self.join_strings(port),
                     stats: Some(r.receiver.stats()),
                 }
             }
@@ -131,6 +139,7 @@ impl AppState {
                     port: s.port,
                     store: s.store,
                     addresses: net::addresses(s.port),
+                    join: self.join_strings(s.port),
                     stats: None,
                 }
             }

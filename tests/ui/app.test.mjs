@@ -30,6 +30,11 @@ describe("status bar", () => {
       // Copy puts the address on the clipboard.
       await addresses.locator("button").first().click();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "192.168.1.23:5570");
+      // The join text, for pasting into the add-on, is copied whole.
+      const join = page.locator(tid("status-join"));
+      assert.match(await join.innerText(), /pracownia:\/\/192\.168\.1\.23:5570/);
+      await join.locator("button").first().click();
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "pracownia://192.168.1.23:5570");
       // Live stats from the receiver.
       await page.evaluate(() =>
         window.__mock.emit("pracownia://event", {
@@ -49,6 +54,13 @@ describe("status bar", () => {
       await poll(() => page.locator(tid("class-code-input")).inputValue(), (v) => v === "KOT-417");
       const saved = await calls(page, "save_settings");
       assert.equal(saved.at(-1).settings.class_code, "KOT-417");
+      // Started again with the code: it shows beside the addresses and inside the join text.
+      await page.locator(tid("start-button")).click();
+      await page.locator(tid("status-code")).waitFor();
+      assert.match(await page.locator(tid("status-code")).innerText(), /KOT-417/);
+      assert.match(await page.locator(tid("status-join")).innerText(), /pracownia:\/\/10\.0\.0\.5:5570\/KOT-417/);
+      await page.locator(tid("stop-button")).click();
+      await page.locator(tid("start-button")).waitFor();
       // Choose a store folder through the dialog.
       await page.evaluate(() => {
         window.__MOCK_CONFIG__.dialogResult = "/tmp/x";

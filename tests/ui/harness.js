@@ -91,9 +91,13 @@ const defaultStudents = [
 stats.online = [...tiles.values()].filter((t) => t.presence !== "offline").length;
 
 function status() {
+  const addresses = running ? (cfg.addresses ?? ["192.168.1.23:" + settings.port, "10.0.0.5:" + settings.port]) : [];
+  // As net::join_strings writes them (the code percent-encoded).
+  const code = settings.class_code ? "/" + encodeURIComponent(settings.class_code) : "";
+  const join = addresses.map((a) => "pracownia://" + a + code);
   return running
-    ? { running: true, port: settings.port, store: settings.store, addresses: cfg.addresses ?? ["192.168.1.23:" + settings.port, "10.0.0.5:" + settings.port], stats: { ...stats } }
-    : { running: false, port: settings.port, store: settings.store, addresses: [], stats: null };
+    ? { running: true, port: settings.port, store: settings.store, addresses, join, stats: { ...stats } }
+    : { running: false, port: settings.port, store: settings.store, addresses, join, stats: null };
 }
 
 function appError(kind, message) {

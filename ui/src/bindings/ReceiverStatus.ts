@@ -5,4 +5,9 @@ export type ReceiverStatus = { running: boolean, port: number, store: string,
 /**
  * Every non-loopback IPv4 address of this machine, as `A.B.C.D:PORT`.
  */
-addresses: Array<string>, stats: Stats | null, };
+addresses: Array<string>, 
+/**
+ * The same addresses as join strings carrying the class code (`pracownia://A.B.C.D:PORT/CODE`),
+ * for students to paste into the add-on.
+ */
+join: Array<string>, stats: Stats | null, };

@@ -16,7 +16,7 @@ type Listener = (student: Uuid | null) => void;
 
 class AppStore {
   settings = $state<Settings | null>(null);
-  status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], stats: null });
+  status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], join: [], stats: null });
   cls = $state(emptyState());
   view = $state<View>({ name: "grid" });
   error = $state<string | null>(null);

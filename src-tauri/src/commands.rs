@@ -2,6 +2,7 @@
 //! docs/APP.md; arguments are snake_case, as the UI sends them.
 
 use crate::error::AppError;
+use crate::handin::{self, CollectSummary, HandinProgress};
 use crate::messages::MessageSent;
 use crate::presence::StudentTile;
 use crate::settings::{self, Settings};
@@ -109,4 +110,54 @@ pub async fn request_capture(state: State<'_, AppState>, student: Option<String>
 #[tauri::command(rename_all = "snake_case")]
 pub async fn answer_hand(app_state: State<'_, AppState>, student: String, state: HandState) -> R<MessageSent> {
     app_state.answer_hand(&student, state)
+}
+
+/// Collect every student's latest verified .blend (at `at`, Unix ms; None: now) into a new or
+/// empty folder, or a new zip; progress comes as `pracownia://handin-progress` events.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn collect_work(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    out: String,
+    zip: bool,
+    at: Option<i64>,
+) -> R<CollectSummary> {
+    let store = state.store();
+    blocking(move || {
+        handin::collect(&store, std::path::Path::new(&out), zip, at, &mut |p| {
+            let _ = app.emit(handin::PROGRESS, HandinProgress::from(p));
+        })
+    })
+    .await
+}
+
+/// Everything of one student as a new zip; returns its path.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_student(app: AppHandle, state: State<'_, AppState>, student: String, out: String) -> R<String> {
+    let store = state.store();
+    let id = uuid::Uuid::parse_str(&student).map_err(|_| crate::error::AppError::invalid("Not a student id."))?;
+    blocking(move || {
+        handin::export(&store, id, std::path::Path::new(&out), &mut |p| {
+            let _ = app.emit(handin::PROGRESS, HandinProgress::from(p));
+        })
+    })
+    .await
+}
+
+/// Show a folder or zip that collect or export wrote (and nothing else) in the file manager.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reveal_output(path: String) -> R<()> {
+    let p = std::path::PathBuf::from(&path);
+    if !handin::was_written(&p) {
+        return Err(crate::error::AppError::not_found("That is not something Pracownia wrote."));
+    }
+    let (program, args) = blender::opener_command(blender::Os::current(), &p);
+    blender::spawn_detached(std::path::Path::new(&program), &args)
+}
+
+/// Long file work off the async runtime's threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) -> R<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| crate::error::AppError::io(format!("The copy stopped unexpectedly: {e}.")))?
 }

@@ -6,6 +6,7 @@ pub mod blender;
 pub mod commands;
 pub mod error;
 pub mod forward;
+pub mod handin;
 pub mod messages;
 pub mod net;
 pub mod presence;
@@ -133,6 +134,9 @@ pub fn run() {
             commands::announce,
             commands::request_capture,
             commands::answer_hand,
+            commands::collect_work,
+            commands::export_student,
+            commands::reveal_output,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

@@ -160,6 +160,28 @@ function handle(cmd, args) {
     case "request_capture":
     case "answer_hand":
       return lecturerMessage(cmd, args);
+    case "collect_work": {
+      if (cfg.collectError) return appError(cfg.collectError.kind, cfg.collectError.message);
+      // Progress as the backend sends it, then the summary (students with no .blend listed).
+      const all = [...tiles.values()];
+      const withFile = all.filter((t) => t.summary.blends > 0);
+      withFile.forEach((t, i) =>
+        emit("pracownia://handin-progress", { files_done: i + 1, files_total: withFile.length, bytes_done: (i + 1) * 1000, bytes_total: withFile.length * 1000 }),
+      );
+      return {
+        output: args.out,
+        collected: withFile.length,
+        students: all.length,
+        no_file: all.filter((t) => t.summary.blends === 0).map((t) => t.summary.login),
+        damaged: [],
+      };
+    }
+    case "export_student":
+      return args.out;
+    case "reveal_output":
+      return null;
+    case "plugin:dialog|save":
+      return cfg.saveResult === undefined ? "/tmp/work.zip" : cfg.saveResult;
     case "plugin:dialog|open":
       return cfg.dialogResult === undefined ? "/opt/blender/blender" : cfg.dialogResult;
     default:

@@ -3,9 +3,11 @@ import { invoke, convertFileSrc } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AppError,
+  CollectSummary,
   Event,
   FileKind,
   HandState,
+  HandinProgress,
   MessageSent,
   ReceiverStatus,
   Settings,
@@ -17,6 +19,7 @@ import { storePath } from "./format";
 
 export const EVENT_CHANNEL = "pracownia://event";
 export const STATUS_CHANNEL = "pracownia://status";
+export const HANDIN_PROGRESS_CHANNEL = "pracownia://handin-progress";
 
 export const api = {
   getSettings: () => invoke<Settings>("get_settings"),
@@ -38,7 +41,14 @@ export const api = {
   /** `student` null: everyone. */
   requestCapture: (student: Uuid | null, what: FileKind) => invoke<MessageSent>("request_capture", { student, what }),
   answerHand: (student: Uuid, state: HandState) => invoke<MessageSent>("answer_hand", { student, state }),
+  collectWork: (out: string, zip: boolean, at: number | null) => invoke<CollectSummary>("collect_work", { out, zip, at }),
+  exportStudent: (student: Uuid, out: string) => invoke<string>("export_student", { student, out }),
+  revealOutput: (path: string) => invoke<null>("reveal_output", { path }),
 };
+
+export function onHandinProgress(cb: (p: HandinProgress) => void): Promise<UnlistenFn> {
+  return listen<HandinProgress>(HANDIN_PROGRESS_CHANNEL, (e) => cb(e.payload));
+}
 
 export function onEvent(cb: (ev: Event) => void): Promise<UnlistenFn> {
   return listen<Event>(EVENT_CHANNEL, (e) => cb(e.payload));

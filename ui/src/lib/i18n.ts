@@ -126,6 +126,26 @@ const en = {
   "error.empty_text": "The message is empty.",
   "error.text_too_long": "The message is too long (at most 4096 bytes).",
   "error.timeout": "The receiver did not answer in time; try again.",
+  "error.exists": "That folder already has files in it, or that file already exists: choose a new one.",
+  "collect.button": "Collect work",
+  "collect.title": "Collect the class's work",
+  "collect.intro": "Every student's latest verified .blend, named after their login, with a list of who handed in what (manifest.csv).",
+  "collect.folder": "Into a folder",
+  "collect.zip": "As one .zip file",
+  "collect.moment": "As of",
+  "collect.moment_hint": "Empty: now",
+  "collect.choose": "Choose where, and collect",
+  "collect.choose_folder_title": "A new or empty folder for the class's work",
+  "collect.choose_zip_title": "Save the class's work as",
+  "collect.progress": "Copied {done}/{total} files ({bytes})",
+  "collect.done_one": "Collected the work of {collected} of {count} student.",
+  "collect.done_few": "Collected the work of {collected} of {count} students.",
+  "collect.done_many": "Collected the work of {collected} of {count} students.",
+  "collect.done_other": "Collected the work of {collected} of {count} students.",
+  "collect.no_file": "No .blend yet: {logins}",
+  "collect.damaged": "Only damaged files, nothing collected: {logins}",
+  "collect.show": "Show in folder",
+  "collect.close": "Close",
   "lang.en": "English",
   "lang.pl": "Polski",
 } as const;
@@ -258,6 +278,26 @@ const pl: Catalogue = {
   "error.empty_text": "Wiadomość jest pusta.",
   "error.text_too_long": "Wiadomość jest za długa (najwyżej 4096 bajtów).",
   "error.timeout": "Odbiór nie odpowiedział na czas; spróbuj ponownie.",
+  "error.exists": "Ten folder zawiera już pliki albo ten plik już istnieje — wybierz inny.",
+  "collect.button": "Zbierz prace",
+  "collect.title": "Zbierz prace grupy",
+  "collect.intro": "Najnowszy sprawdzony plik .blend każdej osoby, nazwany jej loginem, z listą, kto co oddał (manifest.csv).",
+  "collect.folder": "Do folderu",
+  "collect.zip": "Jako jeden plik .zip",
+  "collect.moment": "Stan na",
+  "collect.moment_hint": "Puste: teraz",
+  "collect.choose": "Wybierz miejsce i zbierz",
+  "collect.choose_folder_title": "Nowy lub pusty folder na prace grupy",
+  "collect.choose_zip_title": "Zapisz prace grupy jako",
+  "collect.progress": "Skopiowane pliki: {done}/{total} ({bytes})",
+  "collect.done_one": "Zebrano prace {collected} z {count} osoby.",
+  "collect.done_few": "Zebrano prace {collected} z {count} osób.",
+  "collect.done_many": "Zebrano prace {collected} z {count} osób.",
+  "collect.done_other": "Zebrano prace {collected} z {count} osoby.",
+  "collect.no_file": "Bez pliku .blend: {logins}",
+  "collect.damaged": "Tylko uszkodzone pliki, nic nie zebrano: {logins}",
+  "collect.show": "Pokaż w folderze",
+  "collect.close": "Zamknij",
   "lang.en": "English",
   "lang.pl": "Polski",
 };
@@ -272,7 +312,7 @@ export function translate(lang: Language, key: MessageKey, params?: Record<strin
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-export type PluralBase = "sent.message" | "sent.request";
+export type PluralBase = "sent.message" | "sent.request" | "collect.done";
 
 /** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */
 export function translatePlural(
@@ -286,7 +326,7 @@ export function translatePlural(
   return translate(lang, `${base}_${form}` as MessageKey, { count, ...params });
 }
 
-const ERROR_KINDS = ["not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
+const ERROR_KINDS = ["exists", "not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
 
 /** An AppError as a sentence in the UI language: known kinds are translated, others keep the
  * backend's sentence. */

@@ -3,10 +3,12 @@
 export type {
   AnswerStatus,
   AppError,
+  CollectSummary,
   Delivery,
   Event,
   FileKind,
   HandState,
+  HandinProgress,
   Language,
   LeaveReason,
   MessageSent,

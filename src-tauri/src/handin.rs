@@ -1,0 +1,152 @@
+//! "Collect work" and "Export student" in the app: thin over `pracownia_core::handin`, with
+//! progress as events and the result as one summary for the UI.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use pracownia_core::handin::{self, CollectOptions, HandinError, Progress, RowStatus, Target};
+use serde::Serialize;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// The event carrying a long copy's progress.
+pub const PROGRESS: &str = "pracownia://handin-progress";
+
+/// How far a collect or export has got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct HandinProgress {
+    #[ts(type = "number")]
+    pub files_done: u64,
+    #[ts(type = "number")]
+    pub files_total: u64,
+    #[ts(type = "number")]
+    pub bytes_done: u64,
+    #[ts(type = "number")]
+    pub bytes_total: u64,
+}
+
+impl From<&Progress> for HandinProgress {
+    fn from(p: &Progress) -> Self {
+        HandinProgress {
+            files_done: p.files_done,
+            files_total: p.files_total,
+            bytes_done: p.bytes_done,
+            bytes_total: p.bytes_total,
+        }
+    }
+}
+
+/// What "Collect work" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CollectSummary {
+    /// The folder or zip written.
+    pub output: String,
+    pub collected: u32,
+    pub students: u32,
+    /// Logins of students who had no .blend at that moment.
+    pub no_file: Vec<String>,
+    /// Logins of students whose every version failed its digest check.
+    pub damaged: Vec<String>,
+}
+
+/// Outputs this app wrote: the only paths outside the store it will show in a file manager.
+static WRITTEN: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+
+fn remember(p: &Path) {
+    WRITTEN.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(p.to_path_buf());
+}
+
+pub fn was_written(p: &Path) -> bool {
+    WRITTEN.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|s| s.contains(p))
+}
+
+pub fn collect(
+    store: &Path,
+    out: &Path,
+    zip: bool,
+    at: Option<i64>,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<CollectSummary, AppError> {
+    let target = if zip { Target::Zip(out.to_path_buf()) } else { Target::Folder(out.to_path_buf()) };
+    let r = handin::collect(store, &target, &CollectOptions { at }, progress)?;
+    remember(&r.output);
+    let logins = |st: RowStatus| r.rows.iter().filter(|x| x.status == st).map(|x| x.login.clone()).collect();
+    Ok(CollectSummary {
+        output: r.output.to_string_lossy().into_owned(),
+        collected: r.count(RowStatus::Collected) as u32,
+        students: r.rows.len() as u32,
+        no_file: logins(RowStatus::NoFile),
+        damaged: logins(RowStatus::Damaged),
+    })
+}
+
+pub fn export(
+    store: &Path,
+    student: Uuid,
+    out: &Path,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<String, AppError> {
+    let r = handin::export(store, student, &Target::Zip(out.to_path_buf()), progress)?;
+    remember(&r.output);
+    Ok(r.output.to_string_lossy().into_owned())
+}
+
+impl From<HandinError> for AppError {
+    fn from(e: HandinError) -> Self {
+        match e {
+            HandinError::Store(s) => s.into(),
+            e @ (HandinError::FolderNotEmpty(_) | HandinError::FileExists(_)) => AppError::new("exists", e.to_string()),
+            e => AppError::io(e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pracownia_core::model::FileKind;
+    use pracownia_core::store::{FileMeta, Store};
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn collect_summarises_and_remembers_its_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("store");
+        let mut store = Store::open(&root).unwrap();
+        let anna = store.student(Uuid::new_v4(), "anna").unwrap();
+        store.student(Uuid::new_v4(), "bartek").unwrap();
+        let staged = store.staging_dir().join("f");
+        std::fs::write(&staged, b"blend").unwrap();
+        let meta = FileMeta {
+            size: 5,
+            sha256: hex::encode(Sha256::digest(b"blend")),
+            name: "a.blend".into(),
+            transfer: Uuid::new_v4(),
+        };
+        store
+            .place_file(
+                &anna,
+                chrono::Utc::now().timestamp_millis() - 1000,
+                FileKind::Blend,
+                &staged,
+                "blend",
+                None,
+                meta,
+            )
+            .unwrap();
+        let out = dir.path().join("work");
+        let mut calls = 0;
+        let s = collect(&root, &out, false, None, &mut |_| calls += 1).unwrap();
+        assert_eq!(
+            (s.collected, s.students, s.no_file.clone(), s.damaged.len()),
+            (1, 2, vec!["bartek".to_string()], 0)
+        );
+        assert!(calls >= 2 && out.join("anna.blend").is_file() && was_written(&out));
+        let again = collect(&root, &out, false, None, &mut |_| {}).unwrap_err();
+        assert_eq!(again.kind, "exists");
+        assert!(!was_written(&dir.path().join("elsewhere")));
+    }
+}

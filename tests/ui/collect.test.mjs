@@ -1,0 +1,84 @@
+// "Collect work" in the built UI (Chromium, Tauri IPC mocked): folder and zip, progress, who had
+// no file, a refusal as a sentence, and Polish plurals.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { calls, openApp, poll, setup, shot, tid } from "./helpers.mjs";
+
+let env;
+before(async () => {
+  env = await setup();
+});
+after(async () => {
+  await env?.close();
+});
+
+describe("collect work", () => {
+  test("into a folder: the chosen folder, now, then who handed in nothing", async () => {
+    const { page, context, errors } = await openApp(env, { running: true, dialogResult: "/home/lecturer/lab3" });
+    try {
+      await page.locator(tid("collect-button")).click();
+      const dialog = page.locator(tid("collect-dialog"));
+      await dialog.waitFor();
+      await page.locator(tid("collect-run")).click();
+      await page.locator(tid("collect-summary")).waitFor();
+      const call = (await calls(page, "collect_work"))[0];
+      assert.deepEqual(call, { out: "/home/lecturer/lab3", zip: false, at: null });
+      assert.equal((await calls(page, "plugin:dialog|open"))[0].options.directory, true);
+      const summary = await page.locator(tid("collect-summary")).innerText();
+      assert.match(summary, /Collected the work of 2 of 6 students\./);
+      assert.match(await page.locator(tid("collect-no-file")).innerText(), /No \.blend yet: bartek, dawid, ewa, ewa/);
+      await shot(page, "collect-done");
+      await page.locator(tid("collect-show")).click();
+      await poll(() => calls(page, "reveal_output"), (v) => v.length === 1);
+      assert.equal((await calls(page, "reveal_output"))[0].path, "/home/lecturer/lab3");
+      await page.locator(tid("collect-close")).click();
+      assert.equal(await dialog.count(), 0);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("as a zip at a chosen moment; a cancelled file dialog collects nothing", async () => {
+    const { page, context } = await openApp(env, { running: true, saveResult: null });
+    try {
+      await page.locator(tid("collect-button")).click();
+      await page.locator(tid("collect-zip")).check();
+      await page.locator(tid("collect-moment")).fill("2026-12-01T10:30:00");
+      await page.locator(tid("collect-run")).click();
+      await poll(() => calls(page, "plugin:dialog|save"), (v) => v.length === 1);
+      const save = (await calls(page, "plugin:dialog|save"))[0].options;
+      assert.equal(save.defaultPath, "work-2026-12-01.zip");
+      assert.equal((await calls(page, "collect_work")).length, 0, "cancelled: nothing collected");
+      await page.evaluate(() => (window.__MOCK_CONFIG__.saveResult = "/tmp/lab3.zip"));
+      await page.locator(tid("collect-run")).click();
+      await page.locator(tid("collect-summary")).waitFor();
+      const call = (await calls(page, "collect_work"))[0];
+      assert.equal(call.zip, true);
+      assert.equal(call.out, "/tmp/lab3.zip");
+      // 10:30 in Warsaw (the test browser's time zone) is 09:30 UTC.
+      assert.equal(call.at, Date.UTC(2026, 11, 1, 9, 30, 0));
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("a refusal is a sentence in Polish; the Polish summary uses the right plural", async () => {
+    const refused = { kind: "exists", message: "/x already exists and is not empty; choose a new or empty folder" };
+    const { page, context } = await openApp(env, { running: true, settings: { language: "pl" }, collectError: refused });
+    try {
+      await page.locator(tid("collect-button")).click();
+      await page.locator(tid("collect-run")).click();
+      await page.locator(tid("collect-error")).waitFor();
+      assert.equal(await page.locator(tid("collect-error")).innerText(), "Ten folder zawiera już pliki albo ten plik już istnieje — wybierz inny.");
+      await page.evaluate(() => (window.__MOCK_CONFIG__.collectError = undefined));
+      await page.locator(tid("collect-run")).click();
+      await page.locator(tid("collect-summary")).waitFor();
+      assert.match(await page.locator(tid("collect-summary")).innerText(), /Zebrano prace 2 z 6 osób\./);
+      assert.match(await page.locator(tid("collect-no-file")).innerText(), /Bez pliku \.blend:/);
+      await shot(page, "collect-pl");
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -150,6 +150,8 @@ describe("class grid", () => {
     try {
       await page.locator(tid("student-tile")).first().waitFor();
       const logins = () => page.locator(tid("student-tile")).evaluateAll((els) => els.map((e) => e.dataset.login));
+      assert.equal(await page.locator(tid("sort-select")).inputValue(), "attention", "needs attention is the default");
+      await page.locator(tid("sort-select")).selectOption("name");
       assert.deepEqual(await logins(), ["anna.nowak", "bartek", "celina", "dawid", "ewa", "ewa"]);
       await page.locator(tid("filter-input")).fill("EW");
       assert.deepEqual(await logins(), ["ewa", "ewa"]);
@@ -172,6 +174,7 @@ describe("class grid", () => {
     try {
       await page.locator(tid("student-tile")).nth(99).waitFor();
       assert.equal(await page.locator(tid("student-tile")).count(), 100);
+      await page.locator(tid("sort-select")).selectOption("name");
       // Tiles keep their size in a grid that scrolls (they used to be squeezed to fit).
       const box = await tile(page, "s000").boundingBox();
       assert.ok(box.height > 150, `tile height ${box.height}`);
@@ -207,6 +210,104 @@ describe("class grid", () => {
       assert.ok(ms < 3000, `took ${ms} ms`);
       assert.equal(await page.locator(tid("hand-marker")).count(), 0); // the last round lowers every hand
       await shot(page, "grid-100");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("needs attention", () => {
+  test("default order, header counts that filter the grid, and the window title", async () => {
+    const NOW = Date.UTC(2026, 2, 3, 9, 0, 0);
+    const students = [
+      { login: "adam", shots: 1, presence: "online" },
+      { login: "basia", shots: 1, chats: 1, unread: 1, unreadSince: NOW - 120_000, presence: "online" },
+      { login: "cyryl", shots: 1, presence: "online", hand: true, handSince: NOW - 30_000 },
+      { login: "daria", shots: 1, chats: 2, unread: 2, unreadSince: NOW - 600_000, presence: "online" },
+      { login: "emil", shots: 1, presence: "idle", hand: true, handSince: NOW - 90_000 },
+      { login: "filip", shots: 30, step: 100_000, presence: "online" }, // the most recent activity
+    ];
+    const { page, context, errors } = await openApp(env, { students, now: NOW, running: true });
+    try {
+      await page.locator(tid("student-tile")).nth(5).waitFor();
+      const logins = () => page.locator(tid("student-tile")).evaluateAll((els) => els.map((e) => e.dataset.login));
+      // Hands first (longest wait first), then unread chat (longest wait first), then the rest by name.
+      assert.deepEqual(await logins(), ["emil", "cyryl", "daria", "basia", "adam", "filip"]);
+      // "By activity" is still there, and puts the hands last here; back to needs attention.
+      await page.locator(tid("sort-select")).selectOption("activity");
+      assert.equal((await logins())[0], "filip");
+      await page.locator(tid("sort-select")).selectOption("attention");
+      const hands = page.locator(tid("count-hands"));
+      const unread = page.locator(tid("count-unread-students"));
+      assert.equal(await hands.innerText(), "✋ 2 hands");
+      assert.equal(await hands.getAttribute("title"), "2 raised hands");
+      assert.equal(await unread.innerText(), "💬 2 waiting");
+      assert.equal(await unread.getAttribute("title"), "2 students with unread chat");
+      assert.equal(await page.title(), "(4) Pracownia");
+      assert.deepEqual((await calls(page, "plugin:window|set_title")).at(-1), { label: "main", value: "(4) Pracownia" });
+
+      // A new hand goes behind the older ones; a chat from a quiet student joins the unread group.
+      const adam = await idOf(page, "adam");
+      await push(page, { type: "hand", student: adam, login: "adam", raised: true });
+      await poll(logins, (v) => v[2] === "adam");
+      assert.deepEqual(await logins(), ["emil", "cyryl", "adam", "daria", "basia", "filip"]);
+      const filip = await idOf(page, "filip");
+      await push(page, { type: "chat", student: filip, login: "filip", id: "f1", text: "Help?" });
+      await poll(logins, (v) => v[5] === "filip" && v[3] === "daria");
+      assert.deepEqual(await logins(), ["emil", "cyryl", "adam", "daria", "basia", "filip"]);
+      assert.equal(await hands.getAttribute("data-count"), "3");
+      assert.equal(await unread.getAttribute("data-count"), "3");
+      await poll(() => page.title(), (v) => v === "(6) Pracownia");
+      assert.equal(await page.title(), "(6) Pracownia");
+
+      // The hands count shows only raised hands, in order; clicked again, everyone.
+      await hands.click();
+      await poll(logins, (v) => v.length === 3);
+      assert.deepEqual(await logins(), ["emil", "cyryl", "adam"]);
+      assert.equal(await page.locator(tid("only-filter")).getAttribute("data-only"), "hands");
+      await shot(page, "attention-hands");
+      // Answering a hand takes the student out of the list at once.
+      await tile(page, "emil").locator(tid("hand-lower")).click();
+      await poll(logins, (v) => v.length === 2);
+      assert.deepEqual(await logins(), ["cyryl", "adam"]);
+      await hands.click();
+      await poll(logins, (v) => v.length === 6);
+      assert.equal(await page.locator(tid("only-filter")).count(), 0);
+
+      // The unread count works from another view too: it brings back the grid with those students.
+      await page.locator(tid("inbox-button")).click();
+      await page.locator(tid("class-grid")).waitFor({ state: "detached" });
+      await unread.click();
+      await page.locator(tid("class-grid")).waitFor();
+      assert.deepEqual(await logins(), ["daria", "basia", "filip"]);
+      // Opening a student reads their chat: back in the grid, they are no longer listed.
+      await tile(page, "daria").locator("button.open").click();
+      await page.locator(tid("student-view")).waitFor();
+      await page.locator(tid("grid-button")).click();
+      await poll(logins, (v) => v.length === 2);
+      assert.deepEqual(await logins(), ["basia", "filip"]);
+      await page.locator(tid("only-clear")).click();
+      await poll(logins, (v) => v.length === 6);
+      assert.equal(await unread.getAttribute("data-count"), "2");
+      await poll(() => page.title(), (v) => v === "(4) Pracownia");
+
+      // Polish, with its plural forms.
+      await page.locator(tid("language-select")).selectOption("pl");
+      await poll(() => hands.innerText(), (v) => v === "✋ 2 ręce");
+      assert.equal(await hands.getAttribute("title"), "2 podniesione ręce");
+      assert.equal(await unread.innerText(), "💬 2 czekają");
+      assert.equal(await unread.getAttribute("title"), "2 osoby z nieprzeczytanym czatem");
+      assert.equal(await page.locator(`${tid("sort-select")} option[value="attention"]`).innerText(), "Wymaga uwagi");
+      await shot(page, "attention-pl");
+      // Everyone answered: the plain title, no filter left with nobody in it.
+      await page.locator(tid("stop-button")).click(); // a stopped receiver lowers every hand
+      for (const login of ["basia", "filip"]) await tile(page, login).locator("button.open").click().then(() => page.locator(tid("grid-button")).click());
+      await poll(() => page.title(), (v) => v === "Pracownia");
+      assert.equal(await page.title(), "Pracownia");
+      await hands.click();
+      await page.locator(tid("only-empty")).waitFor();
+      assert.equal(await page.locator(tid("only-empty")).innerText(), "Nikt nie podnosi teraz ręki.");
+      assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }

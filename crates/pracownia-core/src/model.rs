@@ -338,6 +338,9 @@ pub struct StudentSummary {
     /// Chats received after `chat_read_until`.
     #[ts(type = "number")]
     pub unread: u64,
+    /// Unix ms of the oldest unread chat: who has waited longest for an answer comes first.
+    #[ts(type = "number | null")]
+    pub oldest_unread_at: Option<i64>,
     /// Relative to the store root, forward slashes.
     pub latest_screenshot: Option<String>,
     pub latest_thumb: Option<String>,

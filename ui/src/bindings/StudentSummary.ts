@@ -17,6 +17,10 @@ last_seen: number, chats: number, screenshots: number, blends: number,
  */
 unread: number, 
 /**
+ * Unix ms of the oldest unread chat: who has waited longest for an answer comes first.
+ */
+oldest_unread_at: number | null, 
+/**
  * Relative to the store root, forward slashes.
  */
 latest_screenshot: string | null, latest_thumb: string | null, latest_blend_at: number | null, 

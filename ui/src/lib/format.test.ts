@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatClock, formatSize, formatTime, percent, storePath } from "./format";
-import { catalogues, translate } from "./i18n";
+import { catalogues, translate, translatePlural } from "./i18n";
 
 describe("formatSize", () => {
   it("uses binary units with one decimal below ten", () => {
@@ -58,5 +58,18 @@ describe("i18n", () => {
   it("fills parameters", () => {
     expect(translate("en", "grid.students", { count: 3 })).toBe("3 students");
     expect(translate("pl", "status.stop")).toBe("Zatrzymaj");
+  });
+  it("header counts use CLDR plural forms in both languages", () => {
+    expect(translatePlural("en", "attention.hands", 1)).toBe("1 raised hand");
+    expect(translatePlural("en", "attention.hands", 2)).toBe("2 raised hands");
+    expect(translatePlural("en", "attention.unread", 1)).toBe("1 student with unread chat");
+    expect(translatePlural("pl", "attention.hands", 1)).toBe("1 podniesiona ręka");
+    expect(translatePlural("pl", "attention.hands", 3)).toBe("3 podniesione ręce");
+    expect(translatePlural("pl", "attention.hands", 5)).toBe("5 podniesionych rąk");
+    expect(translatePlural("pl", "attention.hands", 22)).toBe("22 podniesione ręce");
+    expect(translatePlural("pl", "attention.unread", 1)).toBe("1 osoba z nieprzeczytanym czatem");
+    expect(translatePlural("pl", "attention.unread", 12)).toBe("12 osób z nieprzeczytanym czatem");
+    expect(translatePlural("pl", "attention.hands_short", 5)).toBe("5 rąk");
+    expect(translatePlural("pl", "attention.unread_short", 2)).toBe("2 czekają");
   });
 });

@@ -117,7 +117,8 @@ SELECT s.id, s.login, s.folder, s.first_seen,
   (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until),
   (SELECT e.id FROM events e WHERE e.student = s.id AND e.kind = 'screenshot' ORDER BY e.ts DESC, e.id DESC LIMIT 1),
   (SELECT MAX(ts) FROM events e WHERE e.student = s.id AND e.kind = 'blend'),
-  EXISTS (SELECT 1 FROM students o WHERE o.login_key = s.login_key AND o.id <> s.id)
+  EXISTS (SELECT 1 FROM students o WHERE o.login_key = s.login_key AND o.id <> s.id),
+  (SELECT MIN(ts) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until)
 FROM students s
 ORDER BY s.login_key, s.id";
 
@@ -143,6 +144,7 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
             screenshots: row.get::<_, i64>(6)? as u64,
             blends: row.get::<_, i64>(7)? as u64,
             unread: row.get::<_, i64>(8)? as u64,
+            oldest_unread_at: row.get(12)?,
             latest_screenshot,
             latest_thumb,
             latest_blend_at: row.get(10)?,

@@ -116,6 +116,7 @@ mod tests {
             oldest_unread_at: None,
             latest_screenshot: None,
             latest_thumb: None,
+            latest_screenshot_at: None,
             latest_blend_at: None,
             login_shared: false,
         }

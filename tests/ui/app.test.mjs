@@ -184,7 +184,9 @@ describe("class grid", () => {
         const grid = document.querySelector('[data-testid="class-grid"]');
         new MutationObserver((ms) => {
           for (const m of ms) {
-            const el = (m.target.nodeType === 1 ? m.target : m.target.parentElement)?.closest('[data-testid="student-tile"]');
+            const node = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+            if (node?.closest('[data-testid="last-shot"]')) continue; // the clock's "N min ago", not the event
+            const el = node?.closest('[data-testid="student-tile"]');
             if (el) window.__touched.add(el.dataset.login);
             else window.__touched.add("(grid)");
           }
@@ -307,6 +309,59 @@ describe("needs attention", () => {
       await hands.click();
       await page.locator(tid("only-empty")).waitFor();
       assert.equal(await page.locator(tid("only-empty")).innerText(), "Nikt nie podnosi teraz ręki.");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("last screenshot", () => {
+  test("each tile says when its last screenshot came, live, and flags an online student whose screenshots stopped", async () => {
+    const T = Date.UTC(2026, 2, 3, 9, 0, 0);
+    const students = [
+      { login: "anna", shots: 1, shotAgo: 3 * 60_000 + 10_000, presence: "online" },
+      { login: "bartek", shots: 1, shotAgo: 12 * 60_000, presence: "online" },
+      { login: "celina", shots: 1, shotAgo: 2 * 3_600_000 + 60_000, presence: "offline" },
+      { login: "dawid", shots: 0, presence: "online" },
+    ];
+    const { page, context, errors } = await openApp(env, { students, running: true }, undefined, { clockAt: T });
+    try {
+      await page.locator(tid("student-tile")).nth(3).waitFor();
+      const shotOf = (login) => tile(page, login).locator(tid("last-shot"));
+      assert.equal(await shotOf("anna").innerText(), "screenshot 3 minutes ago");
+      assert.equal(await shotOf("anna").getAttribute("data-stale"), "false");
+      assert.equal(await shotOf("bartek").innerText(), "screenshot 12 minutes ago");
+      assert.equal(await shotOf("bartek").getAttribute("data-stale"), "true", "online, nothing new for 12 min");
+      assert.match(await shotOf("bartek").getAttribute("title"), /stuck or sharing paused/);
+      assert.equal(await shotOf("celina").innerText(), "screenshot 2 hours ago");
+      assert.equal(await shotOf("celina").getAttribute("data-stale"), "false", "an offline student is not stuck");
+      assert.equal(await shotOf("dawid").innerText(), "");
+      // The clock moves on: anna's screenshot gets older and, past 5 minutes, stale.
+      await page.clock.fastForward(2 * 60_000);
+      await poll(() => shotOf("anna").innerText(), (v) => v === "screenshot 5 minutes ago");
+      assert.equal(await shotOf("anna").innerText(), "screenshot 5 minutes ago");
+      assert.equal(await shotOf("anna").getAttribute("data-stale"), "true");
+      // A new screenshot: just now, not stale.
+      const anna = await idOf(page, "anna");
+      await push(page, {
+        type: "file_stored", student: anna, login: "anna", kind: "screenshot",
+        path: "anna-1/screenshots/new.png", thumb: null, size: 1000, sha256: "00",
+      });
+      await poll(() => shotOf("anna").innerText(), (v) => v === "screenshot just now");
+      assert.equal(await shotOf("anna").getAttribute("data-stale"), "false");
+      await page.clock.fastForward(61_000);
+      await poll(() => shotOf("anna").innerText(), (v) => v === "screenshot 1 minute ago");
+      assert.equal(await shotOf("anna").innerText(), "screenshot 1 minute ago");
+      await shot(page, "last-screenshot");
+      // Polish, with its plural forms.
+      await page.locator(tid("language-select")).selectOption("pl");
+      await poll(() => shotOf("anna").innerText(), (v) => v === "zrzut 1 minutę temu");
+      assert.equal(await shotOf("bartek").innerText(), "zrzut 15 minut temu");
+      assert.equal(await shotOf("celina").innerText(), "zrzut 2 godziny temu");
+      await page.clock.fastForward(60_000);
+      await poll(() => shotOf("anna").innerText(), (v) => v === "zrzut 2 minuty temu");
+      assert.equal(await shotOf("anna").innerText(), "zrzut 2 minuty temu");
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

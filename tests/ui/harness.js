@@ -30,7 +30,7 @@ function add(entry) {
 function summary(id, login, folder) {
   return {
     id, login, folder, first_seen: NOW - 3_600_000, last_seen: NOW - 3_600_000, chats: 0, screenshots: 0, blends: 0,
-    unread: 0, oldest_unread_at: null, latest_screenshot: null, latest_thumb: null, latest_blend_at: null, login_shared: false,
+    unread: 0, oldest_unread_at: null, latest_screenshot: null, latest_thumb: null, latest_screenshot_at: null, latest_blend_at: null, login_shared: false,
   };
 }
 
@@ -68,6 +68,7 @@ const defaultStudents = [
       s.screenshots++;
       s.latest_screenshot = p;
       s.latest_thumb = `${folder}/thumbs/${String(n).padStart(5, "0")}.png`;
+      s.latest_screenshot_at = ts;
     } else if (k === "chat") {
       add({ ts, student: id, login, kind: "chat", text: `${login}: question ${n}` });
       s.chats++;
@@ -84,6 +85,7 @@ const defaultStudents = [
     ts += 1000;
     add({ ts, student: id, login, kind: "incomplete", name: "big.blend", received: 1_000_000, size: 9_000_000, file_kind: "blend", transfer: uuid(9000 + i) });
   }
+  if (spec.shotAgo != null) s.latest_screenshot_at = NOW - spec.shotAgo; // "screenshot N min ago"
   s.unread = spec.unread ?? 0;
   // The unread chats are the newest ones; a spec may say since when the student waits.
   s.oldest_unread_at = s.unread > 0 ? (spec.unreadSince ?? s.last_seen) : null;

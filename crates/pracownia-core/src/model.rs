@@ -344,6 +344,10 @@ pub struct StudentSummary {
     /// Relative to the store root, forward slashes.
     pub latest_screenshot: Option<String>,
     pub latest_thumb: Option<String>,
+    /// Unix ms when the latest screenshot arrived: "screenshot 3 min ago" on the tile, so a
+    /// student who is connected but stuck or paused shows as such.
+    #[ts(type = "number | null")]
+    pub latest_screenshot_at: Option<i64>,
     #[ts(type = "number | null")]
     pub latest_blend_at: Option<i64>,
     /// Another id uses the same login (case-insensitive).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatSize, formatTime, percent, storePath } from "./format";
+import { formatAgo, formatClock, formatSize, formatTime, percent, storePath } from "./format";
 import { catalogues, translate, translatePlural } from "./i18n";
 
 describe("formatSize", () => {
@@ -26,6 +26,26 @@ describe("times", () => {
   });
   it("formats a clock with seconds", () => {
     expect(formatClock(new Date(2025, 2, 14, 9, 5, 7).getTime())).toBe("09:05:07");
+  });
+});
+
+describe("formatAgo", () => {
+  const now = Date.UTC(2026, 2, 3, 12, 0, 0);
+  it("under a minute is for the caller to word; then minutes and hours with CLDR plurals", () => {
+    expect(formatAgo(now - 59_000, "en", now)).toBeNull();
+    expect(formatAgo(now + 5_000, "en", now)).toBeNull(); // a clock a little behind the event
+    expect(formatAgo(now - 60_000, "en", now)).toBe("1 minute ago");
+    expect(formatAgo(now - 3 * 60_000 - 59_000, "en", now)).toBe("3 minutes ago");
+    expect(formatAgo(now - 60 * 60_000, "en", now)).toBe("1 hour ago");
+    expect(formatAgo(now - 60_000, "pl", now)).toBe("1 minutę temu");
+    expect(formatAgo(now - 2 * 60_000, "pl", now)).toBe("2 minuty temu");
+    expect(formatAgo(now - 5 * 60_000, "pl", now)).toBe("5 minut temu");
+    expect(formatAgo(now - 22 * 60_000, "pl", now)).toBe("22 minuty temu");
+    expect(formatAgo(now - 2 * 3_600_000, "pl", now)).toBe("2 godziny temu");
+  });
+  it("a day or more shows the date and time", () => {
+    const then = now - 26 * 3_600_000;
+    expect(formatAgo(then, "en", now)).toBe(formatTime(then, "en", now));
   });
 });
 

@@ -161,9 +161,12 @@ describe("hand, files, shared logins, stats, errors", () => {
     expect(s.progress[A]).toBeUndefined();
     expect(s.tiles[A].summary).toMatchObject({
       screenshots: 1, latest_screenshot: "anna/screenshots/1.png", latest_thumb: "anna/thumbs/1.jpg", last_seen: 30_000,
+      latest_screenshot_at: 30_000,
     });
     applyEvent(s, { type: "file_stored", at: 31_000, student: A, login: "anna", kind: "blend", path: "anna/blends/a.blend", thumb: null, size: 5, sha256: "cd" });
-    expect(s.tiles[A].summary).toMatchObject({ blends: 1, latest_blend_at: 31_000, latest_thumb: "anna/thumbs/1.jpg" });
+    expect(s.tiles[A].summary).toMatchObject({
+      blends: 1, latest_blend_at: 31_000, latest_thumb: "anna/thumbs/1.jpg", latest_screenshot_at: 30_000,
+    });
   });
 
   it("a screenshot without a thumbnail shows the screenshot itself", () => {

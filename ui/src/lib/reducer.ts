@@ -60,6 +60,7 @@ export function newSummary(id: Uuid, login: string, at: number): StudentSummary 
     oldest_unread_at: null,
     latest_screenshot: null,
     latest_thumb: null,
+    latest_screenshot_at: null,
     latest_blend_at: null,
     login_shared: false,
   };
@@ -190,6 +191,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
         tile.summary.screenshots += 1;
         tile.summary.latest_screenshot = ev.path;
         tile.summary.latest_thumb = ev.thumb ?? ev.path;
+        tile.summary.latest_screenshot_at = ev.at;
       } else {
         tile.summary.blends += 1;
         tile.summary.latest_blend_at = ev.at;

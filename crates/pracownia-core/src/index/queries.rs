@@ -124,15 +124,15 @@ ORDER BY s.login_key, s.id";
 
 /// Summaries of every student, ordered by login (case-insensitive).
 pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
-    let mut latest = conn.prepare_cached("SELECT path, thumb FROM events WHERE id = ?1")?;
+    let mut latest = conn.prepare_cached("SELECT path, thumb, ts FROM events WHERE id = ?1")?;
     let mut st = conn.prepare_cached(STUDENTS_SQL)?;
     let mut rows = st.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let shot: Option<i64> = row.get(9)?;
-        let (latest_screenshot, latest_thumb) = match shot {
-            Some(id) => latest.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?,
-            None => (None, None),
+        let (latest_screenshot, latest_thumb, latest_screenshot_at) = match shot {
+            Some(id) => latest.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+            None => (None, None, None),
         };
         out.push(StudentSummary {
             id: uuid_col(row, 0)?,
@@ -147,6 +147,7 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
             oldest_unread_at: row.get(12)?,
             latest_screenshot,
             latest_thumb,
+            latest_screenshot_at,
             latest_blend_at: row.get(10)?,
             login_shared: row.get(11)?,
         });

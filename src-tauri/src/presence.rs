@@ -25,12 +25,16 @@ pub struct StudentTile {
     pub summary: StudentSummary,
     pub presence: Presence,
     pub hand_raised: bool,
+    /// Unix ms when the hand still up was raised: the longest wait is answered first.
+    #[ts(type = "number | null")]
+    pub hand_raised_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Live {
     presence: Presence,
-    hand: bool,
+    /// When the hand that is up was raised.
+    hand: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -46,7 +50,11 @@ impl PresenceMap {
             }
             Event::StudentIdle { student, .. } => self.entry(*student).presence = Presence::Idle,
             Event::StudentLeft { student, .. } => *self.entry(*student) = Live::default(),
-            Event::Hand { student, raised, .. } => self.entry(*student).hand = *raised,
+            Event::Hand { student, raised, at, .. } => {
+                let live = self.entry(*student);
+                // A repeated "raised" keeps the first time: the student has waited since then.
+                live.hand = if *raised { live.hand.or(Some(*at)) } else { None };
+            }
             _ => {}
         }
     }
@@ -60,7 +68,11 @@ impl PresenceMap {
     }
 
     pub fn hand_raised(&self, s: Uuid) -> bool {
-        self.students.get(&s).is_some_and(|l| l.hand)
+        self.hand_raised_at(s).is_some()
+    }
+
+    pub fn hand_raised_at(&self, s: Uuid) -> Option<i64> {
+        self.students.get(&s).and_then(|l| l.hand)
     }
 
     /// Everyone offline, hands down (the receiver stopped).
@@ -71,7 +83,12 @@ impl PresenceMap {
     pub fn tiles(&self, summaries: Vec<StudentSummary>) -> Vec<StudentTile> {
         summaries
             .into_iter()
-            .map(|s| StudentTile { presence: self.presence(s.id), hand_raised: self.hand_raised(s.id), summary: s })
+            .map(|s| StudentTile {
+                presence: self.presence(s.id),
+                hand_raised: self.hand_raised(s.id),
+                hand_raised_at: self.hand_raised_at(s.id),
+                summary: s,
+            })
             .collect()
     }
 }
@@ -96,8 +113,10 @@ mod tests {
             screenshots: 0,
             blends: 0,
             unread: 0,
+            oldest_unread_at: None,
             latest_screenshot: None,
             latest_thumb: None,
+            latest_screenshot_at: None,
             latest_blend_at: None,
             login_shared: false,
         }
@@ -112,6 +131,8 @@ mod tests {
         assert_eq!(m.presence(id(1)), Presence::Online);
         m.apply(&Event::Hand { at: 2, student: id(1), login: login.clone(), raised: true });
         assert!(m.hand_raised(id(1)));
+        m.apply(&Event::Hand { at: 3, student: id(1), login: login.clone(), raised: true });
+        assert_eq!(m.hand_raised_at(id(1)), Some(2), "raised again: still waiting since the first raise");
         m.apply(&Event::StudentIdle { at: 3, student: id(1), login: login.clone() });
         assert_eq!(m.presence(id(1)), Presence::Idle);
         assert!(m.hand_raised(id(1)), "idle keeps the hand up");
@@ -119,7 +140,9 @@ mod tests {
         assert_eq!(m.presence(id(1)), Presence::Online, "back from idle");
         m.apply(&Event::Hand { at: 5, student: id(1), login: login.clone(), raised: false });
         assert!(!m.hand_raised(id(1)));
+        assert_eq!(m.hand_raised_at(id(1)), None);
         m.apply(&Event::Hand { at: 6, student: id(1), login: login.clone(), raised: true });
+        assert_eq!(m.hand_raised_at(id(1)), Some(6), "a new raise after lowering starts a new wait");
         m.apply(&Event::StudentLeft { at: 7, student: id(1), login, reason: LeaveReason::Timeout });
         assert_eq!(m.presence(id(1)), Presence::Offline);
         assert!(!m.hand_raised(id(1)), "leaving lowers the hand");

@@ -162,6 +162,8 @@ describe("class grid", () => {
     try {
       await page.locator(tid("student-tile")).first().waitFor();
       const logins = () => page.locator(tid("student-tile")).evaluateAll((els) => els.map((e) => e.dataset.login));
+      assert.equal(await page.locator(tid("sort-select")).inputValue(), "attention", "needs attention is the default");
+      await page.locator(tid("sort-select")).selectOption("name");
       assert.deepEqual(await logins(), ["anna.nowak", "bartek", "celina", "dawid", "ewa", "ewa"]);
       await page.locator(tid("filter-input")).fill("EW");
       assert.deepEqual(await logins(), ["ewa", "ewa"]);
@@ -184,6 +186,7 @@ describe("class grid", () => {
     try {
       await page.locator(tid("student-tile")).nth(99).waitFor();
       assert.equal(await page.locator(tid("student-tile")).count(), 100);
+      await page.locator(tid("sort-select")).selectOption("name");
       // Tiles keep their size in a grid that scrolls (they used to be squeezed to fit).
       const box = await tile(page, "s000").boundingBox();
       assert.ok(box.height > 150, `tile height ${box.height}`);
@@ -193,7 +196,9 @@ describe("class grid", () => {
         const grid = document.querySelector('[data-testid="class-grid"]');
         new MutationObserver((ms) => {
           for (const m of ms) {
-            const el = (m.target.nodeType === 1 ? m.target : m.target.parentElement)?.closest('[data-testid="student-tile"]');
+            const node = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+            if (node?.closest('[data-testid="last-shot"]')) continue; // the clock's "N min ago", not the event
+            const el = node?.closest('[data-testid="student-tile"]');
             if (el) window.__touched.add(el.dataset.login);
             else window.__touched.add("(grid)");
           }
@@ -219,6 +224,157 @@ describe("class grid", () => {
       assert.ok(ms < 3000, `took ${ms} ms`);
       assert.equal(await page.locator(tid("hand-marker")).count(), 0); // the last round lowers every hand
       await shot(page, "grid-100");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("needs attention", () => {
+  test("default order, header counts that filter the grid, and the window title", async () => {
+    const NOW = Date.UTC(2026, 2, 3, 9, 0, 0);
+    const students = [
+      { login: "adam", shots: 1, presence: "online" },
+      { login: "basia", shots: 1, chats: 1, unread: 1, unreadSince: NOW - 120_000, presence: "online" },
+      { login: "cyryl", shots: 1, presence: "online", hand: true, handSince: NOW - 30_000 },
+      { login: "daria", shots: 1, chats: 2, unread: 2, unreadSince: NOW - 600_000, presence: "online" },
+      { login: "emil", shots: 1, presence: "idle", hand: true, handSince: NOW - 90_000 },
+      { login: "filip", shots: 30, step: 100_000, presence: "online" }, // the most recent activity
+    ];
+    const { page, context, errors } = await openApp(env, { students, now: NOW, running: true });
+    try {
+      await page.locator(tid("student-tile")).nth(5).waitFor();
+      const logins = () => page.locator(tid("student-tile")).evaluateAll((els) => els.map((e) => e.dataset.login));
+      // Hands first (longest wait first), then unread chat (longest wait first), then the rest by name.
+      assert.deepEqual(await logins(), ["emil", "cyryl", "daria", "basia", "adam", "filip"]);
+      // "By activity" is still there, and puts the hands last here; back to needs attention.
+      await page.locator(tid("sort-select")).selectOption("activity");
+      assert.equal((await logins())[0], "filip");
+      await page.locator(tid("sort-select")).selectOption("attention");
+      const hands = page.locator(tid("count-hands"));
+      const unread = page.locator(tid("count-unread-students"));
+      assert.equal(await hands.innerText(), "✋ 2 hands");
+      assert.equal(await hands.getAttribute("title"), "2 raised hands");
+      assert.equal(await unread.innerText(), "💬 2 waiting");
+      assert.equal(await unread.getAttribute("title"), "2 students with unread chat");
+      assert.equal(await page.title(), "(4) Pracownia");
+      assert.deepEqual((await calls(page, "plugin:window|set_title")).at(-1), { label: "main", value: "(4) Pracownia" });
+
+      // A new hand goes behind the older ones; a chat from a quiet student joins the unread group.
+      const adam = await idOf(page, "adam");
+      await push(page, { type: "hand", student: adam, login: "adam", raised: true });
+      await poll(logins, (v) => v[2] === "adam");
+      assert.deepEqual(await logins(), ["emil", "cyryl", "adam", "daria", "basia", "filip"]);
+      const filip = await idOf(page, "filip");
+      await push(page, { type: "chat", student: filip, login: "filip", id: "f1", text: "Help?" });
+      await poll(logins, (v) => v[5] === "filip" && v[3] === "daria");
+      assert.deepEqual(await logins(), ["emil", "cyryl", "adam", "daria", "basia", "filip"]);
+      assert.equal(await hands.getAttribute("data-count"), "3");
+      assert.equal(await unread.getAttribute("data-count"), "3");
+      await poll(() => page.title(), (v) => v === "(6) Pracownia");
+      assert.equal(await page.title(), "(6) Pracownia");
+
+      // The hands count shows only raised hands, in order; clicked again, everyone.
+      await hands.click();
+      await poll(logins, (v) => v.length === 3);
+      assert.deepEqual(await logins(), ["emil", "cyryl", "adam"]);
+      assert.equal(await page.locator(tid("only-filter")).getAttribute("data-only"), "hands");
+      await shot(page, "attention-hands");
+      // Answering a hand takes the student out of the list at once.
+      await tile(page, "emil").locator(tid("hand-lower")).click();
+      await poll(logins, (v) => v.length === 2);
+      assert.deepEqual(await logins(), ["cyryl", "adam"]);
+      await hands.click();
+      await poll(logins, (v) => v.length === 6);
+      assert.equal(await page.locator(tid("only-filter")).count(), 0);
+
+      // The unread count works from another view too: it brings back the grid with those students.
+      await page.locator(tid("inbox-button")).click();
+      await page.locator(tid("class-grid")).waitFor({ state: "detached" });
+      await unread.click();
+      await page.locator(tid("class-grid")).waitFor();
+      assert.deepEqual(await logins(), ["daria", "basia", "filip"]);
+      // Opening a student reads their chat: back in the grid, they are no longer listed.
+      await tile(page, "daria").locator("button.open").click();
+      await page.locator(tid("student-view")).waitFor();
+      await page.locator(tid("grid-button")).click();
+      await poll(logins, (v) => v.length === 2);
+      assert.deepEqual(await logins(), ["basia", "filip"]);
+      await page.locator(tid("only-clear")).click();
+      await poll(logins, (v) => v.length === 6);
+      assert.equal(await unread.getAttribute("data-count"), "2");
+      await poll(() => page.title(), (v) => v === "(4) Pracownia");
+
+      // Polish, with its plural forms.
+      await page.locator(tid("language-select")).selectOption("pl");
+      await poll(() => hands.innerText(), (v) => v === "✋ 2 ręce");
+      assert.equal(await hands.getAttribute("title"), "2 podniesione ręce");
+      assert.equal(await unread.innerText(), "💬 2 czekają");
+      assert.equal(await unread.getAttribute("title"), "2 osoby z nieprzeczytanym czatem");
+      assert.equal(await page.locator(`${tid("sort-select")} option[value="attention"]`).innerText(), "Wymaga uwagi");
+      await shot(page, "attention-pl");
+      // Everyone answered: the plain title, no filter left with nobody in it.
+      await page.locator(tid("stop-button")).click(); // a stopped receiver lowers every hand
+      for (const login of ["basia", "filip"]) await tile(page, login).locator("button.open").click().then(() => page.locator(tid("grid-button")).click());
+      await poll(() => page.title(), (v) => v === "Pracownia");
+      assert.equal(await page.title(), "Pracownia");
+      await hands.click();
+      await page.locator(tid("only-empty")).waitFor();
+      assert.equal(await page.locator(tid("only-empty")).innerText(), "Nikt nie podnosi teraz ręki.");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("last screenshot", () => {
+  test("each tile says when its last screenshot came, live, and flags an online student whose screenshots stopped", async () => {
+    const T = Date.UTC(2026, 2, 3, 9, 0, 0);
+    const students = [
+      { login: "anna", shots: 1, shotAgo: 3 * 60_000 + 10_000, presence: "online" },
+      { login: "bartek", shots: 1, shotAgo: 12 * 60_000, presence: "online" },
+      { login: "celina", shots: 1, shotAgo: 2 * 3_600_000 + 60_000, presence: "offline" },
+      { login: "dawid", shots: 0, presence: "online" },
+    ];
+    const { page, context, errors } = await openApp(env, { students, running: true }, undefined, { clockAt: T });
+    try {
+      await page.locator(tid("student-tile")).nth(3).waitFor();
+      const shotOf = (login) => tile(page, login).locator(tid("last-shot"));
+      assert.equal(await shotOf("anna").innerText(), "screenshot 3 minutes ago");
+      assert.equal(await shotOf("anna").getAttribute("data-stale"), "false");
+      assert.equal(await shotOf("bartek").innerText(), "screenshot 12 minutes ago");
+      assert.equal(await shotOf("bartek").getAttribute("data-stale"), "true", "online, nothing new for 12 min");
+      assert.match(await shotOf("bartek").getAttribute("title"), /stuck or sharing paused/);
+      assert.equal(await shotOf("celina").innerText(), "screenshot 2 hours ago");
+      assert.equal(await shotOf("celina").getAttribute("data-stale"), "false", "an offline student is not stuck");
+      assert.equal(await shotOf("dawid").innerText(), "");
+      // The clock moves on: anna's screenshot gets older and, past 5 minutes, stale.
+      await page.clock.fastForward(2 * 60_000);
+      await poll(() => shotOf("anna").innerText(), (v) => v === "screenshot 5 minutes ago");
+      assert.equal(await shotOf("anna").innerText(), "screenshot 5 minutes ago");
+      assert.equal(await shotOf("anna").getAttribute("data-stale"), "true");
+      // A new screenshot: just now, not stale.
+      const anna = await idOf(page, "anna");
+      await push(page, {
+        type: "file_stored", student: anna, login: "anna", kind: "screenshot",
+        path: "anna-1/screenshots/new.png", thumb: null, size: 1000, sha256: "00",
+      });
+      await poll(() => shotOf("anna").innerText(), (v) => v === "screenshot just now");
+      assert.equal(await shotOf("anna").getAttribute("data-stale"), "false");
+      await page.clock.fastForward(61_000);
+      await poll(() => shotOf("anna").innerText(), (v) => v === "screenshot 1 minute ago");
+      assert.equal(await shotOf("anna").innerText(), "screenshot 1 minute ago");
+      await shot(page, "last-screenshot");
+      // Polish, with its plural forms.
+      await page.locator(tid("language-select")).selectOption("pl");
+      await poll(() => shotOf("anna").innerText(), (v) => v === "zrzut 1 minutę temu");
+      assert.equal(await shotOf("bartek").innerText(), "zrzut 15 minut temu");
+      assert.equal(await shotOf("celina").innerText(), "zrzut 2 godziny temu");
+      await page.clock.fastForward(60_000);
+      await poll(() => shotOf("anna").innerText(), (v) => v === "zrzut 2 minuty temu");
+      assert.equal(await shotOf("anna").innerText(), "zrzut 2 minuty temu");
+      assert.deepEqual(errors, []);
     } finally {
       await context.close();
     }

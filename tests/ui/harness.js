@@ -30,7 +30,7 @@ function add(entry) {
 function summary(id, login, folder) {
   return {
     id, login, folder, first_seen: NOW - 3_600_000, last_seen: NOW - 3_600_000, chats: 0, screenshots: 0, blends: 0,
-    unread: 0, latest_screenshot: null, latest_thumb: null, latest_blend_at: null, login_shared: false,
+    unread: 0, oldest_unread_at: null, latest_screenshot: null, latest_thumb: null, latest_screenshot_at: null, latest_blend_at: null, login_shared: false,
   };
 }
 
@@ -68,6 +68,7 @@ const defaultStudents = [
       s.screenshots++;
       s.latest_screenshot = p;
       s.latest_thumb = `${folder}/thumbs/${String(n).padStart(5, "0")}.png`;
+      s.latest_screenshot_at = ts;
     } else if (k === "chat") {
       add({ ts, student: id, login, kind: "chat", text: `${login}: question ${n}` });
       s.chats++;
@@ -84,9 +85,12 @@ const defaultStudents = [
     ts += 1000;
     add({ ts, student: id, login, kind: "incomplete", name: "big.blend", received: 1_000_000, size: 9_000_000, file_kind: "blend", transfer: uuid(9000 + i) });
   }
+  if (spec.shotAgo != null) s.latest_screenshot_at = NOW - spec.shotAgo; // "screenshot N min ago"
   s.unread = spec.unread ?? 0;
+  // The unread chats are the newest ones; a spec may say since when the student waits.
+  s.oldest_unread_at = s.unread > 0 ? (spec.unreadSince ?? s.last_seen) : null;
   s.login_shared = !!spec.shared;
-  tiles.set(id, { summary: s, presence: spec.presence ?? "offline", hand_raised: !!spec.hand });
+  tiles.set(id, { summary: s, presence: spec.presence ?? "offline", hand_raised: !!spec.hand, hand_raised_at: spec.hand ? (spec.handSince ?? NOW - 60_000) : null });
 });
 stats.online = [...tiles.values()].filter((t) => t.presence !== "offline").length;
 
@@ -142,6 +146,7 @@ function handle(cmd, args) {
       const t = tiles.get(args.student);
       if (!t) return appError("not_found", "That student is not in the store.");
       t.summary.unread = 0;
+      t.summary.oldest_unread_at = null;
       return null;
     }
     case "open_in_blender":
@@ -182,6 +187,8 @@ function handle(cmd, args) {
       return null;
     case "plugin:dialog|save":
       return cfg.saveResult === undefined ? "/tmp/work.zip" : cfg.saveResult;
+    case "plugin:window|set_title":
+      return null;
     case "plugin:dialog|open":
       return cfg.dialogResult === undefined ? "/opt/blender/blender" : cfg.dialogResult;
     default:
@@ -207,7 +214,10 @@ function lecturerMessage(cmd, args) {
   for (const t of to) {
     const { id: student, login } = t.summary;
     add({ ts: at, student, login, kind, message: id, delivery: "queued", text: args.text ?? undefined, file_kind: args.what ?? undefined });
-    if (kind === "hand_lowered") t.hand_raised = false;
+    if (kind === "hand_lowered") {
+      t.hand_raised = false;
+      t.hand_raised_at = null;
+    }
     events.push({ type: "message_queued", at, student, login, id, kind, text: args.text ?? null, what: args.what ?? null, online: t.presence !== "offline" });
   }
   setTimeout(() => events.forEach((e) => emit("pracownia://event", e)), 0);
@@ -230,14 +240,18 @@ async function push(ev) {
       add({ ts: at, student: ev.student, login: ev.login, kind: "chat", text: ev.text });
       if (t) {
         t.summary.chats++;
-        t.summary.unread++;
+        if (t.summary.unread++ === 0) t.summary.oldest_unread_at = at;
       }
       stats.chats++;
       stats.messages++;
       break;
     case "hand":
       add({ ts: at, student: ev.student, login: ev.login, kind: "hand", raised: ev.raised });
-      if (t) t.hand_raised = ev.raised;
+      if (t) {
+        if (ev.raised && !t.hand_raised) t.hand_raised_at = at;
+        if (!ev.raised) t.hand_raised_at = null;
+        t.hand_raised = ev.raised;
+      }
       break;
     case "message_delivery":
     case "request_answered":

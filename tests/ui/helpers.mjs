@@ -30,8 +30,10 @@ export async function setup() {
 }
 
 /** A fresh page with the mock backend configured, loaded and ready (settings read). */
-export async function openApp(env, config = {}, viewport = { width: 1280, height: 800 }) {
+export async function openApp(env, config = {}, viewport = { width: 1280, height: 800 }, opts = {}) {
   const context = await env.browser.newContext({ viewport, locale: "en-GB", timezoneId: "Europe/Warsaw" });
+  // A fake clock (opts.clockAt: a time in ms), for labels that follow the time: page.clock.fastForward().
+  if (opts.clockAt != null) await context.clock.install({ time: opts.clockAt });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: env.url });
   const page = await context.newPage();
   const errors = [];

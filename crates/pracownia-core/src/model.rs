@@ -338,9 +338,16 @@ pub struct StudentSummary {
     /// Chats received after `chat_read_until`.
     #[ts(type = "number")]
     pub unread: u64,
+    /// Unix ms of the oldest unread chat: who has waited longest for an answer comes first.
+    #[ts(type = "number | null")]
+    pub oldest_unread_at: Option<i64>,
     /// Relative to the store root, forward slashes.
     pub latest_screenshot: Option<String>,
     pub latest_thumb: Option<String>,
+    /// Unix ms when the latest screenshot arrived: "screenshot 3 min ago" on the tile, so a
+    /// student who is connected but stuck or paused shows as such.
+    #[ts(type = "number | null")]
+    pub latest_screenshot_at: Option<i64>,
     #[ts(type = "number | null")]
     pub latest_blend_at: Option<i64>,
     /// Another id uses the same login (case-insensitive).

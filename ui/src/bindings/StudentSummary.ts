@@ -17,9 +17,18 @@ last_seen: number, chats: number, screenshots: number, blends: number,
  */
 unread: number, 
 /**
+ * Unix ms of the oldest unread chat: who has waited longest for an answer comes first.
+ */
+oldest_unread_at: number | null, 
+/**
  * Relative to the store root, forward slashes.
  */
-latest_screenshot: string | null, latest_thumb: string | null, latest_blend_at: number | null, 
+latest_screenshot: string | null, latest_thumb: string | null, 
+/**
+ * Unix ms when the latest screenshot arrived: "screenshot 3 min ago" on the tile, so a
+ * student who is connected but stuck or paused shows as such.
+ */
+latest_screenshot_at: number | null, latest_blend_at: number | null, 
 /**
  * Another id uses the same login (case-insensitive).
  */

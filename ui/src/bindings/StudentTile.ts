@@ -2,4 +2,8 @@
 import type { Presence } from "./Presence";
 import type { StudentSummary } from "./StudentSummary";
 
-export type StudentTile = { summary: StudentSummary, presence: Presence, hand_raised: boolean, };
+export type StudentTile = { summary: StudentSummary, presence: Presence, hand_raised: boolean, 
+/**
+ * Unix ms when the hand still up was raised: the longest wait is answered first.
+ */
+hand_raised_at: number | null, };

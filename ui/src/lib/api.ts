@@ -67,6 +67,14 @@ export function toAppError(err: unknown): AppError {
   return { kind: "unknown", message: typeof err === "string" ? err : String(err) };
 }
 
+/** The window's title (the task bar shows it): the document's, and the native window's through
+ * the window plugin (Tauri does not follow document.title). A failure leaves the old title; that
+ * is not worth an error line. */
+export function setWindowTitle(title: string): void {
+  document.title = title;
+  invoke("plugin:window|set_title", { label: "main", value: title }).catch((e) => console.warn("set_title:", e));
+}
+
 /** URL of a file in the store, through Tauri's asset protocol. */
 export function assetUrl(store: string, rel: string): string {
   return convertFileSrc(storePath(store, rel));

@@ -4,7 +4,7 @@ import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { api, onEvent, onStatus, toAppError } from "./api";
 import { locale, t } from "./locale.svelte";
 import { errorSentence, translatePlural } from "./i18n";
-import { applyEvent, emptyState, markRead, receiverStopped, setTiles, type SortKey } from "./reducer";
+import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
 import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
 
 /** A lecturer message's result: sent, or the error as a sentence in the UI language. */
@@ -23,7 +23,10 @@ class AppStore {
   notice = $state<string | null>(null);
   busy = $state(false);
   filter = $state("");
-  sort = $state<SortKey>("name");
+  /** "Needs attention" by default: a raised hand or a waiting question is never scrolled away. */
+  sort = $state<SortKey>("attention");
+  /** Set from the header's counts: only raised hands, or only unread chat. */
+  only = $state<Only>(null);
 
   /** Timeline/inbox views subscribe here to fetch what is new when events say so. */
   private timelineListeners = new Set<Listener>();
@@ -164,6 +167,12 @@ class AppStore {
     this.view = { name: "grid" };
   }
 
+  /** The header's count buttons: the grid with only those students (again: everyone). */
+  showOnly(only: Exclude<Only, null>): void {
+    this.only = this.only === only && this.view.name === "grid" ? null : only;
+    this.view = { name: "grid" };
+  }
+
   showInbox(): void {
     this.view = { name: "inbox" };
   }
@@ -222,7 +231,7 @@ class AppStore {
     if (!r.ok) this.error = r.error;
     else if (state === "lowered") {
       const tile = this.cls.tiles[student];
-      if (tile) tile.hand_raised = false;
+      if (tile) setHand(tile, false, Date.now());
     }
   }
 

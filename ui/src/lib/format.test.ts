@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatClock, formatSize, formatTime, percent, storePath } from "./format";
-import { catalogues, translate } from "./i18n";
+import { formatAgo, formatClock, formatSize, formatTime, percent, storePath } from "./format";
+import { catalogues, translate, translatePlural } from "./i18n";
 
 describe("formatSize", () => {
   it("uses binary units with one decimal below ten", () => {
@@ -26,6 +26,26 @@ describe("times", () => {
   });
   it("formats a clock with seconds", () => {
     expect(formatClock(new Date(2025, 2, 14, 9, 5, 7).getTime())).toBe("09:05:07");
+  });
+});
+
+describe("formatAgo", () => {
+  const now = Date.UTC(2026, 2, 3, 12, 0, 0);
+  it("under a minute is for the caller to word; then minutes and hours with CLDR plurals", () => {
+    expect(formatAgo(now - 59_000, "en", now)).toBeNull();
+    expect(formatAgo(now + 5_000, "en", now)).toBeNull(); // a clock a little behind the event
+    expect(formatAgo(now - 60_000, "en", now)).toBe("1 minute ago");
+    expect(formatAgo(now - 3 * 60_000 - 59_000, "en", now)).toBe("3 minutes ago");
+    expect(formatAgo(now - 60 * 60_000, "en", now)).toBe("1 hour ago");
+    expect(formatAgo(now - 60_000, "pl", now)).toBe("1 minutę temu");
+    expect(formatAgo(now - 2 * 60_000, "pl", now)).toBe("2 minuty temu");
+    expect(formatAgo(now - 5 * 60_000, "pl", now)).toBe("5 minut temu");
+    expect(formatAgo(now - 22 * 60_000, "pl", now)).toBe("22 minuty temu");
+    expect(formatAgo(now - 2 * 3_600_000, "pl", now)).toBe("2 godziny temu");
+  });
+  it("a day or more shows the date and time", () => {
+    const then = now - 26 * 3_600_000;
+    expect(formatAgo(then, "en", now)).toBe(formatTime(then, "en", now));
   });
 });
 
@@ -58,5 +78,18 @@ describe("i18n", () => {
   it("fills parameters", () => {
     expect(translate("en", "grid.students", { count: 3 })).toBe("3 students");
     expect(translate("pl", "status.stop")).toBe("Zatrzymaj");
+  });
+  it("header counts use CLDR plural forms in both languages", () => {
+    expect(translatePlural("en", "attention.hands", 1)).toBe("1 raised hand");
+    expect(translatePlural("en", "attention.hands", 2)).toBe("2 raised hands");
+    expect(translatePlural("en", "attention.unread", 1)).toBe("1 student with unread chat");
+    expect(translatePlural("pl", "attention.hands", 1)).toBe("1 podniesiona ręka");
+    expect(translatePlural("pl", "attention.hands", 3)).toBe("3 podniesione ręce");
+    expect(translatePlural("pl", "attention.hands", 5)).toBe("5 podniesionych rąk");
+    expect(translatePlural("pl", "attention.hands", 22)).toBe("22 podniesione ręce");
+    expect(translatePlural("pl", "attention.unread", 1)).toBe("1 osoba z nieprzeczytanym czatem");
+    expect(translatePlural("pl", "attention.unread", 12)).toBe("12 osób z nieprzeczytanym czatem");
+    expect(translatePlural("pl", "attention.hands_short", 5)).toBe("5 rąk");
+    expect(translatePlural("pl", "attention.unread_short", 2)).toBe("2 czekają");
   });
 });

@@ -59,3 +59,21 @@ export function storePath(store: string, rel: string): string {
   const root = store.replace(/[\\/]+$/, "");
   return `${root}/${rel.replace(/^\/+/, "")}`;
 }
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** How long ago `ms` was, for a tile: "just now" under a minute (null: the caller says it in its
+ * own words), else "3 minutes ago" / "3 minuty temu" (Intl.RelativeTimeFormat, so the plural
+ * forms are CLDR's), hours under a day, then the date and time. */
+export function formatAgo(ms: number, lang: Language = "en", now: number = Date.now()): string | null {
+  const d = Math.max(0, now - ms);
+  if (d < MINUTE) return null;
+  const rtf = new Intl.RelativeTimeFormat(lang === "pl" ? "pl-PL" : "en-GB", { numeric: "always" });
+  if (d < HOUR) return rtf.format(-Math.floor(d / MINUTE), "minute");
+  if (d < 24 * HOUR) return rtf.format(-Math.floor(d / HOUR), "hour");
+  return formatTime(ms, lang, now);
+}
+
+/** A screenshot older than this, from a student who is online, means stuck or paused. */
+export const STALE_AFTER_MS = 5 * MINUTE;

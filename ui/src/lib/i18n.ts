@@ -34,9 +34,34 @@ const en = {
   "grid.sort": "Sort",
   "grid.sort_name": "By name",
   "grid.sort_activity": "By activity",
+  "grid.sort_attention": "Needs attention",
+  "attention.hands_one": "{count} raised hand",
+  "attention.hands_few": "{count} raised hands",
+  "attention.hands_many": "{count} raised hands",
+  "attention.hands_other": "{count} raised hands",
+  "attention.unread_one": "{count} student with unread chat",
+  "attention.unread_few": "{count} students with unread chat",
+  "attention.unread_many": "{count} students with unread chat",
+  "attention.unread_other": "{count} students with unread chat",
+  "attention.hands_short_one": "{count} hand",
+  "attention.hands_short_few": "{count} hands",
+  "attention.hands_short_many": "{count} hands",
+  "attention.hands_short_other": "{count} hands",
+  "attention.unread_short_one": "{count} waiting",
+  "attention.unread_short_few": "{count} waiting",
+  "attention.unread_short_many": "{count} waiting",
+  "attention.unread_short_other": "{count} waiting",
+  "attention.only_hands": "Only raised hands",
+  "attention.only_unread": "Only unread chat",
+  "attention.show_all": "Show everyone",
+  "attention.none_hands": "No hand is raised now.",
+  "attention.none_unread": "No unread chat.",
   "grid.students": "{count} students",
   "grid.last_blend": ".blend {time}",
   "grid.no_blend": "no .blend yet",
+  "grid.last_shot": "screenshot {ago}",
+  "grid.last_shot_now": "screenshot just now",
+  "grid.last_shot_stale": "No new screenshot for a while: the add-on may be stuck or sharing paused.",
   "grid.no_screenshot": "no screenshot yet",
   "grid.shared": "login shared",
   "grid.shared_title": "Two computers use this login; they are kept apart.",
@@ -186,9 +211,34 @@ const pl: Catalogue = {
   "grid.sort": "Sortuj",
   "grid.sort_name": "Według nazwy",
   "grid.sort_activity": "Według aktywności",
+  "grid.sort_attention": "Wymaga uwagi",
+  "attention.hands_one": "{count} podniesiona ręka",
+  "attention.hands_few": "{count} podniesione ręce",
+  "attention.hands_many": "{count} podniesionych rąk",
+  "attention.hands_other": "{count} podniesionej ręki",
+  "attention.unread_one": "{count} osoba z nieprzeczytanym czatem",
+  "attention.unread_few": "{count} osoby z nieprzeczytanym czatem",
+  "attention.unread_many": "{count} osób z nieprzeczytanym czatem",
+  "attention.unread_other": "{count} osoby z nieprzeczytanym czatem",
+  "attention.hands_short_one": "{count} ręka",
+  "attention.hands_short_few": "{count} ręce",
+  "attention.hands_short_many": "{count} rąk",
+  "attention.hands_short_other": "{count} ręki",
+  "attention.unread_short_one": "{count} czeka",
+  "attention.unread_short_few": "{count} czekają",
+  "attention.unread_short_many": "{count} czeka",
+  "attention.unread_short_other": "{count} czeka",
+  "attention.only_hands": "Tylko podniesione ręce",
+  "attention.only_unread": "Tylko nieprzeczytany czat",
+  "attention.show_all": "Pokaż wszystkie osoby",
+  "attention.none_hands": "Nikt nie podnosi teraz ręki.",
+  "attention.none_unread": "Brak nieprzeczytanego czatu.",
   "grid.students": "Studentów: {count}",
   "grid.last_blend": ".blend {time}",
   "grid.no_blend": "bez .blend",
+  "grid.last_shot": "zrzut {ago}",
+  "grid.last_shot_now": "zrzut przed chwilą",
+  "grid.last_shot_stale": "Od dłuższego czasu nie ma nowego zrzutu: dodatek mógł się zawiesić albo udostępnianie jest wstrzymane.",
   "grid.no_screenshot": "brak zrzutu ekranu",
   "grid.shared": "wspólny login",
   "grid.shared_title": "Tego loginu używają dwa komputery; są przechowywane osobno.",
@@ -312,7 +362,14 @@ export function translate(lang: Language, key: MessageKey, params?: Record<strin
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }
 
-export type PluralBase = "sent.message" | "sent.request" | "collect.done";
+export type PluralBase =
+  | "sent.message"
+  | "sent.request"
+  | "attention.hands"
+  | "attention.unread"
+  | "attention.hands_short"
+  | "attention.unread_short"
+  | "collect.done";
 
 /** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */
 export function translatePlural(

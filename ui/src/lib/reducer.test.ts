@@ -1,12 +1,24 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, emptyState, markRead, newSummary, receiverStopped, setTiles, totalUnread, visibleTiles, type ClassState } from "./reducer";
+import {
+  applyEvent,
+  attentionCounts,
+  emptyState,
+  markRead,
+  newSummary,
+  receiverStopped,
+  setTiles,
+  totalUnread,
+  visibleTiles,
+  windowTitle,
+  type ClassState,
+} from "./reducer";
 import type { Event, StudentTile } from "./types";
 
 const A = "00000000-0000-4000-8000-00000000000a";
 const B = "00000000-0000-4000-8000-00000000000b";
 
 function tile(id: string, login: string, patch: Partial<StudentTile["summary"]> = {}): StudentTile {
-  return { summary: { ...newSummary(id, login, 1000), ...patch }, presence: "offline", hand_raised: false };
+  return { summary: { ...newSummary(id, login, 1000), ...patch }, presence: "offline", hand_raised: false, hand_raised_at: null };
 }
 
 function withClass(): ClassState {
@@ -149,9 +161,12 @@ describe("hand, files, shared logins, stats, errors", () => {
     expect(s.progress[A]).toBeUndefined();
     expect(s.tiles[A].summary).toMatchObject({
       screenshots: 1, latest_screenshot: "anna/screenshots/1.png", latest_thumb: "anna/thumbs/1.jpg", last_seen: 30_000,
+      latest_screenshot_at: 30_000,
     });
     applyEvent(s, { type: "file_stored", at: 31_000, student: A, login: "anna", kind: "blend", path: "anna/blends/a.blend", thumb: null, size: 5, sha256: "cd" });
-    expect(s.tiles[A].summary).toMatchObject({ blends: 1, latest_blend_at: 31_000, latest_thumb: "anna/thumbs/1.jpg" });
+    expect(s.tiles[A].summary).toMatchObject({
+      blends: 1, latest_blend_at: 31_000, latest_thumb: "anna/thumbs/1.jpg", latest_screenshot_at: 30_000,
+    });
   });
 
   it("a screenshot without a thumbnail shows the screenshot itself", () => {
@@ -184,5 +199,87 @@ describe("visibleTiles", () => {
     expect(visibleTiles(s.tiles, "", "name").map((t) => t.summary.login)).toEqual(["adam", "student9", "student10", "Zofia"]);
     expect(visibleTiles(s.tiles, "", "activity").map((t) => t.summary.login)).toEqual(["student10", "adam", "Zofia", "student9"]);
     expect(visibleTiles(s.tiles, " STUD ", "name").map((t) => t.summary.login)).toEqual(["student9", "student10"]);
+  });
+});
+
+describe("needs attention", () => {
+  const C = "00000000-0000-4000-8000-00000000000c";
+  const D = "00000000-0000-4000-8000-00000000000d";
+  const E = "00000000-0000-4000-8000-00000000000e";
+  const order = (s: ClassState, only: "hands" | "unread" | null = null) =>
+    visibleTiles(s.tiles, "", "attention", only).map((t) => t.summary.login);
+
+  function lab(): ClassState {
+    const s = emptyState();
+    // "ewa" is the most recently active: "By activity" would put her first and a raised hand last.
+    setTiles(s, [
+      tile(A, "anna", { last_seen: 1000 }),
+      tile(B, "bartek", { last_seen: 2000 }),
+      tile(C, "celina", { last_seen: 3000 }),
+      tile(D, "dawid", { last_seen: 4000 }),
+      tile(E, "ewa", { last_seen: 99_000 }),
+    ]);
+    return s;
+  }
+
+  it("raised hands first, then unread chat, each the longest wait first; the rest by name", () => {
+    const s = lab();
+    expect(order(s)).toEqual(["anna", "bartek", "celina", "dawid", "ewa"]);
+    applyEvent(s, { type: "chat", at: 10_000, student: E, login: "ewa", id: "1", text: "?" });
+    applyEvent(s, { type: "chat", at: 11_000, student: C, login: "celina", id: "2", text: "?" });
+    applyEvent(s, { type: "chat", at: 12_000, student: E, login: "ewa", id: "3", text: "??" }); // ewa still waits since 10 000
+    applyEvent(s, { type: "hand", at: 13_000, student: D, login: "dawid", raised: true });
+    applyEvent(s, { type: "hand", at: 14_000, student: B, login: "bartek", raised: true });
+    applyEvent(s, { type: "hand", at: 15_000, student: D, login: "dawid", raised: true }); // a repeat keeps 13 000
+    expect(order(s)).toEqual(["dawid", "bartek", "ewa", "celina", "anna"]);
+    expect(s.tiles[E].summary.oldest_unread_at).toBe(10_000);
+    expect(s.tiles[D].hand_raised_at).toBe(13_000);
+    // A raised hand outranks unread chat even when the chat waited longer.
+    applyEvent(s, { type: "hand", at: 16_000, student: E, login: "ewa", raised: true });
+    expect(order(s)).toEqual(["dawid", "bartek", "ewa", "celina", "anna"]);
+    expect(order(s, "hands")).toEqual(["dawid", "bartek", "ewa"]);
+    expect(order(s, "unread")).toEqual(["ewa", "celina"]);
+    expect(attentionCounts(s.tiles)).toEqual({ hands: 3, unread: 2, total: 5 });
+    // Answered: lowered hands and read chat go back to the quiet group.
+    applyEvent(s, { type: "hand", at: 17_000, student: D, login: "dawid", raised: false });
+    markRead(s, E);
+    expect(s.tiles[E].summary.oldest_unread_at).toBeNull();
+    expect(order(s)).toEqual(["bartek", "ewa", "celina", "anna", "dawid"]);
+    // Raised again later: a new wait, behind bartek's older one.
+    applyEvent(s, { type: "hand", at: 18_000, student: D, login: "dawid", raised: true });
+    expect(order(s)).toEqual(["bartek", "ewa", "dawid", "celina", "anna"]);
+    // A leave lowers the hand; a stopped receiver lowers every hand but keeps unread chat.
+    applyEvent(s, { type: "student_left", at: 19_000, student: B, login: "bartek", reason: "bye" });
+    expect(s.tiles[B].hand_raised_at).toBeNull();
+    receiverStopped(s);
+    expect(attentionCounts(s.tiles)).toEqual({ hands: 0, unread: 1, total: 1 });
+    expect(order(s)).toEqual(["celina", "anna", "bartek", "dawid", "ewa"]);
+  });
+
+  it("a chat in the open conversation is read at once and does not wait", () => {
+    const s = lab();
+    applyEvent(s, { type: "chat", at: 10_000, student: A, login: "anna", id: "1", text: "?" }, { openStudent: A });
+    expect(s.tiles[A].summary.oldest_unread_at).toBeNull();
+    expect(order(s, "unread")).toEqual([]);
+  });
+
+  it("waits from list_students order the class; a live hand survives a list read during events", () => {
+    const s = emptyState();
+    setTiles(s, [
+      tile(A, "anna", { unread: 2, oldest_unread_at: 5000 }),
+      tile(B, "bartek", { unread: 1, oldest_unread_at: 3000 }),
+      { ...tile(C, "celina"), hand_raised: true, hand_raised_at: 9000 },
+      { ...tile(D, "dawid"), hand_raised: true, hand_raised_at: null }, // unknown time: after known waits
+    ]);
+    expect(order(s)).toEqual(["celina", "dawid", "bartek", "anna"]);
+    const since = s.seq;
+    applyEvent(s, { type: "hand", at: 20_000, student: A, login: "anna", raised: true });
+    setTiles(s, [tile(A, "anna", { unread: 2, oldest_unread_at: 5000 })], since);
+    expect(s.tiles[A].hand_raised_at).toBe(20_000);
+  });
+
+  it("the window title carries the count", () => {
+    expect(windowTitle("Pracownia", 0)).toBe("Pracownia");
+    expect(windowTitle("Pracownia", 3)).toBe("(3) Pracownia");
   });
 });

@@ -57,8 +57,10 @@ export function newSummary(id: Uuid, login: string, at: number): StudentSummary 
     screenshots: 0,
     blends: 0,
     unread: 0,
+    oldest_unread_at: null,
     latest_screenshot: null,
     latest_thumb: null,
+    latest_screenshot_at: null,
     latest_blend_at: null,
     login_shared: false,
   };
@@ -76,7 +78,9 @@ export function setTiles(state: ClassState, tiles: StudentTile[], since?: number
       const live = state.tiles[id];
       if (seq <= since || !live) continue;
       const listed = next[id];
-      next[id] = listed ? { ...listed, presence: live.presence, hand_raised: live.hand_raised } : live;
+      next[id] = listed
+        ? { ...listed, presence: live.presence, hand_raised: live.hand_raised, hand_raised_at: live.hand_raised_at }
+        : live;
     }
   }
   state.tiles = next;
@@ -85,7 +89,7 @@ export function setTiles(state: ClassState, tiles: StudentTile[], since?: number
 function tileFor(state: ClassState, id: Uuid, login: string, at: number): StudentTile {
   let tile = state.tiles[id];
   if (!tile) {
-    state.tiles[id] = { summary: newSummary(id, login, at), presence: "online", hand_raised: false };
+    state.tiles[id] = { summary: newSummary(id, login, at), presence: "online", hand_raised: false, hand_raised_at: null };
     tile = state.tiles[id];
   }
   if (tile.summary.login !== login) tile.summary.login = login;
@@ -105,11 +109,22 @@ function online(tile: StudentTile, at: number): void {
   if (tile.presence !== "online") tile.presence = "online";
 }
 
+/** The hand goes up (kept: raised again, the student has waited since the first raise) or down. */
+export function setHand(tile: StudentTile, raised: boolean, at: number): void {
+  if (raised) {
+    if (!tile.hand_raised) tile.hand_raised = true;
+    if (tile.hand_raised_at == null) tile.hand_raised_at = at;
+  } else {
+    if (tile.hand_raised) tile.hand_raised = false;
+    if (tile.hand_raised_at != null) tile.hand_raised_at = null;
+  }
+}
+
 /** The receiver stopped: nobody is connected any more, no hand is up, nothing is arriving. */
 export function receiverStopped(state: ClassState): void {
   for (const tile of Object.values(state.tiles)) {
     if (tile.presence !== "offline") tile.presence = "offline";
-    if (tile.hand_raised) tile.hand_raised = false;
+    setHand(tile, false, 0);
   }
   for (const id of Object.keys(state.progress)) delete state.progress[id];
 }
@@ -135,7 +150,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
     case "student_left": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
       tile.presence = "offline";
-      tile.hand_raised = false; // the receiver records a leave as lowering the hand
+      setHand(tile, false, ev.at); // the receiver records a leave as lowering the hand
       delete state.progress[ev.student];
       return { timeline: ev.student };
     }
@@ -153,13 +168,14 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       if (opts.openStudent === ev.student) {
         return { markRead: ev.student, timeline: ev.student, chat: true };
       }
+      if (tile.summary.unread === 0 || tile.summary.oldest_unread_at == null) tile.summary.oldest_unread_at = ev.at;
       tile.summary.unread += 1;
       return { timeline: ev.student, chat: true };
     }
     case "hand": {
       const tile = tileFor(state, ev.student, ev.login, ev.at);
       seen(tile, ev.at);
-      tile.hand_raised = ev.raised;
+      setHand(tile, ev.raised, ev.at);
       return { timeline: ev.student };
     }
     case "progress": {
@@ -175,6 +191,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
         tile.summary.screenshots += 1;
         tile.summary.latest_screenshot = ev.path;
         tile.summary.latest_thumb = ev.thumb ?? ev.path;
+        tile.summary.latest_screenshot_at = ev.at;
       } else {
         tile.summary.blends += 1;
         tile.summary.latest_blend_at = ev.at;
@@ -217,23 +234,55 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
 export function markRead(state: ClassState, id: Uuid): void {
   const tile = state.tiles[id];
   if (tile && tile.summary.unread !== 0) tile.summary.unread = 0;
+  if (tile && tile.summary.oldest_unread_at != null) tile.summary.oldest_unread_at = null;
 }
 
-export type SortKey = "name" | "activity";
+export type SortKey = "attention" | "name" | "activity";
 
-/** Tiles filtered by login (case-insensitive substring) and sorted; raised hands do not reorder. */
-export function visibleTiles(tiles: Record<Uuid, StudentTile>, filter: string, sort: SortKey): StudentTile[] {
+/** Show only the students who need something: a raised hand, or unread chat. */
+export type Only = "hands" | "unread" | null;
+
+/** 0: hand up, 1: unread chat, 2: neither. */
+function need(t: StudentTile): number {
+  return t.hand_raised ? 0 : t.summary.unread > 0 ? 1 : 2;
+}
+
+/** Since when the student has been waiting (hand raised, oldest unread chat); unknown waits last. */
+function waitingSince(t: StudentTile): number {
+  const at = t.hand_raised ? t.hand_raised_at : t.summary.unread > 0 ? t.summary.oldest_unread_at : null;
+  return at ?? Number.MAX_SAFE_INTEGER;
+}
+
+function byName(a: StudentTile, b: StudentTile): number {
+  return (
+    a.summary.login.localeCompare(b.summary.login, undefined, { sensitivity: "base", numeric: true }) ||
+    a.summary.id.localeCompare(b.summary.id)
+  );
+}
+
+/** "Needs attention": raised hands first, then unread chat, each the longest wait first; then the
+ * rest by name (so a quiet class does not reshuffle with every screenshot). */
+export function byAttention(a: StudentTile, b: StudentTile): number {
+  return need(a) - need(b) || waitingSince(a) - waitingSince(b) || byName(a, b);
+}
+
+/** Tiles filtered by login (case-insensitive substring) and by `only`, then sorted. */
+export function visibleTiles(
+  tiles: Record<Uuid, StudentTile>,
+  filter: string,
+  sort: SortKey,
+  only: Only = null,
+): StudentTile[] {
   const f = filter.trim().toLocaleLowerCase();
-  const list = Object.values(tiles).filter((t) => !f || t.summary.login.toLocaleLowerCase().includes(f));
-  if (sort === "name") {
-    list.sort(
-      (a, b) =>
-        a.summary.login.localeCompare(b.summary.login, undefined, { sensitivity: "base", numeric: true }) ||
-        a.summary.id.localeCompare(b.summary.id),
-    );
-  } else {
-    list.sort((a, b) => b.summary.last_seen - a.summary.last_seen || a.summary.login.localeCompare(b.summary.login));
-  }
+  const list = Object.values(tiles).filter(
+    (t) =>
+      (!f || t.summary.login.toLocaleLowerCase().includes(f)) &&
+      (only !== "hands" || t.hand_raised) &&
+      (only !== "unread" || t.summary.unread > 0),
+  );
+  if (sort === "attention") list.sort(byAttention);
+  else if (sort === "name") list.sort(byName);
+  else list.sort((a, b) => b.summary.last_seen - a.summary.last_seen || byName(a, b));
   return list;
 }
 
@@ -242,4 +291,20 @@ export function totalUnread(tiles: Record<Uuid, StudentTile>): number {
   let n = 0;
   for (const t of Object.values(tiles)) n += t.summary.unread;
   return n;
+}
+
+/** Raised hands and students with unread chat; `total` (their sum) goes in the window title. */
+export function attentionCounts(tiles: Record<Uuid, StudentTile>): { hands: number; unread: number; total: number } {
+  let hands = 0;
+  let unread = 0;
+  for (const t of Object.values(tiles)) {
+    if (t.hand_raised) hands += 1;
+    if (t.summary.unread > 0) unread += 1;
+  }
+  return { hands, unread, total: hands + unread };
+}
+
+/** The window title: "(3) Pracownia" while someone needs attention. */
+export function windowTitle(base: string, count: number): string {
+  return count > 0 ? `(${count}) ${base}` : base;
 }

@@ -117,21 +117,22 @@ SELECT s.id, s.login, s.folder, s.first_seen,
   (SELECT COUNT(*) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until),
   (SELECT e.id FROM events e WHERE e.student = s.id AND e.kind = 'screenshot' ORDER BY e.ts DESC, e.id DESC LIMIT 1),
   (SELECT MAX(ts) FROM events e WHERE e.student = s.id AND e.kind = 'blend'),
-  EXISTS (SELECT 1 FROM students o WHERE o.login_key = s.login_key AND o.id <> s.id)
+  EXISTS (SELECT 1 FROM students o WHERE o.login_key = s.login_key AND o.id <> s.id),
+  (SELECT MIN(ts) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until)
 FROM students s
 ORDER BY s.login_key, s.id";
 
 /// Summaries of every student, ordered by login (case-insensitive).
 pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
-    let mut latest = conn.prepare_cached("SELECT path, thumb FROM events WHERE id = ?1")?;
+    let mut latest = conn.prepare_cached("SELECT path, thumb, ts FROM events WHERE id = ?1")?;
     let mut st = conn.prepare_cached(STUDENTS_SQL)?;
     let mut rows = st.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let shot: Option<i64> = row.get(9)?;
-        let (latest_screenshot, latest_thumb) = match shot {
-            Some(id) => latest.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?,
-            None => (None, None),
+        let (latest_screenshot, latest_thumb, latest_screenshot_at) = match shot {
+            Some(id) => latest.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+            None => (None, None, None),
         };
         out.push(StudentSummary {
             id: uuid_col(row, 0)?,
@@ -143,8 +144,10 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
             screenshots: row.get::<_, i64>(6)? as u64,
             blends: row.get::<_, i64>(7)? as u64,
             unread: row.get::<_, i64>(8)? as u64,
+            oldest_unread_at: row.get(12)?,
             latest_screenshot,
             latest_thumb,
+            latest_screenshot_at,
             latest_blend_at: row.get(10)?,
             login_shared: row.get(11)?,
         });

@@ -122,8 +122,16 @@ fn layout_and_atomic_placement() {
     assert_eq!((sum.screenshots, sum.blends, sum.chats), (2, 1, 0));
     assert_eq!(sum.latest_screenshot.as_deref(), Some(g.path.as_str()));
     assert_eq!(sum.latest_thumb, None);
+    assert_eq!(sum.latest_screenshot_at, Some(T0), "when the latest screenshot arrived, not the .blend");
     assert_eq!(sum.latest_blend_at, Some(T0 + 5));
     assert_eq!(sum.last_seen, T0 + 5);
+    // A newer screenshot moves it on.
+    let h = place_png(&mut store, &s, T0 + 60_000, b"png-three", true);
+    let sum = &store.reader().students().unwrap()[0];
+    assert_eq!(
+        (sum.latest_screenshot.as_deref(), sum.latest_screenshot_at),
+        (Some(h.path.as_str()), Some(T0 + 60_000))
+    );
 }
 
 #[test]

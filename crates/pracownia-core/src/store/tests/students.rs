@@ -125,9 +125,12 @@ fn unread_counts_and_mark_chat_read() {
     }
     store.record(&s, T0 + 5, Entry::Hand { raised: true }).unwrap();
     let unread = |st: &Store| st.reader().students().unwrap()[0].unread;
+    let oldest = |st: &Store| st.reader().students().unwrap()[0].oldest_unread_at;
     assert_eq!(unread(&store), 3);
+    assert_eq!(oldest(&store), Some(T0), "the longest wait starts at the oldest unread chat");
     store.mark_chat_read(id(1), T0 + 1).unwrap();
     assert_eq!(unread(&store), 1);
+    assert_eq!(oldest(&store), Some(T0 + 2), "read chats no longer count as waiting");
     let rj: ReadJson = serde_json::from_slice(&fs::read(s.dir.join("read.json")).unwrap()).unwrap();
     assert_eq!(rj.chat_read_until, T0 + 1);
     assert!(matches!(store.mark_chat_read(id(9), 1), Err(StoreError::UnknownStudent(_))));
@@ -135,4 +138,8 @@ fn unread_counts_and_mark_chat_read() {
     fs::remove_file(index::index_path(tmp.path())).unwrap();
     let store = Store::open(tmp.path()).unwrap();
     assert_eq!(unread(&store), 1, "read.json survives a rebuilt index");
+    assert_eq!(oldest(&store), Some(T0 + 2));
+    let mut store = store;
+    store.mark_chat_read(id(1), T0 + 9).unwrap();
+    assert_eq!((unread(&store), oldest(&store)), (0, None), "nothing unread: nobody is waiting");
 }

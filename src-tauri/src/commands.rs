@@ -135,7 +135,7 @@ pub async fn collect_work(
 #[tauri::command(rename_all = "snake_case")]
 pub async fn export_student(app: AppHandle, state: State<'_, AppState>, student: String, out: String) -> R<String> {
     let store = state.store();
-    let id = uuid::Uuid::parse_str(&student).map_err(|_| crate::error::AppError::invalid("Not a student id."))?;
+    let id = student_id(&student)?;
     blocking(move || {
         handin::export(&store, id, std::path::Path::new(&out), &mut |p| {
             let _ = app.emit(handin::PROGRESS, HandinProgress::from(p));
@@ -153,6 +153,24 @@ pub async fn reveal_output(path: String) -> R<()> {
     }
     let (program, args) = blender::opener_command(blender::Os::current(), &p);
     blender::spawn_detached(std::path::Path::new(&program), &args)
+}
+
+/// What erasing a student would delete (the receiver must be stopped: `running` otherwise).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn erase_preview(state: State<'_, AppState>, student: String) -> R<handin::ErasePreview> {
+    let (store, running, id) = (state.store(), state.status().running, student_id(&student)?);
+    blocking(move || handin::erase_preview(&store, running, id)).await
+}
+
+/// Erase everything of one student, for good (the receiver must be stopped).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn erase_student(state: State<'_, AppState>, student: String) -> R<handin::ErasePreview> {
+    let (store, running, id) = (state.store(), state.status().running, student_id(&student)?);
+    blocking(move || handin::erase(&store, running, id)).await
+}
+
+fn student_id(s: &str) -> R<uuid::Uuid> {
+    uuid::Uuid::parse_str(s).map_err(|_| crate::error::AppError::invalid("Not a student id."))
 }
 
 /// Long file work off the async runtime's threads.

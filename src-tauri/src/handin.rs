@@ -11,6 +11,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use pracownia_core::store::{ErasePlan, Store};
 
 /// The event carrying a long copy's progress.
 pub const PROGRESS: &str = "pracownia://handin-progress";
@@ -94,6 +95,42 @@ pub fn export(
     Ok(r.output.to_string_lossy().into_owned())
 }
 
+/// What erasing a student deletes, shown before the lecturer confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ErasePreview {
+    pub student: Uuid,
+    pub login: String,
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+impl From<ErasePlan> for ErasePreview {
+    fn from(p: ErasePlan) -> Self {
+        ErasePreview { student: p.id, login: p.login, files: p.files, bytes: p.bytes }
+    }
+}
+
+/// Erasing needs the store to itself: a student could be sending while the receiver runs.
+fn erasing_store(store: &Path, running: bool) -> Result<Store, AppError> {
+    if running {
+        return Err(AppError::new(
+            "running",
+            "Stop receiving before erasing a student's data: they could be sending right now.",
+        ));
+    }
+    Ok(Store::open(store)?)
+}
+
+pub fn erase_preview(store: &Path, running: bool, student: Uuid) -> Result<ErasePreview, AppError> {
+    Ok(erasing_store(store, running)?.erase_plan(student)?.into())
+}
+
+pub fn erase(store: &Path, running: bool, student: Uuid) -> Result<ErasePreview, AppError> {
+    Ok(erasing_store(store, running)?.erase_student(student)?.into())
+}
+
 impl From<HandinError> for AppError {
     fn from(e: HandinError) -> Self {
         match e {
@@ -108,7 +145,7 @@ impl From<HandinError> for AppError {
 mod tests {
     use super::*;
     use pracownia_core::model::FileKind;
-    use pracownia_core::store::{FileMeta, Store};
+    use pracownia_core::store::FileMeta;
     use sha2::{Digest, Sha256};
 
     #[test]
@@ -148,5 +185,13 @@ mod tests {
         let again = collect(&root, &out, false, None, &mut |_| {}).unwrap_err();
         assert_eq!(again.kind, "exists");
         assert!(!was_written(&dir.path().join("elsewhere")));
+
+        drop(store);
+        assert_eq!(erase_preview(&root, true, anna.id).unwrap_err().kind, "running");
+        let preview = erase_preview(&root, false, anna.id).unwrap();
+        assert_eq!((preview.login.as_str(), preview.files >= 2), ("anna", true));
+        assert_eq!(erase(&root, false, anna.id).unwrap(), preview);
+        assert!(!anna.dir.exists());
+        assert_eq!(erase(&root, false, anna.id).unwrap_err().kind, "not_found");
     }
 }

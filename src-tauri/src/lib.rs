@@ -137,6 +137,8 @@ pub fn run() {
             commands::collect_work,
             commands::export_student,
             commands::reveal_output,
+            commands::erase_preview,
+            commands::erase_student,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

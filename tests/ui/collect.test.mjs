@@ -2,7 +2,7 @@
 // no file, a refusal as a sentence, and Polish plurals.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { calls, openApp, poll, setup, shot, tid } from "./helpers.mjs";
+import { calls, openApp, poll, setup, shot, tid, tile } from "./helpers.mjs";
 
 let env;
 before(async () => {
@@ -77,6 +77,58 @@ describe("collect work", () => {
       assert.match(await page.locator(tid("collect-summary")).innerText(), /Zebrano prace 2 z 6 osób\./);
       assert.match(await page.locator(tid("collect-no-file")).innerText(), /Bez pliku \.blend:/);
       await shot(page, "collect-pl");
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("erase a student", () => {
+  test("stopped: the confirmation names them and the size; erasing removes the tile", async () => {
+    const { page, context, errors } = await openApp(env, {});
+    try {
+      await tile(page, "celina").locator("button").first().click();
+      await page.locator(tid("student-view")).waitFor();
+      await page.locator(tid("erase-student")).click();
+      await page.locator(tid("erase-what")).waitFor();
+      assert.equal(await page.locator("#erase-title").innerText(), "Erase everything of celina?");
+      assert.match(await page.locator(tid("erase-what")).innerText(), /^8 files \(2\.4 MB\), the chat and the timeline will be deleted for good\./);
+      await page.locator(tid("erase-cancel")).click();
+      assert.equal(await page.locator(tid("erase-dialog")).count(), 0);
+      assert.equal((await calls(page, "erase_student")).length, 0, "cancel erases nothing");
+      await page.locator(tid("erase-student")).click();
+      await page.locator(tid("erase-confirm")).click();
+      await page.locator(tid("class-grid")).waitFor();
+      assert.equal(await tile(page, "celina").count(), 0);
+      assert.match(await page.locator(tid("notice")).innerText(), /Erased the data of celina\./);
+      assert.equal((await calls(page, "erase_student")).length, 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test("while receiving the button is disabled; Polish plural forms", async () => {
+    const { page, context } = await openApp(env, { running: true, settings: { language: "pl" } });
+    try {
+      await tile(page, "dawid").locator("button").first().click();
+      await page.locator(tid("student-view")).waitFor();
+      assert.equal(await page.locator(tid("erase-student")).isDisabled(), true);
+      assert.equal(await page.locator(tid("erase-student")).getAttribute("title"), "Zatrzymaj odbiór, aby usunąć dane.");
+      await page.locator(tid("back-button")).click();
+      await page.locator(tid("stop-button")).click();
+      await page.locator(tid("start-button")).waitFor();
+      await tile(page, "dawid").locator("button").first().click();
+      await page.locator(tid("erase-student")).click();
+      await page.locator(tid("erase-what")).waitFor();
+      // dawid: 0 screenshots + 0 blends + 2 = 2 files → "2 pliki"; celina 4+2+2 = 8 → "8 plików".
+      assert.match(await page.locator(tid("erase-what")).innerText(), /^2 pliki \(/);
+      await page.locator(tid("erase-cancel")).click();
+      await page.locator(tid("back-button")).click();
+      await tile(page, "celina").locator("button").first().click();
+      await page.locator(tid("erase-student")).click();
+      await page.locator(tid("erase-what")).waitFor();
+      assert.match(await page.locator(tid("erase-what")).innerText(), /^8 plików \(/);
     } finally {
       await context.close();
     }

@@ -181,6 +181,15 @@ function handle(cmd, args) {
         damaged: [],
       };
     }
+    case "erase_preview":
+    case "erase_student": {
+      if (running) return appError("running", "Stop receiving before erasing a student's data: they could be sending right now.");
+      const t = tiles.get(args.student);
+      if (!t) return appError("not_found", `No student with id ${args.student} is known to the store`);
+      const preview = { student: args.student, login: t.summary.login, files: t.summary.screenshots + t.summary.blends + 2, bytes: 2_500_000 };
+      if (cmd === "erase_student") tiles.delete(args.student);
+      return preview;
+    }
     case "export_student":
       return args.out;
     case "reveal_output":

@@ -3,6 +3,7 @@ export type { AnswerStatus } from "./AnswerStatus";
 export type { AppError } from "./AppError";
 export type { CollectSummary } from "./CollectSummary";
 export type { Delivery } from "./Delivery";
+export type { ErasePreview } from "./ErasePreview";
 export type { Event } from "./Event";
 export type { FileKind } from "./FileKind";
 export type { HandState } from "./HandState";

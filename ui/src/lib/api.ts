@@ -4,6 +4,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AppError,
   CollectSummary,
+  ErasePreview,
   Event,
   FileKind,
   HandState,
@@ -44,6 +45,8 @@ export const api = {
   collectWork: (out: string, zip: boolean, at: number | null) => invoke<CollectSummary>("collect_work", { out, zip, at }),
   exportStudent: (student: Uuid, out: string) => invoke<string>("export_student", { student, out }),
   revealOutput: (path: string) => invoke<null>("reveal_output", { path }),
+  erasePreview: (student: Uuid) => invoke<ErasePreview>("erase_preview", { student }),
+  eraseStudent: (student: Uuid) => invoke<ErasePreview>("erase_student", { student }),
 };
 
 export function onHandinProgress(cb: (p: HandinProgress) => void): Promise<UnlistenFn> {

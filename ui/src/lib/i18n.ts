@@ -171,6 +171,16 @@ const en = {
   "collect.damaged": "Only damaged files, nothing collected: {logins}",
   "collect.show": "Show in folder",
   "collect.close": "Close",
+  "error.running": "Stop receiving before erasing a student's data: they could be sending right now.",
+  "erase.button": "Erase data…",
+  "erase.title": "Erase everything of {login}?",
+  "erase.what_one": "{count} file ({size}), the chat and the timeline will be deleted for good. This cannot be undone.",
+  "erase.what_few": "{count} files ({size}), the chat and the timeline will be deleted for good. This cannot be undone.",
+  "erase.what_many": "{count} files ({size}), the chat and the timeline will be deleted for good. This cannot be undone.",
+  "erase.what_other": "{count} files ({size}), the chat and the timeline will be deleted for good. This cannot be undone.",
+  "erase.confirm": "Erase for good",
+  "erase.stopped_only": "Stop receiving to erase a student's data.",
+  "erase.done": "Erased the data of {login}.",
   "lang.en": "English",
   "lang.pl": "Polski",
 } as const;
@@ -348,6 +358,16 @@ const pl: Catalogue = {
   "collect.damaged": "Tylko uszkodzone pliki, nic nie zebrano: {logins}",
   "collect.show": "Pokaż w folderze",
   "collect.close": "Zamknij",
+  "error.running": "Zatrzymaj odbiór przed usunięciem danych: ta osoba może właśnie coś wysyłać.",
+  "erase.button": "Usuń dane…",
+  "erase.title": "Usunąć wszystkie dane: {login}?",
+  "erase.what_one": "{count} plik ({size}), czat i historia zostaną trwale usunięte. Tego nie można cofnąć.",
+  "erase.what_few": "{count} pliki ({size}), czat i historia zostaną trwale usunięte. Tego nie można cofnąć.",
+  "erase.what_many": "{count} plików ({size}), czat i historia zostaną trwale usunięte. Tego nie można cofnąć.",
+  "erase.what_other": "{count} pliku ({size}), czat i historia zostaną trwale usunięte. Tego nie można cofnąć.",
+  "erase.confirm": "Usuń na zawsze",
+  "erase.stopped_only": "Zatrzymaj odbiór, aby usunąć dane.",
+  "erase.done": "Usunięto dane: {login}.",
   "lang.en": "English",
   "lang.pl": "Polski",
 };
@@ -369,7 +389,8 @@ export type PluralBase =
   | "attention.unread"
   | "attention.hands_short"
   | "attention.unread_short"
-  | "collect.done";
+  | "collect.done"
+  | "erase.what";
 
 /** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */
 export function translatePlural(
@@ -383,7 +404,7 @@ export function translatePlural(
   return translate(lang, `${base}_${form}` as MessageKey, { count, ...params });
 }
 
-const ERROR_KINDS = ["exists", "not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
+const ERROR_KINDS = ["exists", "running", "not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
 
 /** An AppError as a sentence in the UI language: known kinds are translated, others keep the
  * backend's sentence. */

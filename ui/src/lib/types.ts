@@ -5,6 +5,7 @@ export type {
   AppError,
   CollectSummary,
   Delivery,
+  ErasePreview,
   Event,
   FileKind,
   HandState,

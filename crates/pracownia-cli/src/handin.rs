@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{Local, NaiveDateTime, TimeZone};
 use pracownia_core::handin::{self, CollectOptions, Progress, RowStatus, Target};
-use pracownia_core::store::{ErasePlan, Store};
+use pracownia_core::store::{ErasePlan, Retention, Store};
 use uuid::Uuid;
 
 use crate::query::reader;
@@ -51,6 +51,44 @@ pub struct Erase {
     /// Really delete; without it, only say what would be deleted.
     #[arg(long)]
     yes: bool,
+}
+
+#[derive(clap::Args)]
+pub struct Thin {
+    #[arg(long)]
+    store: PathBuf,
+    /// Screenshots older than this many days are thinned out...
+    #[arg(long)]
+    screenshots_after_days: Option<u32>,
+    /// ...to one per this many minutes.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    one_screenshot_per_min: u32,
+    /// .blend versions older than this many days are thinned to the last of each session.
+    #[arg(long)]
+    blends_after_days: Option<u32>,
+    /// Really delete; without it, only say what would be deleted.
+    #[arg(long)]
+    yes: bool,
+}
+
+pub fn thin(a: Thin) -> Result<(), String> {
+    if a.screenshots_after_days.is_none() && a.blends_after_days.is_none() {
+        return Err("say what to thin: --screenshots-after-days N and/or --blends-after-days N".into());
+    }
+    let policy = Retention {
+        screenshot_days: a.screenshots_after_days,
+        screenshot_every_min: a.one_screenshot_per_min,
+        blend_days: a.blends_after_days,
+    };
+    let mut store = Store::open(&a.store).map_err(|e| e.to_string())?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let r = if a.yes { store.thin(&policy, now) } else { store.thin_plan(&policy, now) }.map_err(|e| e.to_string())?;
+    let verb = if a.yes { "deleted" } else { "would delete" };
+    println!("{verb} {} screenshots and {} .blend versions ({})", r.screenshots, r.blends, human_bytes(r.bytes));
+    if !a.yes && !r.paths.is_empty() {
+        return Err("nothing was deleted; run again with --yes to thin the store".into());
+    }
+    Ok(())
 }
 
 pub fn collect(a: Collect) -> Result<(), String> {

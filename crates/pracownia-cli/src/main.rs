@@ -63,6 +63,8 @@ enum Command {
     Export(handin::Export),
     /// Delete a student's data (or every student's) from the store, for good.
     Erase(handin::Erase),
+    /// Retention: thin out old screenshots and old .blend versions (off unless asked for).
+    Thin(handin::Thin),
     /// Simulated students speaking the protocol, for demos, tests and benchmarks.
     Simulate(simulate::Args),
 }
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
         Command::Collect(a) => handin::collect(a),
         Command::Export(a) => handin::export(a),
         Command::Erase(a) => handin::erase(a),
+        Command::Thin(a) => handin::thin(a),
         Command::Say(a) => tell::say(a),
         Command::Announce(a) => tell::announce(a),
         Command::Request(a) => tell::request(a),

@@ -124,6 +124,13 @@ fn collect_export_and_erase_as_a_lecturer_runs_them() {
     assert!(text(&r).contains("reindexed 2 students"), "{}", text(&r));
     let tl = run(&["timeline", "--store", s, "--student", login]);
     assert!(!tl.status.success(), "the erased student is unknown: {}", text(&tl));
+
+    // Thinning with nothing old enough deletes nothing; without a policy it says what is missing.
+    let none = run(&["thin", "--store", s]);
+    assert!(!none.status.success() && text(&none).contains("say what to thin"), "{}", text(&none));
+    let thin = run(&["thin", "--store", s, "--screenshots-after-days", "1", "--blends-after-days", "1", "--yes"]);
+    assert!(thin.status.success(), "{}", text(&thin));
+    assert!(text(&thin).contains("deleted 0 screenshots and 0 .blend versions"), "{}", text(&thin));
 }
 
 /// A SIGKILL at any moment of `erase --all` leaves a store whose index agrees with its folders.

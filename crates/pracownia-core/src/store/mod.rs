@@ -20,6 +20,7 @@ pub mod journal;
 mod lecturer;
 mod meta;
 mod record;
+mod retention;
 pub mod sanitize;
 mod scan;
 mod students;
@@ -30,6 +31,7 @@ pub use erase::ErasePlan;
 pub use error::StoreError;
 pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp};
 pub use lecturer::Outgoing;
+pub use retention::{Retention, ThinReport};
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};
 

@@ -133,40 +133,72 @@ fn collect_export_and_erase_as_a_lecturer_runs_them() {
     assert!(text(&thin).contains("deleted 0 screenshots and 0 .blend versions"), "{}", text(&thin));
 }
 
-/// A SIGKILL at any moment of `erase --all` leaves a store whose index agrees with its folders.
+/// A SIGKILL at any moment of `erase --all` or of a thinning pass leaves a store whose index
+/// agrees with its folders and files.
 #[test]
-fn a_kill_during_erase_leaves_a_consistent_store() {
+fn a_kill_during_erase_or_thin_leaves_a_consistent_store() {
     let dir = tempfile::tempdir().unwrap();
     let template = dir.path().join("template");
     class_store(&template, 4);
-    let mut partly = 0;
+    let erase: &[&str] = &["erase", "--all", "--yes"];
+    // Everything older than now: one screenshot per minute and one .blend per session remain.
+    let thin: &[&str] = &["thin", "--screenshots-after-days", "0", "--blends-after-days", "0", "--yes"];
+    // Uninterrupted, the pass has something to delete (so the kills below can hit it midway).
+    let whole = dir.path().join("whole");
+    assert!(Command::new("cp").arg("-a").arg(&template).arg(&whole).status().unwrap().success());
+    let out = run(&[&thin[..1], &["--store", whole.to_str().unwrap()], &thin[1..]].concat());
+    assert!(out.status.success() && !text(&out).contains("deleted 0 screenshots and 0"), "{}", text(&out));
+    assert_consistent(&whole, "whole thin");
     for (round, delay_ms) in [0u64, 5, 15, 30, 60, 120].into_iter().enumerate() {
-        let store = dir.path().join(format!("store{round}"));
-        assert!(Command::new("cp").arg("-a").arg(&template).arg(&store).status().unwrap().success());
-        let s = store.to_str().unwrap();
-        let mut child = Command::new(BIN)
-            .args(["erase", "--store", s, "--all", "--yes"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(delay_ms));
-        let _ = child.kill();
-        child.wait().unwrap();
-        // The next opening of the store (here `reindex`) finishes what was cut short.
-        assert!(run(&["reindex", "--store", s]).status.success());
-        assert!(!store.join(".pracownia/erasing").exists(), "round {round}");
-        let folders: BTreeSet<String> = fs::read_dir(&store)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|n| !n.starts_with('.'))
-            .collect();
-        let after = json_lines(&run(&["students", "--store", s, "--json"]));
-        let indexed: BTreeSet<String> = after.iter().map(|v| v["folder"].as_str().unwrap().to_string()).collect();
-        assert_eq!(indexed, folders, "round {round}");
-        if (1..4).contains(&folders.len()) {
-            partly += 1;
+        for (what, args) in [("erase", erase), ("thin", thin)] {
+            let store = dir.path().join(format!("{what}{round}"));
+            assert!(Command::new("cp").arg("-a").arg(&template).arg(&store).status().unwrap().success());
+            let s = store.to_str().unwrap();
+            let mut child = Command::new(BIN)
+                .args(&args[..1])
+                .args(["--store", s])
+                .args(&args[1..])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(delay_ms));
+            let _ = child.kill();
+            child.wait().unwrap();
+            // The next opening of the store (here `reindex`) finishes or forgets what was cut short.
+            assert!(run(&["reindex", "--store", s]).status.success());
+            assert!(!store.join(".pracownia/erasing").exists(), "{what} round {round}");
+            assert_consistent(&store, &format!("{what} round {round}"));
         }
     }
-    eprintln!("{partly} rounds stopped part way");
+}
+
+/// Every indexed file exists with its digest, every file on disk is indexed, every student folder
+/// has its row and no row lacks its folder.
+fn assert_consistent(store: &Path, what: &str) {
+    let s = store.to_str().unwrap();
+    let folders: BTreeSet<String> = fs::read_dir(store)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    let students = json_lines(&run(&["students", "--store", s, "--json"]));
+    let indexed: BTreeSet<String> = students.iter().map(|v| v["folder"].as_str().unwrap().to_string()).collect();
+    assert_eq!(indexed, folders, "{what}");
+    let mut files = BTreeSet::new();
+    for e in json_lines(&run(&["timeline", "--store", s, "--json"])) {
+        if let Some(p) = e["path"].as_str() {
+            assert_eq!(sha256(&store.join(p)), e["sha256"].as_str().unwrap(), "{what}: {p}");
+            files.insert(p.to_string());
+        }
+    }
+    for f in &folders {
+        for sub in ["screenshots", "blends"] {
+            let Ok(rd) = fs::read_dir(store.join(f).join(sub)) else { continue };
+            for e in rd.map(|e| e.unwrap().path()).filter(|p| p.is_file()) {
+                let rel = e.strip_prefix(store).unwrap().to_str().unwrap().to_string();
+                assert!(files.contains(&rel), "{what}: {rel} on disk but not indexed");
+            }
+        }
+    }
 }

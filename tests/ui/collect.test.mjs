@@ -134,3 +134,20 @@ describe("erase a student", () => {
     }
   });
 });
+
+describe("export a student", () => {
+  test("asks where (login and date as the name), exports, and says where it went", async () => {
+    const { page, context } = await openApp(env, { saveResult: "/tmp/celina.zip" });
+    try {
+      await tile(page, "celina").locator("button").first().click();
+      await page.locator(tid("export-student")).click();
+      await poll(() => calls(page, "export_student"), (v) => v.length === 1);
+      const save = (await calls(page, "plugin:dialog|save"))[0].options;
+      assert.match(save.defaultPath, /^celina-\d{4}-\d{2}-\d{2}\.zip$/);
+      assert.equal((await calls(page, "export_student"))[0].out, "/tmp/celina.zip");
+      assert.match(await page.locator(tid("notice")).innerText(), /Exported to \/tmp\/celina\.zip/);
+    } finally {
+      await context.close();
+    }
+  });
+});

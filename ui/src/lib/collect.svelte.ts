@@ -66,3 +66,14 @@ export class Collector {
     }
   }
 }
+
+/** "Export student": ask where, then write the zip; the notice says where it went. */
+export async function exportStudent(student: string, login: string): Promise<string | null> {
+  const out = await saveDialog({
+    title: t("export.title", { login }),
+    defaultPath: `${login.replace(/[^\p{L}\p{N}._-]+/gu, "_")}-${day(Date.now())}.zip`,
+    filters: [{ name: "Zip", extensions: ["zip"] }],
+  });
+  if (typeof out !== "string" || !out) return null;
+  return api.exportStudent(student, out);
+}

@@ -98,11 +98,13 @@ class Sender:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def send_chat(self, text):
+    def send_chat(self, text, msg_id=None):
+        """Queue a chat message; returns its id (msg_id: one the caller made, e.g. the add-on's
+        courier, whose Blender side shows the message before the courier has it)."""
         problem = P.validate_chat(text)
         if problem:
             raise ValueError(problem)
-        msg_id = str(uuid.uuid4())
+        msg_id = str(uuid.uuid4()) if msg_id is None else P.validate_ids([msg_id])[0]
         self._command(("message", {"kind": P.CHAT, "fields": {"id": msg_id},
                                    "body": text.encode("utf-8"), "ts": _now_ms()}))
         return msg_id

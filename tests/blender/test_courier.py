@@ -284,3 +284,16 @@ def test_the_spool_and_the_courier_are_gone_after_disconnect():
     assert not os.path.exists(spool)
     assert our_threads() == []
     assert json.loads(json.dumps(ctl.status()))["state"] == "not_connected"
+
+
+def test_the_courier_runs_on_the_python_under_sys_prefix_not_a_path_guess(monkeypatch):
+    """Debian's Blender 3.4 reported a pyenv shim found on PATH as sys.executable."""
+    from pracownia_student import deps
+
+    exe = deps.courier_python()
+    assert os.path.dirname(exe) in (os.path.join(sys.prefix, "bin"), sys.prefix)
+    out = subprocess.run([exe, "-c", "import sys; print(sys.prefix)"], capture_output=True,
+                         text=True, timeout=30).stdout.strip()
+    assert os.path.realpath(out) == os.path.realpath(sys.prefix)
+    monkeypatch.setattr(sys, "executable", "/somewhere/else/.pyenv/shims/python3.11")
+    assert deps.courier_python() == exe

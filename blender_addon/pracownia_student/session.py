@@ -95,7 +95,8 @@ class Session:
                     _remove(path)
                     self.events.append(dict(base, type="capture_skipped"))
                     continue
-                tid = self.sender.send_file(path, kind, name, delete_after=True)
+                # already hashed here for the skip: the sender does not read it twice
+                tid = self.sender.send_file(path, kind, name, delete_after=True, sha256=digest)
             except (OSError, ValueError) as e:
                 _remove(path)
                 self.events.append(dict(base, type="capture_failed",

@@ -6,7 +6,8 @@
 # Environment: CARGO_TARGET_DIR (default target/), BENCH_WORK (scratch, default /tmp/pracownia-bench;
 # needs ~30 GB free for --full-class), BPY_PYTHON (a Python with bpy==5.0.1 for item 5's capture
 # tick; default: .venv-bpy/bin/python if present), PYTHON (with pyzmq; default .venv/bin/python).
-# Item 5b needs Debian's blender and xvfb-run (scripts/setup-blender.sh); ~3 minutes.
+# Item 5b needs Debian's blender and xvfb-run (scripts/setup-blender.sh); ~3 minutes. So does the
+# issue-11 frame-time run (bench/blender_redraw.py; minutes, more with software GL on a busy machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,5 +47,9 @@ OUT=bench/RESULTS.md
 echo "bench: item 5b (main-thread cost of a capture in real Blender with a window)" >&2
 "$PY" bench/blender_capture.py --n "$([ -n "$QUICK" ] && echo 5 || echo 7)" --update "$OUT" >/dev/null \
   || echo "bench: item 5b failed (is blender installed?); RESULTS.md has no section for it" >&2
+echo "bench: issue 11 (Blender's frame time while a 200 MB .blend uploads: thread vs courier)" >&2
+"$PY" bench/blender_redraw.py --serve-bin "$TARGET/release/pracownia" \
+  --rounds "$([ -n "$QUICK" ] && echo 1 || echo 3)" --update "$OUT" >/dev/null \
+  || echo "bench: the frame-time benchmark failed; RESULTS.md has no section for it" >&2
 rm -rf "$WORK"
 echo "bench: wrote $OUT" >&2

@@ -85,6 +85,7 @@ def redraw_if_changed():
     inst = runtime.installer
     conv = ctl.conversation
     key = (st["state"], st["text"], round(st["progress"] or 0, 2), st["notice"], st["error"],
+           st["fallback"],
            ctl.paused, inst.state if inst is not None else None, st["two_way"], st["unread"],
            ctl.hand_raised, ctl.hand_acknowledged, len(conv),
            tuple(i["state"] for i in list(conv)[-8:]))

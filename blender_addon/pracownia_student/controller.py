@@ -65,7 +65,13 @@ class Controller:
     """conversation_dir: where conversations are saved (one JSON file per lecturer address);
     None keeps them in memory only. connect() may also set it."""
 
-    def __init__(self, conversation_dir=None):
+    def __init__(self, conversation_dir=None, courier=None):
+        """courier: send through a courier process (courier_client.py); None: yes unless the
+        environment variable PRACOWNIA_COURIER is 0 (the in-process thread, as a fallback)."""
+        if courier is None:
+            courier = os.environ.get("PRACOWNIA_COURIER", "1") != "0"
+        self.use_courier = bool(courier)
+        self.fallback = None       # why the courier is not used although it should be
         self.chat = ChatHistory()
         self.conversation = Conversation()
         self.conversation_dir = conversation_dir
@@ -111,11 +117,15 @@ class Controller:
                                                  _folder(self.conversation.path)):
             self.conversation.open(self.conversation_dir, endpoint)
         self.schedule.set_intervals(screenshot_every_s, blend_every_s)
-        self.session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
-                               hello_info=hello_info, **sender_kw)
+        session = self._courier_session(endpoint, student_id, login, class_code, hello_info,
+                                        sender_kw)
+        if session is None:
+            session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
+                              hello_info=hello_info, **sender_kw)
+            session.start()
+        self.session = session
         self.endpoint = endpoint
         self.error, self.conversation.load_error = self.conversation.load_error, None
-        self.session.start()
         self.schedule.start()
         unsent = self.conversation.read_unsent()
         if unsent:  # read while disconnected: tell this lecturer now
@@ -123,9 +133,27 @@ class Controller:
             self.conversation.read_told(unsent)
             self._save_conversation()
 
+    def _courier_session(self, endpoint, student_id, login, class_code, hello_info, sender_kw):
+        """A started CourierSession, or None (in-process) with the reason in `fallback`."""
+        self.fallback = None
+        if not self.use_courier:
+            return None
+        from .courier_client import CourierSession, CourierUnavailable
+
+        session = CourierSession(endpoint, student_id, login, self.gate, class_code=class_code,
+                                 hello_info=hello_info, **sender_kw)
+        try:
+            session.start()
+        except CourierUnavailable as e:
+            self.fallback = ("Sending from inside Blender, which may slow it down while files "
+                             "upload: %s." % e)
+            return None
+        return session
+
     def disconnect(self, timeout=2.0):
         """Stop the threads and timers' work (bounded); the chat history stays. True if clean."""
         session, self.session = self.session, None
+        self.fallback = None
         self.schedule.stop()
         self.transfers.clear()
         self._changes_at.clear()
@@ -234,8 +262,11 @@ class Controller:
                 changes = self._changes_at.pop(e["marker"], None)
                 if t == "capture_skipped":  # same bytes as the file the lecturer has
                     self.gate.changes_sent[e["kind"]] = changes
+                    self.gate.skipped[e["kind"]] += 1
                 if t == "capture_failed":
                     self.error = e["error"]
+            elif t == "error":  # the courier could not carry out a command: its sentence
+                self.error = e["error"]
             elif t in ("file_sent", "file_failed", "file_cancelled"):
                 kind, marker = self.transfers.pop(e["id"], (None, None))
                 if kind is None:
@@ -281,9 +312,10 @@ class Controller:
 
     def status(self):
         """{state, text, progress (0..1 or None), sharing, notice, error, two_way (the lecturer
-        can answer), unread (lecturer messages the student has not seen)}."""
+        can answer), unread (lecturer messages the student has not seen), fallback (why the
+        network work runs inside Blender instead of the courier process, or None)}."""
         out = {"sharing": self.sharing, "notice": self.notice, "progress": None,
-               "error": self.error, "two_way": False,
+               "error": self.error, "two_way": False, "fallback": self.fallback,
                "unread": self.conversation.unread_count}
         if self.session is None:
             out.update(state="not_connected", text="Not connected")

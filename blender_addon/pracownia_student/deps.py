@@ -13,7 +13,8 @@ import subprocess
 import sys
 import threading
 
-__all__ = ["PYZMQ_SPEC", "zmq_available", "add_to_path", "Installer", "find_python"]
+__all__ = ["PYZMQ_SPEC", "zmq_available", "add_to_path", "Installer", "find_python",
+           "courier_python"]
 
 PYZMQ_SPEC = "pyzmq>=26,<28"
 
@@ -50,6 +51,20 @@ def find_python():
         if os.path.isfile(cand):
             return cand
     return exe
+
+
+def courier_python():
+    """The interpreter for the courier process: Blender's own, under sys.prefix (its bundled
+    python/bin, a venv's bin, Debian's /usr/bin). sys.executable is not always it: on Linux it is
+    worked out from argv[0] and PATH, so Debian's Blender 3.4 reports the first python3.11 on PATH
+    (seen: a pyenv shim of another Python 3.11 build)."""
+    folder = os.path.join(sys.prefix, "bin")
+    for cand in (os.path.join(folder, "python%d.%d" % sys.version_info[:2]),
+                 os.path.join(folder, "python3"), os.path.join(folder, "python.exe"),
+                 os.path.join(sys.prefix, "python.exe")):
+        if os.path.isfile(cand) and os.access(cand, os.X_OK):
+            return cand
+    return find_python()
 
 
 class Installer:

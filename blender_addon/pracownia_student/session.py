@@ -23,14 +23,17 @@ _BLOCK = 1 << 20
 
 class Session:
     def __init__(self, endpoint, student_id, login, gate, class_code=None, hello_info=None,
-                 **sender_kw):
+                 spool=None, **sender_kw):
+        """spool: the folder captures are written to; None makes one (removed by stop()). The
+        courier gets Blender's folder, which Blender removes."""
         from .transport import Sender  # imports zmq: only once the student connects
 
         self.events = collections.deque()
         self.gate = gate
         self.sender = Sender(endpoint, student_id, login, class_code=class_code or None,
                              hello_info=hello_info, on_event=self.events.append, **sender_kw)
-        self.spool = tempfile.mkdtemp(prefix="pracownia-")
+        self._own_spool = spool is None
+        self.spool = tempfile.mkdtemp(prefix="pracownia-") if spool is None else spool
         self._queue = queue.Queue()
         self._stopping = threading.Event()
         self._hasher = threading.Thread(target=self._hash_loop, name="pracownia-hasher",
@@ -47,7 +50,8 @@ class Session:
         if self._hasher.ident is not None:
             self._hasher.join(timeout)
         ended = self.sender.stop(timeout)
-        shutil.rmtree(self.spool, ignore_errors=True)
+        if self._own_spool:
+            shutil.rmtree(self.spool, ignore_errors=True)
         return ended and not self._hasher.is_alive()
 
     def new_path(self, file_name):
@@ -91,7 +95,8 @@ class Session:
                     _remove(path)
                     self.events.append(dict(base, type="capture_skipped"))
                     continue
-                tid = self.sender.send_file(path, kind, name, delete_after=True)
+                # already hashed here for the skip: the sender does not read it twice
+                tid = self.sender.send_file(path, kind, name, delete_after=True, sha256=digest)
             except (OSError, ValueError) as e:
                 _remove(path)
                 self.events.append(dict(base, type="capture_failed",

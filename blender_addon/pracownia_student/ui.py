@@ -52,6 +52,8 @@ def draw_panel(layout, context):
         _progress(box, st["progress"], "")
     if st["notice"]:
         box.label(text=st["notice"], icon="INFO")
+    if st.get("fallback"):  # the courier process did not start: the thread inside Blender sends
+        ui_conversation.wrapped_label(box, st["fallback"], context, "INFO")
     if st["error"] and st["state"] != "error":
         row = box.row()
         row.alert = True

@@ -13,10 +13,11 @@ from pracownia_student import deps
 from pracownia_student.controller import Controller
 
 
-@pytest.fixture
-def controller():
-    """A Controller that is disconnected at the end even when the test failed."""
-    ctl = Controller()
+@pytest.fixture(params=["courier", "thread"])
+def controller(request):
+    """A Controller that is disconnected at the end even when the test failed: sending through
+    the courier process (the default), and through the in-process thread (its fallback)."""
+    ctl = Controller(courier=request.param == "courier")
     yield ctl
     ctl.disconnect()
 
@@ -62,13 +63,14 @@ def test_captures_arrive_identical_copies_are_skipped_chat_survives(start_serve,
 
 def test_a_screenshot_written_off_the_main_thread_arrives_a_failed_write_is_reported(
         start_serve, cli, controller):
-    """capture.py returns a callable for the PNG: the session's hashing thread runs it."""
+    """capture.py returns a callable for the PNG: a thread off Blender's main thread runs it."""
     serve = start_serve()
     ctl, cap = controller, FakeCapture(deferred=True)
     ctl.connect("127.0.0.1:%d" % serve.port, "ola", str(uuid.uuid4()), heartbeat_every=0.5,
                 screenshot_every_s=5, blend_every_s=600)
     run_ticks(ctl, cap, lambda: ctl.sent["screenshot"] == 1)
-    assert cap.written_on == ["pracownia-hasher"]
+    # Blender's side encodes it: in the courier's spool writer, or in the in-process hasher
+    assert cap.written_on == ["pracownia-writer" if ctl.use_courier else "pracownia-hasher"]
     tl = cli.wait_timeline(serve.store, lambda t: entries(t, "screenshot"), 15, "a screenshot")
     with open(os.path.join(serve.store, entries(tl, "screenshot")[0]["path"]), "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"

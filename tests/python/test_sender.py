@@ -86,6 +86,20 @@ def test_five_mib_file_arrives_whole(lecturer, make_sender, tmp_path):
     assert any(e["type"] == "state" and e["state"] == "sending" for e in events)
 
 
+def test_a_digest_the_caller_computed_is_used_not_computed_again(lecturer, make_sender,
+                                                                  tmp_path):
+    """The add-on's session hashes each capture for the skip; the sender reuses that digest (a
+    stand-in here shows it is not recomputed; the receiver checks it against the bytes)."""
+    s = make_sender(lecturer.endpoint)
+    path, blob = write_file(tmp_path, MIB + 5)
+    with pytest.raises(ValueError, match="SHA-256"):
+        s.send_file(path, "blend", sha256="ABC")
+    transfer_id = s.send_file(path, "blend", sha256="ab" * 32)
+    got = collect_chunks(lecturer, transfer_id, 2)
+    assert {got[i][0]["sha256"] for i in range(2)} == {"ab" * 32}
+    assert reassemble(got, len(blob)) == blob
+
+
 @pytest.mark.timeout_s(30)
 def test_class_code_mac_verifies(lecturer, make_sender, tmp_path):
     code = "Kod-ąę"

@@ -12,6 +12,7 @@ to a list) and read them from a bpy.app.timers callback: no bpy calls from the c
 
 import collections
 import os
+import re
 import socket
 import threading
 import time
@@ -27,6 +28,7 @@ __all__ = ["Sender", "make_endpoint", "STATES", "RESEND_WINDOW"]
 # left are sent again with the same ids: they may have still been in socket buffers and lost.
 RESEND_WINDOW = 10.0
 STATES = ("not_connected", "waiting", "connected", "sending", "error")
+_SHA256_RE = re.compile(r"\A[0-9a-f]{64}\Z")
 
 
 def make_endpoint(host, port=P.DEFAULT_PORT):
@@ -98,11 +100,13 @@ class Sender:
         self._thread.join(timeout)
         return not self._thread.is_alive()
 
-    def send_chat(self, text):
+    def send_chat(self, text, msg_id=None):
+        """Queue a chat message; returns its id (msg_id: one the caller made, e.g. the add-on's
+        courier, whose Blender side shows the message before the courier has it)."""
         problem = P.validate_chat(text)
         if problem:
             raise ValueError(problem)
-        msg_id = str(uuid.uuid4())
+        msg_id = str(uuid.uuid4()) if msg_id is None else P.validate_ids([msg_id])[0]
         self._command(("message", {"kind": P.CHAT, "fields": {"id": msg_id},
                                    "body": text.encode("utf-8"), "ts": _now_ms()}))
         return msg_id
@@ -111,8 +115,9 @@ class Sender:
         self._command(("message", {"kind": P.HAND, "fields": {"raised": bool(raised)},
                                    "body": b"", "ts": _now_ms()}))
 
-    def send_file(self, path, kind, name=None, delete_after=False):
-        """Queue a file; returns its transfer id. The file is read in the thread, chunk by chunk."""
+    def send_file(self, path, kind, name=None, delete_after=False, sha256=None):
+        """Queue a file; returns its transfer id. The file is read in the thread, chunk by chunk.
+        sha256: its digest, when the caller has just computed it (then it is not hashed again)."""
         if kind not in P.FILE_KINDS:
             raise ValueError("The file kind must be one of: %s." % ", ".join(P.FILE_KINDS))
         path = os.fspath(path)
@@ -120,9 +125,11 @@ class Sender:
         problem = P.validate_name(name)
         if problem:
             raise ValueError(problem)
+        if sha256 is not None and not _SHA256_RE.match(sha256):
+            raise ValueError("%r is not a SHA-256 digest in lowercase hex." % (sha256,))
         transfer_id = str(uuid.uuid4())
         self._command(("file", Transfer(transfer_id, path, kind, name, self.chunk_size,
-                                        delete_after)))
+                                        delete_after, sha256)))
         return transfer_id
 
     def cancel_file(self, transfer_id):

@@ -84,6 +84,10 @@ def test_blend_copy_arrives_byte_identical_and_open_file_is_untouched(addon, sta
     ctl.schedule.rand = lambda: 0.0  # no jitter: the first .blend copy is due at once
     try:
         connect(runtime, serve.port)
+        # the network side runs in the courier process, no sender thread inside Blender
+        assert type(ctl.session).__name__ == "CourierSession" and ctl.fallback is None
+        assert "pracownia-sender" not in our_threads()
+        courier = ctl.session.proc
         reg._tick()
         st = ctl.status()
         assert st["sharing"] and "without a window" in st["notice"]
@@ -114,6 +118,7 @@ def test_blend_copy_arrives_byte_identical_and_open_file_is_untouched(addon, sta
     assert stats["blend"][1] < 5.0  # sanity only; speed targets belong to benchmarks
     bpy.ops.pracownia.connect()  # disconnect
     assert not ctl.connected and our_threads() == []
+    assert courier.returncode == 0  # it exited by itself when told
 
 
 def test_operators_refuse_with_sentences_and_panel_shows_state(addon, start_serve):

@@ -31,6 +31,8 @@ SCRIPT = textwrap.dedent("""
     p = bpy.context.preferences.addons[name].preferences
     p.login, p.address = "rozszerzenie", "127.0.0.1:" + port
     assert bpy.ops.pracownia.connect() == {"FINISHED"}
+    ctl = runtime.controller
+    print("COURIER", type(ctl.session).__name__, ctl.fallback)
     t = time.monotonic()
     while runtime.controller.sent["blend"] < 1 and time.monotonic() - t < 30:
         addon._tick(); time.sleep(0.05)
@@ -59,6 +61,8 @@ def test_extension_zip_installs_with_bundled_wheel_and_sends(tmp_path, start_ser
     out = r.stdout + r.stderr
     assert r.returncode == 0 and "EXTENSION-OK" in r.stdout and "Traceback" not in out, out
     assert "SENT 1" in r.stdout, out
+    # the courier runs from the extension's folder (imported there under its folder's name)
+    assert "COURIER CourierSession None" in r.stdout, out
     assert "WHEEL True" in r.stdout, "the bundled pyzmq wheel was not installed:\n" + out
     tl = cli.wait_timeline(serve.store, lambda t: entries(t, "blend"), 20, "the extension's blend")
     assert entries(tl, "blend")[0]["login"] == "rozszerzenie"

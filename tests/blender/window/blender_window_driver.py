@@ -8,7 +8,10 @@ screenshot and a .blend copy were sent (the add-on's own timer does the work), s
 screenshot with the panel drawn, then checks the unsaved-changes flag after Blender's event loop
 has run: still set after the automatic copy and after a manual copy of a further edit, and still
 clear after the student saves for real (which sends a copy too). Then it disables the add-on (MODE "disable"; with MODE "quit" it stays connected and Blender's own exit
-must stop it), prints the success marker and quits. Any failure prints a FAILED line and
+must stop it), prints the success marker and quits. The network side must run in the courier
+process (its pid is printed after "COURIER"); it must have exited once the add-on is disabled.
+MODE "kill" prints "KILLME <blender pid> <courier pid>" after the first two files and waits for
+the test to SIGKILL Blender. Any failure prints a FAILED line and
 exits 1 itself (a failing timer alone would let Blender exit 0).
 """
 
@@ -24,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from driver_kit import Kit, click_sidebar_tab, ctl, view3d, window  # noqa: E402
 
 MARK = "PRACOWNIA-WINDOW-TEST"
-ZIP, PORT, MODE = sys.argv[sys.argv.index("--") + 1:][:3]  # MODE: disable | quit
+ZIP, PORT, MODE = sys.argv[sys.argv.index("--") + 1:][:3]  # MODE: disable | quit | kill
 DEADLINE = time.monotonic() + float(os.environ.get("PRACOWNIA_DRIVER_TIMEOUT_S", "150"))
 state = {"step": "install", "panel_drawn": 0, "cycles": 0, "at": 0.0}
 kit = Kit(MARK)
@@ -59,6 +62,7 @@ def _step():
             with bpy.context.temp_override(window=window(), area=view3d()):
                 if bpy.ops.pracownia.connect() != {"FINISHED"}:
                     fail("connect did not finish")
+            check_courier()
             state["step"] = "first"
         elif now - state["at"] > 0.5:
             if state["cycles"] >= 30:
@@ -71,6 +75,11 @@ def _step():
         if c.sent["screenshot"] >= 1 and c.sent["blend"] >= 1:
             say("first screenshot and .blend sent; status", _status())
             state["step"], state["at"] = "again", now
+            if MODE == "kill":  # the test SIGKILLs Blender now; the courier must go too
+                say("KILLME", os.getpid(), state["courier"].pid)
+                state["step"] = "waiting_to_be_killed"
+    elif s == "waiting_to_be_killed":
+        return 0.2
     elif s == "again" and now - state["at"] > 2.0:
         c = ctl()
         expect_dirty(True, "the automatic .blend copy")
@@ -107,6 +116,22 @@ def _step():
     elif s == "quitting":
         return None
     return 0.2
+
+
+def check_courier():
+    """The network side runs in the courier process, not in a thread inside Blender."""
+    c = ctl()
+    session = c.session
+    if c.fallback is not None or type(session).__name__ != "CourierSession":
+        fail("the courier is not used: %r" % (c.fallback,))
+    if session.proc.poll() is not None:
+        fail("the courier exited at once: %r" % (session.proc.returncode,))
+    state["courier"] = session.proc
+    inside = [t.name for t in threading.enumerate() if t.name in ("pracownia-sender",
+                                                                  "pracownia-hasher")]
+    if inside:
+        fail("network threads inside Blender: %r" % inside)
+    say("COURIER", session.proc.pid, "python", session.python)
 
 
 def student_edit(what):
@@ -153,6 +178,10 @@ def finish():
     left = [t.name for t in threading.enumerate() if t.name.startswith("pracownia-")]
     if left or c.connected:
         fail("threads left after disabling: %r" % left)
+    courier = state["courier"]
+    if courier.poll() != 0:  # unregister waited for it: it exited by itself, with code 0
+        fail("the courier did not exit with the add-on: %r" % (courier.poll(),))
+    say("courier exited with the add-on")
     say("OK")
     with bpy.context.temp_override(window=window()):
         bpy.ops.wm.quit_blender()

@@ -74,7 +74,7 @@ class Controller:
         self.schedule = Schedule()
         self.session = None
         self.endpoint = None
-        self.paused = False
+        self._paused = False
         self.hand_raised = False
         self.error = None          # the add-on's own last error (capture, connect)
         self.notice = None         # e.g. "no window: screenshots are off"
@@ -85,6 +85,18 @@ class Controller:
         self._changes_at = {}      # marker -> Blender's change count when that copy was made
 
     # ---- connection ----
+
+    @property
+    def paused(self):
+        """The student paused sharing (automatic screenshots and .blend copies)."""
+        return self._paused
+
+    @paused.setter
+    def paused(self, value):
+        # The lecturer's tile shows it too: every heartbeat carries it, a change goes at once.
+        self._paused = bool(value)
+        if self.session is not None:
+            self.session.sender.set_paused(self._paused)
 
     @property
     def connected(self):
@@ -113,6 +125,7 @@ class Controller:
         self.schedule.set_intervals(screenshot_every_s, blend_every_s)
         self.session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
                                hello_info=hello_info, **sender_kw)
+        self.session.sender.set_paused(self._paused)  # before the first heartbeat
         self.endpoint = endpoint
         self.error, self.conversation.load_error = self.conversation.load_error, None
         self.session.start()

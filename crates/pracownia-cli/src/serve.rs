@@ -73,6 +73,8 @@ fn log_event(e: &Event) {
         }
         Event::StudentIdle { login, .. } => log::info!("{login} is idle"),
         Event::StudentActive { login, .. } => log::info!("{login} is active again"),
+        Event::Sharing { login, paused: true, .. } => log::info!("{login} paused sharing"),
+        Event::Sharing { login, paused: false, .. } => log::info!("{login} is sharing again"),
         Event::StudentLeft { login, reason, .. } => log::info!("{login} left ({})", reason.as_str()),
         Event::LoginShared { login, students, .. } => {
             log::warn!("login {login:?} is used by {} different students; they are kept apart", students.len())

@@ -239,6 +239,11 @@ impl Worker {
             }
             Touch::Seen => {}
         }
+        if let Payload::Heartbeat { paused: Some(paused), .. } = msg.payload {
+            if self.presence.set_paused(student.id, paused) {
+                self.sink.emit(Event::Sharing { at, student: student.id, login: student.login.clone(), paused });
+            }
+        }
         match msg.payload {
             Payload::Chat { id, text } => {
                 self.last_write.insert(student.dir.clone(), Instant::now());

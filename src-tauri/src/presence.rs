@@ -79,6 +79,15 @@ impl PresenceMap {
         self.students.get(&s).and_then(|l| l.hand)
     }
 
+    /// Whether `ev` (not yet applied) is news for the lecturer: a chat, or a hand that was not up.
+    pub fn needs_attention(&self, ev: &Event) -> bool {
+        match ev {
+            Event::Chat { .. } => true,
+            Event::Hand { student, raised: true, .. } => !self.hand_raised(*student),
+            _ => false,
+        }
+    }
+
     pub fn sharing_paused(&self, s: Uuid) -> bool {
         self.students.get(&s).is_some_and(|l| l.paused)
     }

@@ -80,7 +80,7 @@ class Controller:
         self.schedule = Schedule()
         self.session = None
         self.endpoint = None
-        self.paused = False
+        self._paused = False
         self.hand_raised = False
         self.error = None          # the add-on's own last error (capture, connect)
         self.notice = None         # e.g. "no window: screenshots are off"
@@ -91,6 +91,18 @@ class Controller:
         self._changes_at = {}      # marker -> Blender's change count when that copy was made
 
     # ---- connection ----
+
+    @property
+    def paused(self):
+        """The student paused sharing (automatic screenshots and .blend copies)."""
+        return self._paused
+
+    @paused.setter
+    def paused(self, value):
+        # The lecturer's tile shows it too: every heartbeat carries it, a change goes at once.
+        self._paused = bool(value)
+        if self.session is not None:
+            self.session.sender.set_paused(self._paused)
 
     @property
     def connected(self):
@@ -122,7 +134,10 @@ class Controller:
         if session is None:
             session = Session(endpoint, student_id, login, self.gate, class_code=class_code,
                               hello_info=hello_info, **sender_kw)
+            session.sender.set_paused(self._paused)  # before the first heartbeat
             session.start()
+        elif self._paused:
+            session.sender.set_paused(True)  # the courier sends a heartbeat with it at once
         self.session = session
         self.endpoint = endpoint
         self.error, self.conversation.load_error = self.conversation.load_error, None

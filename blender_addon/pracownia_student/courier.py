@@ -141,6 +141,8 @@ class Courier:
             sender.answer_request(cmd["id"], cmd["status"], cmd["text"])
         elif name == "open_file":
             sender.set_open_file(cmd["name"])
+        elif name == "paused":
+            sender.set_paused(cmd["paused"])
 
     def _stop(self, timeout):
         session, self.session = self.session, None

@@ -82,6 +82,9 @@ class _SenderProxy:
             self._open_file = name
             self._s.post("open_file", name=name)
 
+    def set_paused(self, paused):
+        self._s.post("paused", paused=bool(paused))
+
     def status(self):
         return dict(self._s.status)
 

@@ -51,6 +51,7 @@ COMMANDS = {
     "read": {"ids": list},
     "answer": {"id": str, "status": str, "text": _OPT_STR},
     "open_file": {"name": _OPT_STR},
+    "paused": {"paused": bool},
     "disconnect": {"timeout": _NUMBER},
     "quit": {},
 }

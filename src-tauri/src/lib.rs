@@ -9,6 +9,7 @@ pub mod forward;
 pub mod handin;
 pub mod messages;
 pub mod net;
+pub mod notify;
 pub mod presence;
 pub mod settings;
 pub mod state;
@@ -23,8 +24,8 @@ pub const EVENT: &str = "pracownia://event";
 pub const STATUS: &str = "pracownia://status";
 const DEMO_STUDENTS: usize = 5;
 
-/// Forwards the receiver's events to the window, with a desktop notification for a chat that
-/// arrives while the window is not focused.
+/// Forwards the receiver's events to the window, with a desktop notification for a chat or a
+/// newly raised hand that arrives while the window is not focused.
 pub(crate) struct TauriSink {
     app: AppHandle,
     state: AppState,
@@ -39,10 +40,16 @@ impl TauriSink {
 impl forward::Sink for TauriSink {
     fn event(&mut self, ev: &Event) {
         let _ = self.app.emit(EVENT, ev);
-        if let Event::Chat { login, text, .. } = ev {
-            let focused = self.app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(true);
-            if !focused {
-                let _ = self.app.notification().builder().title(login).body(text).show();
+    }
+
+    fn attention(&mut self, ev: &Event) {
+        let focused = self.app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(true);
+        if focused {
+            return; // the grid's order, the header's counts and the title already say it
+        }
+        if let Some((title, body)) = notify::text(ev, self.state.settings().language) {
+            if let Err(e) = self.app.notification().builder().title(title).body(body).show() {
+                log::warn!("could not show a notification: {e}");
             }
         }
     }

@@ -28,6 +28,8 @@ pub struct StudentTile {
     /// Unix ms when the hand still up was raised: the longest wait is answered first.
     #[ts(type = "number | null")]
     pub hand_raised_at: Option<i64>,
+    /// The student paused sharing (their heartbeats say so); false once they leave.
+    pub sharing_paused: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,6 +37,7 @@ struct Live {
     presence: Presence,
     /// When the hand that is up was raised.
     hand: Option<i64>,
+    paused: bool,
 }
 
 #[derive(Debug, Default)]
@@ -50,6 +53,7 @@ impl PresenceMap {
             }
             Event::StudentIdle { student, .. } => self.entry(*student).presence = Presence::Idle,
             Event::StudentLeft { student, .. } => *self.entry(*student) = Live::default(),
+            Event::Sharing { student, paused, .. } => self.entry(*student).paused = *paused,
             Event::Hand { student, raised, at, .. } => {
                 let live = self.entry(*student);
                 // A repeated "raised" keeps the first time: the student has waited since then.
@@ -75,6 +79,19 @@ impl PresenceMap {
         self.students.get(&s).and_then(|l| l.hand)
     }
 
+    /// Whether `ev` (not yet applied) is news for the lecturer: a chat, or a hand that was not up.
+    pub fn needs_attention(&self, ev: &Event) -> bool {
+        match ev {
+            Event::Chat { .. } => true,
+            Event::Hand { student, raised: true, .. } => !self.hand_raised(*student),
+            _ => false,
+        }
+    }
+
+    pub fn sharing_paused(&self, s: Uuid) -> bool {
+        self.students.get(&s).is_some_and(|l| l.paused)
+    }
+
     /// Everyone offline, hands down (the receiver stopped).
     pub fn clear(&mut self) {
         self.students.clear();
@@ -87,6 +104,7 @@ impl PresenceMap {
                 presence: self.presence(s.id),
                 hand_raised: self.hand_raised(s.id),
                 hand_raised_at: self.hand_raised_at(s.id),
+                sharing_paused: self.sharing_paused(s.id),
                 summary: s,
             })
             .collect()
@@ -143,7 +161,12 @@ mod tests {
         assert_eq!(m.hand_raised_at(id(1)), None);
         m.apply(&Event::Hand { at: 6, student: id(1), login: login.clone(), raised: true });
         assert_eq!(m.hand_raised_at(id(1)), Some(6), "a new raise after lowering starts a new wait");
+        m.apply(&Event::Sharing { at: 6, student: id(1), login: login.clone(), paused: true });
+        assert!(m.sharing_paused(id(1)));
+        m.apply(&Event::StudentIdle { at: 6, student: id(1), login: login.clone() });
+        assert!(m.sharing_paused(id(1)), "idle keeps paused");
         m.apply(&Event::StudentLeft { at: 7, student: id(1), login, reason: LeaveReason::Timeout });
+        assert!(!m.sharing_paused(id(1)), "leaving forgets paused");
         assert_eq!(m.presence(id(1)), Presence::Offline);
         assert!(!m.hand_raised(id(1)), "leaving lowers the hand");
         // The last file of a student who said bye is stored after the leave: still offline.

@@ -116,6 +116,8 @@ def _check(frames, class_code, max_header):
             bad = True
     if kind == "hand" and not isinstance(h["raised"], bool):
         bad = True
+    if kind == "heartbeat" and "paused" in h and not isinstance(h["paused"], bool):
+        bad = True
     if kind == "chunk":
         bad = bad or h["kind"] not in ("screenshot", "blend") or not (
             isinstance(h["sha256"], str) and HEX64.match(h["sha256"]))

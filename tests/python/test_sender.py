@@ -37,6 +37,27 @@ def test_waits_for_lecturer_then_hello_comes_first(make_sender):
 
 
 @pytest.mark.timeout_s(30)
+def test_every_heartbeat_says_whether_sharing_is_paused_and_a_change_goes_at_once(lecturer,
+                                                                                  make_sender):
+    # Heartbeats every 60 s: only the immediate one can arrive within the waits below.
+    s = make_sender(lecturer.endpoint, heartbeat_every=60.0)
+    assert lecturer.next(kinds=("hello",), timeout=10)
+    kind, h, _ = lecturer.next(kinds=("heartbeat",), skip=(), timeout=5)
+    assert h["paused"] is False and "file" not in h
+    s.set_open_file("scena.blend")
+    s.set_paused(True)
+    started = time.monotonic()
+    kind, h, body = lecturer.next(kinds=("heartbeat",), skip=(), timeout=5)
+    assert time.monotonic() - started < 3, "a change is sent at once, not at the next heartbeat"
+    assert (h["paused"], h["file"], body) == (True, "scena.blend", b"")
+    s.set_paused(True)  # no change: nothing extra
+    assert lecturer.next(kinds=("heartbeat",), skip=(), timeout=1.5) is None
+    s.set_paused(False)
+    kind, h, _ = lecturer.next(kinds=("heartbeat",), skip=(), timeout=5)
+    assert h["paused"] is False
+
+
+@pytest.mark.timeout_s(30)
 def test_chat_hand_heartbeat_and_bye(lecturer, make_sender):
     s = make_sender(lecturer.endpoint, heartbeat_every=0.1)
     assert lecturer.next(kinds=("hello",), timeout=10)

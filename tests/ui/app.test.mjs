@@ -381,6 +381,49 @@ describe("last screenshot", () => {
   });
 });
 
+describe("sharing paused", () => {
+  test("tile and student view say 'paused' from the receiver's sharing events, not 'stuck'; a leave clears it", async () => {
+    const students = [
+      { login: "hania", shots: 1, shotAgo: 20 * 60_000, presence: "online", paused: true },
+      { login: "igor", shots: 1, shotAgo: 20 * 60_000, presence: "online" },
+    ];
+    const { page, context, errors } = await openApp(env, { students, running: true });
+    try {
+      await page.locator(tid("student-tile")).nth(1).waitFor();
+      const badge = (login) => tile(page, login).locator(tid("paused-badge"));
+      // From list_students: hania is paused (so not flagged as stuck); igor's screenshots stopped.
+      assert.equal(await badge("hania").innerText(), "⏸ sharing paused");
+      assert.equal(await tile(page, "hania").locator(tid("last-shot")).getAttribute("data-stale"), "false");
+      assert.equal(await badge("igor").count(), 0);
+      assert.equal(await tile(page, "igor").locator(tid("last-shot")).getAttribute("data-stale"), "true");
+      // igor pauses: the event alone changes the tile.
+      const igor = await idOf(page, "igor");
+      await push(page, { type: "sharing", student: igor, login: "igor", paused: true });
+      await badge("igor").waitFor();
+      assert.equal(await tile(page, "igor").locator(tid("last-shot")).getAttribute("data-stale"), "false");
+      await shot(page, "sharing-paused");
+      // The student view shows it from the same state.
+      await tile(page, "igor").locator("button.open").click();
+      await page.locator(tid("student-view")).waitFor();
+      assert.equal(await page.locator(`${tid("student-view")} ${tid("paused-badge")}`).count(), 1);
+      await push(page, { type: "sharing", student: igor, login: "igor", paused: false });
+      await page.locator(`${tid("student-view")} ${tid("paused-badge")}`).waitFor({ state: "detached" });
+      await page.locator(tid("back-button")).click();
+      assert.equal(await badge("igor").count(), 0);
+      // Polish; then hania leaves: offline, no longer paused.
+      await page.locator(tid("language-select")).selectOption("pl");
+      await poll(() => badge("hania").innerText(), (v) => v === "⏸ udostępnianie wstrzymane");
+      const hania = await idOf(page, "hania");
+      await push(page, { type: "student_left", student: hania, login: "hania", reason: "bye" });
+      await badge("hania").waitFor({ state: "detached" });
+      assert.equal(await tile(page, "hania").locator(tid("presence")).getAttribute("data-presence"), "offline");
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe("student view", () => {
   test("timeline, viewer with arrow keys and Play, Open in Blender with Blender not found", async () => {
     const { page, context, errors } = await openApp(env, {

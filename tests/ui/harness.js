@@ -90,7 +90,7 @@ const defaultStudents = [
   // The unread chats are the newest ones; a spec may say since when the student waits.
   s.oldest_unread_at = s.unread > 0 ? (spec.unreadSince ?? s.last_seen) : null;
   s.login_shared = !!spec.shared;
-  tiles.set(id, { summary: s, presence: spec.presence ?? "offline", hand_raised: !!spec.hand, hand_raised_at: spec.hand ? (spec.handSince ?? NOW - 60_000) : null });
+  tiles.set(id, { summary: s, presence: spec.presence ?? "offline", hand_raised: !!spec.hand, hand_raised_at: spec.hand ? (spec.handSince ?? NOW - 60_000) : null, sharing_paused: !!spec.paused });
 });
 stats.online = [...tiles.values()].filter((t) => t.presence !== "offline").length;
 
@@ -261,6 +261,9 @@ async function push(ev) {
         if (!ev.raised) t.hand_raised_at = null;
         t.hand_raised = ev.raised;
       }
+      break;
+    case "sharing":
+      if (t) t.sharing_paused = ev.paused;
       break;
     case "message_delivery":
     case "request_answered":

@@ -111,6 +111,9 @@ def valid_messages():
     h["pad"] = "x" * (MAX_HEADER - len(header_bytes(h)))
     assert len(header_bytes(h)) == MAX_HEADER
     out.append(("heartbeat_header_exactly_16KiB", "heartbeat", h, b""))
+    # Optional `paused` (added compatibly after 1.1; appended so the older vectors keep their seq).
+    out.append(("heartbeat_paused", "heartbeat", s.common(file="scena_końcowa.blend", paused=True), b""))
+    out.append(("heartbeat_sharing", "heartbeat", s.common(paused=False), b""))
     return out
 
 
@@ -314,6 +317,9 @@ def build_invalid():
     add("chunk_past_size", "bad_chunk", chunk(offset=2000, body=data(1000)))
     add("chunk_offset_at_size", "bad_chunk", chunk(offset=2500, body=b"x"))
     add("chunk_bad_with_valid_mac", "bad_chunk", chunk(code=CODE, count=0), CODE)
+    # The optional heartbeat `paused`, when present, is a boolean (appended: older cases keep their seq).
+    add("heartbeat_paused_string", "bad_field", replaced("heartbeat", paused="yes"))
+    add("heartbeat_paused_null", "bad_field", replaced("heartbeat", paused=None))
 
     codes = ["frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json",
              "missing_field", "bad_uuid", "bad_login", "deceptive_login", "bad_name", "bad_field", "bad_body",

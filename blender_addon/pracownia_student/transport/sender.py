@@ -81,6 +81,8 @@ class Sender:
                         "queued": 0, "sent_messages": 0, "sent_files": 0, "two_way": False,
                         "ignored": {}}
         self._open_file = None
+        self._paused = False
+        self._heartbeat_now = False  # the paused state changed: tell the lecturer at once
         self._worker = Worker(self)
 
     # ---- public API (any thread; never blocks on the network) ----
@@ -155,6 +157,15 @@ class Sender:
         with self._lock:
             self._open_file = None if name is None else P.info_text(name)
 
+    def set_paused(self, paused):
+        """Whether the student paused sharing: every heartbeat says so, and a change sends a
+        heartbeat at once so the lecturer's tile shows it within a moment."""
+        paused = bool(paused)
+        with self._lock:
+            if paused != self._paused:
+                self._paused = paused
+                self._heartbeat_now = True
+
     def clear_error(self):
         with self._lock:
             self._status["error"] = None
@@ -180,10 +191,12 @@ class Sender:
     # ---- used by the sender thread (worker.py) ----
 
     def _take_commands(self):
+        """The queued commands, and the heartbeat's state: (open file, paused, send it now)."""
         with self._lock:
             cmds = list(self._commands)
             self._commands.clear()
-            return cmds, self._open_file
+            now, self._heartbeat_now = self._heartbeat_now, False
+            return cmds, (self._open_file, self._paused, now)
 
     def _publish(self, **changes):
         """Update the status snapshot; emit a state event when the state changed."""

@@ -44,6 +44,7 @@ class Worker:
         self.next_heartbeat = 0.0
         self.seq = 0
         self.open_file = None
+        self.paused = False
         self.hand_up = False                  # the last hand message sent raised the hand
         self.fatal = None
         self.stopped = False
@@ -146,7 +147,9 @@ class Worker:
                 self.next_heartbeat = 0.0
                 self._announce_hand()
         elif now >= self.next_heartbeat:
-            fields = {"file": self.open_file} if self.open_file else {}
+            fields = {"paused": self.paused}
+            if self.open_file:
+                fields["file"] = self.open_file
             if self._send(P.HEARTBEAT, fields, b""):
                 self.next_heartbeat = now + self.s.heartbeat_every
         elif self.messages:
@@ -185,7 +188,9 @@ class Worker:
         self.parked, self.transfer = self.transfer, None
 
     def _take_commands(self):
-        commands, self.open_file = self.s._take_commands()
+        commands, (self.open_file, self.paused, now) = self.s._take_commands()
+        if now:
+            self.next_heartbeat = 0.0
         for what, arg in commands:
             if what == "message":
                 self.messages.append(arg)

@@ -77,6 +77,8 @@ fn log_event(e: &Event) {
         }
         Event::StudentIdle { login, .. } => log::info!("{} is idle", Inert(login)),
         Event::StudentActive { login, .. } => log::info!("{} is active again", Inert(login)),
+        Event::Sharing { login, paused: true, .. } => log::info!("{} paused sharing", Inert(login)),
+        Event::Sharing { login, paused: false, .. } => log::info!("{} is sharing again", Inert(login)),
         Event::StudentLeft { login, reason, .. } => log::info!("{} left ({})", Inert(login), reason.as_str()),
         Event::LoginShared { login, students, .. } => {
             log::warn!(

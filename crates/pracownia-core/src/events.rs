@@ -59,6 +59,15 @@ pub enum Event {
         login: String,
         reason: LeaveReason,
     },
+    /// The student paused sharing (`paused`) or resumed it, as their heartbeats say: live only,
+    /// not stored. Sent on each change; a student who leaves is forgotten (sharing again).
+    Sharing {
+        #[ts(type = "number")]
+        at: i64,
+        student: Uuid,
+        login: String,
+        paused: bool,
+    },
     /// A login is used by more than one student id; each is kept apart.
     LoginShared {
         #[ts(type = "number")]

@@ -6,4 +6,8 @@ export type StudentTile = { summary: StudentSummary, presence: Presence, hand_ra
 /**
  * Unix ms when the hand still up was raised: the longest wait is answered first.
  */
-hand_raised_at: number | null, };
+hand_raised_at: number | null, 
+/**
+ * The student paused sharing (their heartbeats say so); false once they leave.
+ */
+sharing_paused: boolean, };

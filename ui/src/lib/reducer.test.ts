@@ -18,7 +18,7 @@ const A = "00000000-0000-4000-8000-00000000000a";
 const B = "00000000-0000-4000-8000-00000000000b";
 
 function tile(id: string, login: string, patch: Partial<StudentTile["summary"]> = {}): StudentTile {
-  return { summary: { ...newSummary(id, login, 1000), ...patch }, presence: "offline", hand_raised: false, hand_raised_at: null };
+  return { summary: { ...newSummary(id, login, 1000), ...patch }, presence: "offline", hand_raised: false, hand_raised_at: null, sharing_paused: false };
 }
 
 function withClass(): ClassState {
@@ -189,6 +189,29 @@ describe("hand, files, shared logins, stats, errors", () => {
     expect(s.stats).toEqual(stats);
     expect(applyEvent(s, { type: "error", at: 1, message: "The disk is full." })).toEqual({ error: "The disk is full." });
     expect(applyEvent(s, { type: "rejected", at: 1, reason: "bad_code", detail: "x", student: null, login: null })).toEqual({});
+  });
+});
+
+describe("sharing paused", () => {
+  it("follows the receiver's sharing events; a leave, a stop or a list read keep it true to the source", () => {
+    const s = withClass();
+    applyEvent(s, { type: "student_joined", at: 10_000, student: A, login: "anna", blender: null, host: null });
+    expect(s.tiles[A].sharing_paused).toBe(false);
+    applyEvent(s, { type: "sharing", at: 11_000, student: A, login: "anna", paused: true });
+    expect(s.tiles[A].sharing_paused).toBe(true);
+    expect(s.tiles[A].summary.last_seen).toBe(11_000);
+    // A list read while it changed keeps the live state.
+    const since = s.seq - 1;
+    setTiles(s, [tile(A, "anna"), tile(B, "bartek")], since);
+    expect(s.tiles[A].sharing_paused).toBe(true);
+    applyEvent(s, { type: "sharing", at: 12_000, student: A, login: "anna", paused: false });
+    expect(s.tiles[A].sharing_paused).toBe(false);
+    applyEvent(s, { type: "sharing", at: 13_000, student: A, login: "anna", paused: true });
+    applyEvent(s, { type: "student_left", at: 14_000, student: A, login: "anna", reason: "bye" });
+    expect(s.tiles[A].sharing_paused).toBe(false);
+    applyEvent(s, { type: "sharing", at: 15_000, student: B, login: "bartek", paused: true });
+    receiverStopped(s);
+    expect(s.tiles[B].sharing_paused).toBe(false);
   });
 });
 

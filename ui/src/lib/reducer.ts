@@ -79,7 +79,13 @@ export function setTiles(state: ClassState, tiles: StudentTile[], since?: number
       if (seq <= since || !live) continue;
       const listed = next[id];
       next[id] = listed
-        ? { ...listed, presence: live.presence, hand_raised: live.hand_raised, hand_raised_at: live.hand_raised_at }
+        ? {
+            ...listed,
+            presence: live.presence,
+            hand_raised: live.hand_raised,
+            hand_raised_at: live.hand_raised_at,
+            sharing_paused: live.sharing_paused,
+          }
         : live;
     }
   }
@@ -89,7 +95,13 @@ export function setTiles(state: ClassState, tiles: StudentTile[], since?: number
 function tileFor(state: ClassState, id: Uuid, login: string, at: number): StudentTile {
   let tile = state.tiles[id];
   if (!tile) {
-    state.tiles[id] = { summary: newSummary(id, login, at), presence: "online", hand_raised: false, hand_raised_at: null };
+    state.tiles[id] = {
+      summary: newSummary(id, login, at),
+      presence: "online",
+      hand_raised: false,
+      hand_raised_at: null,
+      sharing_paused: false,
+    };
     tile = state.tiles[id];
   }
   if (tile.summary.login !== login) tile.summary.login = login;
@@ -125,6 +137,7 @@ export function receiverStopped(state: ClassState): void {
   for (const tile of Object.values(state.tiles)) {
     if (tile.presence !== "offline") tile.presence = "offline";
     setHand(tile, false, 0);
+    if (tile.sharing_paused) tile.sharing_paused = false;
   }
   for (const id of Object.keys(state.progress)) delete state.progress[id];
 }
@@ -151,8 +164,15 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       const tile = tileFor(state, ev.student, ev.login, ev.at);
       tile.presence = "offline";
       setHand(tile, false, ev.at); // the receiver records a leave as lowering the hand
+      if (tile.sharing_paused) tile.sharing_paused = false; // the receiver forgets it on leave
       delete state.progress[ev.student];
       return { timeline: ev.student };
+    }
+    case "sharing": {
+      const tile = tileFor(state, ev.student, ev.login, ev.at);
+      seen(tile, ev.at);
+      tile.sharing_paused = ev.paused;
+      return {};
     }
     case "login_shared": {
       for (const id of ev.students) {

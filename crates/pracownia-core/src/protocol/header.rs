@@ -52,6 +52,15 @@ impl<'a> Header<'a> {
         self.get(key)?.as_bool().ok_or_else(|| Refusal::new(Reason::BadField, format!("{key:?} is not a boolean")))
     }
 
+    /// An optional boolean: absent is None; present, it must be a boolean (null is not).
+    pub(super) fn opt_bool(&self, key: &str) -> Result<Option<bool>, Refusal> {
+        match self.0.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => refuse(Reason::BadField, format!("{key:?} is not a boolean")),
+        }
+    }
+
     pub(super) fn uuid(&self, key: &str) -> Result<Uuid, Refusal> {
         match uuid_value(self.get(key)?) {
             Some(u) => Ok(u),

@@ -86,10 +86,23 @@ pub struct Chunk<B> {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payload<B> {
-    Hello { blender: Option<String>, addon: Option<String>, host: Option<String> },
-    Heartbeat { file: Option<String> },
-    Chat { id: Uuid, text: String },
-    Hand { raised: bool },
+    Hello {
+        blender: Option<String>,
+        addon: Option<String>,
+        host: Option<String>,
+    },
+    /// `paused`: the student paused sharing (None from add-ons that predate the field).
+    Heartbeat {
+        file: Option<String>,
+        paused: Option<bool>,
+    },
+    Chat {
+        id: Uuid,
+        text: String,
+    },
+    Hand {
+        raised: bool,
+    },
     Chunk(Chunk<B>),
     Bye,
 }
@@ -183,7 +196,7 @@ pub fn parse<B: AsRef<[u8]>>(
             p
         }
         Kind::Heartbeat => {
-            let p = Payload::Heartbeat { file: h.opt_line("file")? };
+            let p = Payload::Heartbeat { file: h.opt_line("file")?, paused: h.opt_bool("paused")? };
             empty_body(&body)?;
             p
         }

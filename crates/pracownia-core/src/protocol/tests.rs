@@ -46,6 +46,10 @@ fn valid_vectors_parse_to_their_headers() {
                 assert_eq!(c.body, frames[2]);
             }
             Payload::Hand { raised } => assert_eq!(*raised, h["raised"].as_bool().unwrap()),
+            Payload::Heartbeat { file, paused } => {
+                assert_eq!(file.as_deref(), h["file"].as_str(), "{name}");
+                assert_eq!(*paused, h["paused"].as_bool(), "{name}");
+            }
             _ => {}
         }
         // Our encoder must produce the very same bytes (the header is compact JSON).

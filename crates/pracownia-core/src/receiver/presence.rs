@@ -9,6 +9,8 @@ struct Seen {
     login: String,
     last: Instant,
     idle: bool,
+    /// Sharing paused, as the last heartbeat with `paused` said.
+    paused: bool,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -46,9 +48,21 @@ impl Presence {
                 }
             }
             None => {
-                self.seen.insert(student, Seen { login: login.to_owned(), last: now, idle: false });
+                self.seen.insert(student, Seen { login: login.to_owned(), last: now, idle: false, paused: false });
                 Touch::Joined
             }
+        }
+    }
+
+    /// A heartbeat said whether sharing is paused; true when that changed (a student not
+    /// online is not tracked: touch() first).
+    pub fn set_paused(&mut self, student: Uuid, paused: bool) -> bool {
+        match self.seen.get_mut(&student) {
+            Some(s) if s.paused != paused => {
+                s.paused = paused;
+                true
+            }
+            _ => false,
         }
     }
 
@@ -108,5 +122,22 @@ mod tests {
         assert_eq!(p.touch(id, "anna", t0 + Duration::from_secs(96)), Touch::Joined, "a returning student joins again");
         assert!(p.leave(id));
         assert!(!p.leave(id));
+    }
+
+    #[test]
+    fn paused_changes_are_reported_once_and_forgotten_on_leave() {
+        let mut p = Presence::default();
+        let id = Uuid::new_v4();
+        let t0 = Instant::now();
+        assert!(!p.set_paused(id, true), "not online: nothing to change");
+        p.touch(id, "anna", t0);
+        assert!(!p.set_paused(id, false), "sharing is what a student starts with");
+        assert!(p.set_paused(id, true));
+        assert!(!p.set_paused(id, true), "the same again is no change");
+        assert!(p.set_paused(id, false));
+        assert!(p.set_paused(id, true));
+        p.leave(id);
+        p.touch(id, "anna", t0);
+        assert!(p.set_paused(id, true), "back after leaving: sharing until told otherwise");
     }
 }

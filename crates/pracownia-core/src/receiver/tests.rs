@@ -464,3 +464,48 @@ fn a_resent_hand_is_recorded_once_and_a_leave_lowers_it() {
         .collect();
     assert_eq!(hands, vec![Some(true), Some(false), Some(true), Some(true)]);
 }
+
+/// A heartbeat's optional `paused` gives a `sharing` event on each change only; heartbeats
+/// without it (older add-ons) change nothing; a leave forgets it.
+#[test]
+fn paused_sharing_in_heartbeats_is_reported_on_change() {
+    let mut r = rig();
+    let mut s = r.student(None);
+    let mut who = Who::new("hania");
+    let beat = |r: &Rig, s: &mut StudentSocket, who: &mut Who, extra: Value| {
+        s.send(Kind::Heartbeat, &who.h(extra), b"", &r.stop).unwrap();
+    };
+    s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
+    beat(&r, &mut s, &mut who, json!({"paused": false})); // sharing: as assumed, nothing to say
+    beat(&r, &mut s, &mut who, json!({}));
+    beat(&r, &mut s, &mut who, json!({"paused": true, "file": "scena.blend"}));
+    beat(&r, &mut s, &mut who, json!({"paused": true}));
+    beat(&r, &mut s, &mut who, json!({})); // an older add-on's heartbeat: still paused
+    beat(&r, &mut s, &mut who, json!({"paused": false}));
+    beat(&r, &mut s, &mut who, json!({"paused": true}));
+    s.send(Kind::Bye, &who.h(json!({})), b"", &r.stop).unwrap();
+    s.send(Kind::Hello, &who.h(json!({})), b"", &r.stop).unwrap();
+    beat(&r, &mut s, &mut who, json!({"paused": false})); // back: sharing is the start, no event
+    beat(&r, &mut s, &mut who, json!({"paused": true}));
+    s.send(Kind::Bye, &who.h(json!({})), b"", &r.stop).unwrap();
+    let mut seen = Vec::new();
+    let mut leaves = 0;
+    while leaves < 2 {
+        r.expect("event", |e| {
+            match e {
+                Event::Sharing { student, login, paused, .. } => {
+                    assert_eq!((*student, login.as_str()), (who.id, "hania"));
+                    seen.push(Some(*paused));
+                }
+                Event::StudentLeft { .. } => {
+                    leaves += 1;
+                    seen.push(None);
+                }
+                _ => {}
+            }
+            Some(())
+        });
+    }
+    assert_eq!(seen, [Some(true), Some(false), Some(true), None, Some(true), None]);
+    r.stop();
+}

@@ -280,6 +280,11 @@ impl Worker {
             }
             Touch::Seen => {}
         }
+        if let Payload::Heartbeat { paused: Some(paused), .. } = msg.payload {
+            if self.presence.set_paused(student.id, paused) {
+                self.sink.emit(Event::Sharing { at, student: student.id, login: student.login.clone(), paused });
+            }
+        }
         match msg.payload {
             Payload::Chat { .. } if self.disk_low() => {
                 let r = Refusal::new(Reason::DiskFull, "chat not saved: the disk is under the floor");

@@ -31,6 +31,7 @@ ALL_COMMANDS = [
     CP.command("read", ids=[str(uuid.uuid4())]),
     CP.command("answer", id=str(uuid.uuid4()), status="paused", text=None),
     CP.command("open_file", name=None),
+    CP.command("paused", paused=True),
     CP.command("disconnect", timeout=1.5),
     CP.command("quit"),
 ]

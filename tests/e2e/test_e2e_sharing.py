@@ -17,15 +17,17 @@ def _lines(serve, text):
 
 
 @pytest.mark.timeout_s(60)
-def test_pausing_and_resuming_reach_the_lecturer_within_a_moment(start_serve):
+@pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
+def test_pausing_and_resuming_reach_the_lecturer_within_a_moment(start_serve, courier):
     from pracownia_student.controller import Controller
 
     serve = start_serve()
-    ctl = Controller()
+    ctl = Controller(courier=courier)
     # Heartbeats every 60 s: only the heartbeat sent at once on a change can arrive in time.
     ctl.paused = True  # paused before connecting: the very first heartbeat says so
     ctl.connect("127.0.0.1:%d" % serve.port, "hania", str(uuid.uuid4()), screenshot_every_s=600,
                 blend_every_s=600, heartbeat_every=60.0)
+    assert ctl.fallback is None, ctl.fallback  # the courier (when asked for) really carries it
     try:
         wait_for(lambda: _lines(serve, "hania paused sharing") == 1, 10, "the first pause")
         ctl.paused = False

@@ -26,7 +26,9 @@ describe("status bar", () => {
       assert.match(text, /192\.168\.1\.23:5570/);
       assert.match(text, /10\.0\.0\.5:5570/);
       assert.equal(await page.locator(tid("count-messages")).innerText(), "12");
-      assert.match(await page.locator(tid("count-rejected")).innerText(), /bad_code 2.*too_large 1/s);
+      // Known codes read as plain labels (the code stays in the title); an unknown one as it is.
+      assert.match(await page.locator(tid("count-rejected")).innerText(), /bad_code 2.*files too large 1/s);
+      assert.equal(await page.locator('[data-reason="too_large"]').getAttribute("title"), "too_large");
       // Copy puts the address on the clipboard.
       await addresses.locator("button").first().click();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "192.168.1.23:5570");

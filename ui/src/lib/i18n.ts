@@ -173,6 +173,28 @@ const en = {
   "collect.damaged": "Only damaged files, nothing collected: {logins}",
   "collect.show": "Show in folder",
   "collect.close": "Close",
+  "reject.frame_count": "malformed messages",
+  "reject.bad_topic": "not Pracownia messages",
+  "reject.unknown_kind": "unknown message kinds",
+  "reject.header_too_large": "oversized headers",
+  "reject.bad_mac": "wrong class code",
+  "reject.bad_json": "malformed messages",
+  "reject.missing_field": "incomplete messages",
+  "reject.bad_uuid": "invalid ids",
+  "reject.bad_login": "logins not allowed",
+  "reject.bad_name": "file names not allowed",
+  "reject.bad_field": "invalid message fields",
+  "reject.bad_body": "content not allowed",
+  "reject.bad_chunk": "file parts that did not fit",
+  "reject.too_large": "files too large",
+  "reject.too_many_transfers": "too many files at once",
+  "reject.disk_full": "disk almost full",
+  "reject.conflict": "contradicting file parts",
+  "reject.corrupt": "damaged files",
+  "reject.bad_file": "not valid screenshots or .blend files",
+  "reject.unregistered": "answers from unknown add-ons",
+  "reject.deceptive_login": "logins with hidden characters",
+  "reject.receiver_busy": "receiver busy",
   "error.running": "Stop receiving before erasing a student's data: they could be sending right now.",
   "erase.button": "Erase data…",
   "export.button": "Export…",
@@ -365,6 +387,28 @@ const pl: Catalogue = {
   "collect.damaged": "Tylko uszkodzone pliki, nic nie zebrano: {logins}",
   "collect.show": "Pokaż w folderze",
   "collect.close": "Zamknij",
+  "reject.frame_count": "błędne wiadomości",
+  "reject.bad_topic": "nie wiadomości Pracowni",
+  "reject.unknown_kind": "nieznane rodzaje wiadomości",
+  "reject.header_too_large": "za duże nagłówki",
+  "reject.bad_mac": "zły kod zajęć",
+  "reject.bad_json": "błędne wiadomości",
+  "reject.missing_field": "niepełne wiadomości",
+  "reject.bad_uuid": "błędne identyfikatory",
+  "reject.bad_login": "niedozwolone loginy",
+  "reject.bad_name": "niedozwolone nazwy plików",
+  "reject.bad_field": "błędne pola wiadomości",
+  "reject.bad_body": "niedozwolona treść",
+  "reject.bad_chunk": "niepasujące części plików",
+  "reject.too_large": "za duże pliki",
+  "reject.too_many_transfers": "za dużo plików naraz",
+  "reject.disk_full": "prawie pełny dysk",
+  "reject.conflict": "sprzeczne części plików",
+  "reject.corrupt": "uszkodzone pliki",
+  "reject.bad_file": "nieprawidłowe zrzuty lub pliki .blend",
+  "reject.unregistered": "odpowiedzi od nieznanych dodatków",
+  "reject.deceptive_login": "loginy z ukrytymi znakami",
+  "reject.receiver_busy": "odbiór przeciążony",
   "error.running": "Zatrzymaj odbiór przed usunięciem danych: ta osoba może właśnie coś wysyłać.",
   "erase.button": "Usuń dane…",
   "export.button": "Eksportuj…",
@@ -415,6 +459,12 @@ export function translatePlural(
 }
 
 const ERROR_KINDS = ["exists", "running", "not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
+
+/** A refusal code as a short plain label in `lang`; a code this UI does not know stays as it is. */
+export function rejectLabel(lang: Language, code: string): string {
+  const key = `reject.${code}`;
+  return key in en ? translate(lang, key as MessageKey) : code;
+}
 
 /** An AppError as a sentence in the UI language: known kinds are translated, others keep the
  * backend's sentence. */

@@ -1,0 +1,34 @@
+import { describe, expect, test } from "vitest";
+import { catalogues, rejectLabel, translatePlural } from "./i18n";
+
+describe("refusal labels", () => {
+  test("every code the receiver counts has a label in both languages", () => {
+    const codes = [
+      "frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json", "missing_field",
+      "bad_uuid", "bad_login", "bad_name", "bad_field", "bad_body", "bad_chunk", "too_large",
+      "too_many_transfers", "disk_full", "conflict", "corrupt", "bad_file", "unregistered",
+      "deceptive_login", "receiver_busy",
+    ];
+    for (const code of codes) {
+      for (const lang of ["en", "pl"] as const) {
+        expect(rejectLabel(lang, code)).not.toBe(code);
+        expect(catalogues[lang][`reject.${code}` as keyof (typeof catalogues)["en"]]).toBeTruthy();
+      }
+    }
+    expect(rejectLabel("pl", "bad_mac")).toBe("zły kod zajęć");
+    expect(rejectLabel("en", "a_code_from_a_newer_receiver")).toBe("a_code_from_a_newer_receiver");
+  });
+});
+
+describe("Polish plurals of the new sentences", () => {
+  test("erase: 1 plik, 2 pliki, 5 plików, 22 pliki", () => {
+    const what = (n: number) => translatePlural("pl", "erase.what", n, { size: "1 MB" }).split(" (")[0];
+    expect([1, 2, 5, 22, 12].map(what)).toEqual(["1 plik", "2 pliki", "5 plików", "22 pliki", "12 plików"]);
+  });
+  test("collect: z 1 osoby, z 3 osób, z 25 osób", () => {
+    const done = (n: number) => translatePlural("pl", "collect.done", n, { collected: 1 });
+    expect(done(1)).toBe("Zebrano prace 1 z 1 osoby.");
+    expect(done(3)).toBe("Zebrano prace 1 z 3 osób.");
+    expect(done(25)).toBe("Zebrano prace 1 z 25 osób.");
+  });
+});

@@ -599,7 +599,7 @@ describe("language", () => {
       assert.equal(await page.locator(tid("stop-button")).innerText(), "Zatrzymaj");
       assert.equal(await page.locator(tid("filter-input")).getAttribute("placeholder"), "Filtruj po nazwie");
       assert.match(await page.locator(tid("status-addresses")).innerText(), /Studenci łączą się z/);
-      assert.equal(await tile(page, "celina").locator(tid("presence")).innerText(), "bezczynny");
+      assert.equal(await tile(page, "celina").locator(tid("presence")).innerText(), "bez aktywności");
       assert.equal(await page.evaluate(() => document.documentElement.lang), "pl");
       const saved = await calls(page, "save_settings");
       assert.equal(saved.at(-1).settings.language, "pl");

@@ -168,7 +168,7 @@ describe("the whole class", () => {
       assert.equal(await tile(page, "anna.nowak").locator(tid("tile-ask-screenshot")).getAttribute("title"), "Poproś o zrzut ekranu teraz");
       await page.locator(tid("ask-all-screenshot")).click();
       await poll(() => page.locator(tid("notice")).count(), (n) => n === 1);
-      assert.equal(await page.locator(tid("notice")).innerText(), "Poproszono 6 osób o zrzut ekranu (połączonych teraz: 5).");
+      assert.equal(await page.locator(tid("notice")).innerText(), "Poproszono 6 osób o zrzut ekranu (w sieci teraz: 5).");
       await tile(page, "bartek").locator("button").first().click();
       const box = page.locator(tid("reply-box"));
       await box.waitFor();

@@ -306,3 +306,14 @@ describe("needs attention", () => {
     expect(windowTitle("Pracownia", 3)).toBe("(3) Pracownia");
   });
 });
+
+describe("names in the UI language's order", () => {
+  it("Polish: z before ż, l before ł; English keeps its own order", () => {
+    const s = withClass();
+    const logins = ["żaneta", "zosia", "łucja", "lena", "adam"];
+    setTiles(s, logins.map((l, i) => tile(`0000000${i}-0000-4000-8000-000000000000`, l)));
+    const names = (lang: string) => visibleTiles(s.tiles, "", "name", null, lang).map((t) => t.summary.login);
+    expect(names("pl")).toEqual(["adam", "lena", "łucja", "zosia", "żaneta"]);
+    expect(names("en")).toEqual(["adam", "lena", "łucja", "żaneta", "zosia"]);
+  });
+});

@@ -273,17 +273,20 @@ function waitingSince(t: StudentTile): number {
   return at ?? Number.MAX_SAFE_INTEGER;
 }
 
-function byName(a: StudentTile, b: StudentTile): number {
-  return (
-    a.summary.login.localeCompare(b.summary.login, undefined, { sensitivity: "base", numeric: true }) ||
-    a.summary.id.localeCompare(b.summary.id)
-  );
+const collators = new Map<string, Intl.Collator>();
+
+/** Logins in the UI language's alphabetical order (Polish: z < ż, l < ł), digits as numbers. */
+function byName(lang: string): (a: StudentTile, b: StudentTile) => number {
+  let c = collators.get(lang);
+  if (!c) collators.set(lang, (c = new Intl.Collator(lang, { sensitivity: "base", numeric: true })));
+  const collator = c;
+  return (a, b) => collator.compare(a.summary.login, b.summary.login) || (a.summary.id < b.summary.id ? -1 : a.summary.id > b.summary.id ? 1 : 0);
 }
 
 /** "Needs attention": raised hands first, then unread chat, each the longest wait first; then the
  * rest by name (so a quiet class does not reshuffle with every screenshot). */
-export function byAttention(a: StudentTile, b: StudentTile): number {
-  return need(a) - need(b) || waitingSince(a) - waitingSince(b) || byName(a, b);
+export function byAttention(a: StudentTile, b: StudentTile, lang = "en"): number {
+  return need(a) - need(b) || waitingSince(a) - waitingSince(b) || byName(lang)(a, b);
 }
 
 /** Tiles filtered by login (case-insensitive substring) and by `only`, then sorted. */
@@ -292,6 +295,7 @@ export function visibleTiles(
   filter: string,
   sort: SortKey,
   only: Only = null,
+  lang = "en",
 ): StudentTile[] {
   const f = filter.trim().toLocaleLowerCase();
   const list = Object.values(tiles).filter(
@@ -300,9 +304,10 @@ export function visibleTiles(
       (only !== "hands" || t.hand_raised) &&
       (only !== "unread" || t.summary.unread > 0),
   );
-  if (sort === "attention") list.sort(byAttention);
-  else if (sort === "name") list.sort(byName);
-  else list.sort((a, b) => b.summary.last_seen - a.summary.last_seen || byName(a, b));
+  const names = byName(lang);
+  if (sort === "attention") list.sort((a, b) => byAttention(a, b, lang));
+  else if (sort === "name") list.sort(names);
+  else list.sort((a, b) => b.summary.last_seen - a.summary.last_seen || names(a, b));
   return list;
 }
 

@@ -14,7 +14,7 @@ after(async () => {
 
 describe("status bar", () => {
   test("start shows the addresses and counts; stop hides them", async () => {
-    const { page, context, errors } = await openApp(env, { stats: { messages: 12, files: 4, bytes: 2_500_000, rejected: { bad_code: 2, too_large: 1 } } });
+    const { page, context, errors } = await openApp(env, { stats: { messages: 12, chats: 1, files: 4, bytes: 2_500_000, rejected: { bad_code: 2, too_large: 1 } } });
     try {
       assert.equal(await page.locator(tid("status-addresses")).count(), 0);
       await page.locator(tid("start-button")).click();
@@ -25,7 +25,9 @@ describe("status bar", () => {
       const text = await addresses.innerText();
       assert.match(text, /192\.168\.1\.23:5570/);
       assert.match(text, /10\.0\.0\.5:5570/);
-      assert.equal(await page.locator(tid("count-messages")).innerText(), "12");
+      // Chat messages and files, as a lecturer counts them (not protocol messages), with plurals.
+      assert.equal(await page.locator(tid("count-chats")).innerText(), "1");
+      assert.match(await page.locator(tid("status-counts")).innerText(), /1 chat message\b.*4 files/s);
       // Known codes read as plain labels (the code stays in the title); an unknown one as it is.
       assert.match(await page.locator(tid("count-rejected")).innerText(), /bad_code 2.*files too large 1/s);
       assert.equal(await page.locator('[data-reason="too_large"]').getAttribute("title"), "too_large");
@@ -44,7 +46,7 @@ describe("status bar", () => {
           stats: { messages: 40, chats: 9, files: 7, bytes: 9_000_000, online: 5, rejected: { bad_code: 3 }, events_dropped: 0 },
         }),
       );
-      await poll(() => page.locator(tid("count-messages")).innerText(), (v) => v === "40");
+      await poll(() => page.locator(tid("count-chats")).innerText(), (v) => v === "9");
       assert.equal(await page.locator(tid("count-files")).innerText(), "7");
       await shot(page, "running");
       // Generate a class code: it is saved.

@@ -22,8 +22,14 @@ const en = {
   "status.join_hint": "The join text carries the address and the class code",
   "status.copied": "Copied",
   "status.online": "online",
-  "status.messages": "messages",
-  "status.files": "files",
+  "status.chats_one": "chat message",
+  "status.chats_few": "chat messages",
+  "status.chats_many": "chat messages",
+  "status.chats_other": "chat messages",
+  "status.files_one": "file",
+  "status.files_few": "files",
+  "status.files_many": "files",
+  "status.files_other": "files",
   "status.received": "received",
   "status.rejected": "Rejected",
   "status.events_dropped": "{count} live updates skipped (everything is stored)",
@@ -236,8 +242,14 @@ const pl: Catalogue = {
   "status.join_hint": "Tekst dołączenia zawiera adres i kod zajęć",
   "status.copied": "Skopiowano",
   "status.online": "w sieci",
-  "status.messages": "wiadomości",
-  "status.files": "plików",
+  "status.chats_one": "wiadomość",
+  "status.chats_few": "wiadomości",
+  "status.chats_many": "wiadomości",
+  "status.chats_other": "wiadomości",
+  "status.files_one": "plik",
+  "status.files_few": "pliki",
+  "status.files_many": "plików",
+  "status.files_other": "pliku",
   "status.received": "odebrano",
   "status.rejected": "Odrzucone",
   "status.events_dropped": "Pominięto {count} aktualizacji na żywo (wszystko jest zapisane)",
@@ -444,6 +456,8 @@ export type PluralBase =
   | "attention.hands_short"
   | "attention.unread_short"
   | "collect.done"
+  | "status.chats"
+  | "status.files"
   | "erase.what";
 
 /** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */

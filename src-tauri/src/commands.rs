@@ -70,6 +70,12 @@ pub async fn mark_chat_read(state: State<'_, AppState>, student: String) -> R<()
     state.mark_chat_read(&student)
 }
 
+/// The student's newest chat counts as unread again; returns when it was stored (null: no chat).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_chat_unread(state: State<'_, AppState>, student: String) -> R<Option<i64>> {
+    state.mark_chat_unread(&student)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn open_in_blender(state: State<'_, AppState>, path: String) -> R<()> {
     let blender_path = state.settings().blender_path;

@@ -133,6 +133,7 @@ pub fn run() {
             commands::timeline_page,
             commands::chat_inbox,
             commands::mark_chat_read,
+            commands::mark_chat_unread,
             commands::open_in_blender,
             commands::show_in_folder,
             commands::set_blender_path,

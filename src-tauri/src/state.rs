@@ -229,8 +229,21 @@ impl AppState {
 
     /// Through the running receiver (it owns the store), else directly on the store.
     pub fn mark_chat_read(&self, student: &str) -> Result<(), AppError> {
+        self.set_read_until(parse_student(student)?, now_ms())
+    }
+
+    /// The lecturer's "Mark unread": the student's newest chat counts as unread again. Returns
+    /// when it was stored (None: the student never wrote, nothing changes).
+    pub fn mark_chat_unread(&self, student: &str) -> Result<Option<i64>, AppError> {
         let id = parse_student(student)?;
-        let until = now_ms();
+        let Some(latest) = self.reader()?.map(|r| r.latest_chat_at(id)).transpose()?.flatten() else {
+            return Ok(None);
+        };
+        self.set_read_until(id, latest - 1)?;
+        Ok(Some(latest))
+    }
+
+    fn set_read_until(&self, id: uuid::Uuid, until: i64) -> Result<(), AppError> {
         let running = lock(&self.0.running);
         match &*running {
             Some(r) => r.receiver.mark_chat_read(id, until),
@@ -368,6 +381,11 @@ mod tests {
         // Stopped: reads still work, and marking read goes to the store directly.
         st.mark_chat_read(&student).unwrap();
         assert_eq!(st.list_students().unwrap().len(), 2);
+        // "Mark unread": the newest chat is unread again, and stays so after a reload.
+        let latest = st.mark_chat_unread(&student).unwrap().expect("the student wrote");
+        let tile = st.list_students().unwrap().into_iter().find(|t| t.summary.id.to_string() == student).unwrap();
+        assert!(tile.summary.unread >= 1, "{:?}", tile.summary);
+        assert_eq!(tile.summary.oldest_unread_at, Some(latest));
         st.shutdown();
     }
 

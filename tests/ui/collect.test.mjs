@@ -151,3 +151,25 @@ describe("export a student", () => {
     }
   });
 });
+
+describe("mark unread", () => {
+  test("the newest chat is unread again: the tile is back in the needs-attention list", async () => {
+    const { page, context } = await openApp(env, {});
+    try {
+      await tile(page, "anna.nowak").locator("button").first().click();
+      await page.locator(tid("student-view")).waitFor();
+      await page.locator(tid("mark-unread")).click();
+      await poll(() => calls(page, "mark_chat_unread"), (v) => v.length === 1);
+      assert.match(await page.locator(tid("notice")).innerText(), /newest message from anna\.nowak is unread again/);
+      await page.locator(tid("back-button")).click();
+      await poll(() => tile(page, "anna.nowak").locator(tid("unread-badge")).count(), (n) => n === 1);
+      // dawid never wrote: no button.
+      await page.locator(tid("back-button")).count();
+      await tile(page, "dawid").locator("button").first().click();
+      await page.locator(tid("student-view")).waitFor();
+      assert.equal(await page.locator(tid("mark-unread")).count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+});

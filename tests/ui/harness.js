@@ -190,6 +190,14 @@ function handle(cmd, args) {
       if (cmd === "erase_student") tiles.delete(args.student);
       return preview;
     }
+    case "mark_chat_unread": {
+      const t = tiles.get(args.student);
+      const last = entries.filter((e) => e.student === args.student && e.kind === "chat").at(-1);
+      if (!t || !last) return null;
+      t.summary.unread = Math.max(t.summary.unread, 1);
+      t.summary.oldest_unread_at = last.ts;
+      return last.ts;
+    }
     case "export_student":
       return args.out;
     case "reveal_output":

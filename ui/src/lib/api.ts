@@ -33,6 +33,7 @@ export const api = {
     invoke<TimelineEntry[]>("timeline_page", { student, before_id, limit }),
   chatInbox: (before_id: number | null, limit: number) => invoke<TimelineEntry[]>("chat_inbox", { before_id, limit }),
   markChatRead: (student: Uuid) => invoke<null>("mark_chat_read", { student }),
+  markChatUnread: (student: Uuid) => invoke<number | null>("mark_chat_unread", { student }),
   openInBlender: (path: string) => invoke<null>("open_in_blender", { path }),
   showInFolder: (path: string) => invoke<null>("show_in_folder", { path }),
   setBlenderPath: (path: string) => invoke<Settings>("set_blender_path", { path }),

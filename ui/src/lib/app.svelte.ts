@@ -163,6 +163,17 @@ class AppStore {
     void this.run(() => api.markChatRead(id));
   }
 
+  /** "Mark unread": the student's newest chat is unread again (back in the needs-attention list). */
+  async markUnread(id: Uuid): Promise<void> {
+    const at = await this.run(() => api.markChatUnread(id));
+    const tile = this.cls.tiles[id];
+    if (at != null && tile) {
+      tile.summary.unread = Math.max(tile.summary.unread, 1);
+      tile.summary.oldest_unread_at = at;
+      this.notice = t("chat.marked_unread", { login: tile.summary.login });
+    }
+  }
+
   showGrid(): void {
     this.view = { name: "grid" };
   }

@@ -87,6 +87,11 @@ impl IndexReader {
         Ok(queries::files_until(&self.conn, student, kind, at, limit)?)
     }
 
+    /// When the student's newest chat was stored (Unix ms), if they ever wrote.
+    pub fn latest_chat_at(&self, student: Uuid) -> Result<Option<i64>> {
+        Ok(queries::recent_chats(&self.conn, student, 1)?.first().map(|(_, ts)| *ts))
+    }
+
     /// Bumped by every reindex; event ids from another generation are stale.
     pub fn generation(&self) -> Result<i64> {
         Ok(queries::generation(&self.conn)?)

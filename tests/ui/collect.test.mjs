@@ -2,7 +2,7 @@
 // no file, a refusal as a sentence, and Polish plurals.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { calls, openApp, poll, setup, shot, tid, tile } from "./helpers.mjs";
+import { calls, idOf, openApp, poll, push, setup, shot, tid, tile } from "./helpers.mjs";
 
 let env;
 before(async () => {
@@ -168,6 +168,31 @@ describe("mark unread", () => {
       await tile(page, "dawid").locator("button").first().click();
       await page.locator(tid("student-view")).waitFor();
       assert.equal(await page.locator(tid("mark-unread")).count(), 0);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("long messages", () => {
+  test("a clamped message opens in full on click; Escape closes it", async () => {
+    const { page, context } = await openApp(env, { running: true });
+    try {
+      await tile(page, "anna.nowak").locator("button").first().click();
+      await page.locator(tid("student-view")).waitFor();
+      const anna = await idOf(page, "anna.nowak");
+      const long = Array.from({ length: 40 }, (_, i) => `line ${i + 1} of a long question about modifiers`).join("\n");
+      await push(page, { type: "chat", student: anna, login: "anna.nowak", id: "long", text: long });
+      const row = page.locator(`${tid("timeline-list")} ${tid("chat-message")}`).first();
+      await poll(() => row.innerText(), (v) => v.includes("line 1 of"));
+      await row.locator(tid("chat-expand")).click();
+      const full = page.locator(tid("chat-full"));
+      await full.waitFor();
+      assert.match(await full.innerText(), /line 40 of a long question/);
+      await shot(page, "chat-full");
+      await page.keyboard.press("Escape");
+      assert.equal(await full.count(), 0);
+      assert.equal(await page.locator(tid("student-view")).count(), 1, "Escape closed the message, not the student view");
     } finally {
       await context.close();
     }

@@ -1,7 +1,8 @@
 """The add-on's single runtime state for this Blender session (bpy-free).
 
 Kept in its own module so that the chat history and the student's id survive disconnects, and so
-that ops, ui and addon share one Controller without importing each other.
+that ops, ui and addon share one Controller (they still import each other for their own parts:
+addon registers ops and ui, ops calls addon's timer start and stop).
 """
 
 from .controller import Controller

@@ -29,14 +29,14 @@ pub async fn save_settings(app: AppHandle, state: State<'_, AppState>, settings:
 pub async fn start_receiver(app: AppHandle, state: State<'_, AppState>) -> R<ReceiverStatus> {
     let status = state.start(Box::new(TauriSink::new(&app, &state)))?;
     allow_store(&app, &state.store());
-    let _ = app.emit("pracownia://status", &status);
+    let _ = app.emit(crate::STATUS, &status);
     Ok(status)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn stop_receiver(app: AppHandle, state: State<'_, AppState>) -> R<ReceiverStatus> {
     let status = state.stop();
-    let _ = app.emit("pracownia://status", &status);
+    let _ = app.emit(crate::STATUS, &status);
     Ok(status)
 }
 

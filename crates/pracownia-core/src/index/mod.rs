@@ -18,7 +18,7 @@ pub(crate) mod write;
 
 /// Where the index of a store lives.
 pub fn index_path(root: &Path) -> PathBuf {
-    root.join(".pracownia").join("index.sqlite")
+    root.join(crate::store::META_DIR).join("index.sqlite")
 }
 
 /// Read-only queries over a store's index.

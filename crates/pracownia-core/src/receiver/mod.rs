@@ -1,12 +1,13 @@
 //! The headless receiver: a library API that the CLI wraps and the desktop app embeds.
 //!
-//! Three threads (and the store watcher's), so that slow work never stalls receiving:
+//! Five kinds of thread (and the store watcher's), so that slow work never stalls receiving:
 //! - `socket`: owns the ZeroMQ SUB socket (sockets are not thread-safe), reads frames, parses and
 //!   validates them (cheap, pure), counts refusals, and hands valid messages on;
 //! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
 //!   journals chat and presence, tracks timeouts;
 //! - `images`: fdatasyncs screenshots, decodes them within limits and makes their thumbnails;
-//! - `blends`: fdatasyncs .blend files and checks their magic (a long flush stalls no one else).
+//! - `blends`: fdatasyncs .blend files and checks their magic (a long flush stalls no one else);
+//! - `return_path` (protocol 1.1): owns the ROUTER socket on which the lecturer answers.
 //!
 //! The socket → worker channel is bounded, in messages and in chunk bytes ([`Budget`]): when the
 //! disk cannot keep up, ZeroMQ's queues fill and the students' XPUB_NODROP sockets push back, so

@@ -17,7 +17,16 @@ pub struct Limits {
     pub free_disk_floor: u64,
     /// Largest screenshot dimension (either side) we are willing to decode.
     pub max_image_side: u32,
-    /// Largest allocation the image decoder may make, against decompression bombs.
+    /// Most pixels (width × height, from the header) a screenshot may declare. 40 MP covers an
+    /// 8K screen (7680×4320 = 33 MP) and keeps one decoded RGBA8 image under 160 MiB.
+    pub max_image_pixels: u64,
+    /// Most bytes of metadata a screenshot may carry: PNG ancillary chunks (iCCP, zTXt, iTXt, …)
+    /// and JPEG APPn/COM segments together. Decoders buffer and inflate them whole, so a 1 MiB
+    /// compressed ICC profile cost half a gigabyte; a screenshot needs a few kilobytes.
+    pub max_image_metadata: u64,
+    /// Largest allocation one image decode may make (pixel buffer, inflated metadata). Two image
+    /// threads decode at once, so decoding holds at most twice this: 320 MiB by default
+    /// (`IMAGE_THREADS × max_image_alloc`, docs/SECURITY.md).
     pub max_image_alloc: u64,
 }
 
@@ -32,7 +41,9 @@ impl Default for Limits {
             max_open_transfers: 256,
             free_disk_floor: 1 << 30,
             max_image_side: 16_384,
-            max_image_alloc: 512 << 20,
+            max_image_pixels: 40_000_000,
+            max_image_metadata: 64 << 10,
+            max_image_alloc: 160 << 20,
         }
     }
 }

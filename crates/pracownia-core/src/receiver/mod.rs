@@ -17,6 +17,7 @@ pub mod command;
 pub mod control;
 mod images;
 mod presence;
+mod rate;
 mod return_path;
 mod socket;
 mod stats;

@@ -100,6 +100,7 @@ mod tests {
             latest_thumb: None,
             latest_blend_at: None,
             login_shared: false,
+            looks_like: None,
         }
     }
 

@@ -23,4 +23,9 @@ latest_screenshot: string | null, latest_thumb: string | null, latest_blend_at: 
 /**
  * Another id uses the same login (case-insensitive).
  */
-login_shared: boolean, };
+login_shared: boolean, 
+/**
+ * The login of a student seen earlier whose login this one looks like (same confusable
+ * skeleton, `lookalike::key`) without being the same: Cyrillic `аnna` next to `anna`.
+ */
+looks_like?: string, };

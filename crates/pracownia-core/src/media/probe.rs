@@ -198,3 +198,60 @@ fn jpeg<R: Read + Seek>(f: &mut R, len: u64, limits: &Limits) -> Result<Probe, P
         f.seek(SeekFrom::Start(end))?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(w, h, image::Rgb([10, 200, 30]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
+        out
+    }
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(w, h, image::Rgb([10, 200, 30]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    fn run(bytes: &[u8]) -> Result<Probe, ProbeError> {
+        probe(&mut Cursor::new(bytes), &Limits::default())
+    }
+
+    #[test]
+    fn real_images_give_their_dimensions() {
+        assert_eq!(run(&png(30, 20)), Ok(Probe { format: Format::Png, width: 30, height: 20 }));
+        assert_eq!(run(&jpeg(30, 20)), Ok(Probe { format: Format::Jpeg, width: 30, height: 20 }));
+    }
+
+    #[test]
+    fn fill_bytes_before_a_jpeg_marker_are_allowed() {
+        let mut j = jpeg(8, 8);
+        // SOI, then FF FF FF before the next marker's own FF.
+        j.splice(2..2, [0xFF, 0xFF, 0xFF]);
+        assert_eq!(run(&j).map(|p| p.width), Ok(8));
+    }
+
+    #[test]
+    fn broken_headers_are_refused_for_their_reason() {
+        assert_eq!(run(b"GIF89a"), Err(ProbeError::NotAnImage));
+        assert_eq!(run(&[0xFF, 0xD8, 0xFF, 0xE0, 0x40]), Err(ProbeError::Truncated("ends inside a header")));
+        // A JPEG segment claiming more bytes than the file has.
+        assert_eq!(
+            run(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF, 0, 0]),
+            Err(ProbeError::Truncated("a JPEG segment runs past the end of the file"))
+        );
+        // A PNG whose first chunk is not IHDR.
+        let mut p = png(4, 4);
+        p[12..16].copy_from_slice(b"tEXt");
+        assert_eq!(run(&p), Err(ProbeError::Malformed("PNG does not start with IHDR")));
+        // Zero pixels.
+        let mut p = png(4, 4);
+        p[16..20].copy_from_slice(&0u32.to_be_bytes());
+        assert_eq!(run(&p), Err(ProbeError::Malformed("zero width or height")));
+    }
+}

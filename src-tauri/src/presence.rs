@@ -137,6 +137,7 @@ mod tests {
             latest_screenshot_at: None,
             latest_blend_at: None,
             login_shared: false,
+            looks_like: None,
         }
     }
 

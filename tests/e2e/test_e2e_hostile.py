@@ -4,6 +4,7 @@ import collections
 import json
 import os
 import re
+import time
 import uuid
 
 import pytest
@@ -103,4 +104,31 @@ def test_files_that_are_not_what_they_claim_are_rejected(start_serve, make_sende
                                          os.path.normpath(blends[0]["path"])])
     wait_for(lambda: not os.listdir(os.path.join(store, ".pracownia", "staging")), 5,
              "the staging folder to be empty")
+    assert serve.alive()
+
+
+@pytest.mark.timeout_s(40)
+def test_a_chat_flood_is_rate_limited_and_another_student_is_still_served(
+        start_serve, raw_student, make_sender, cli):
+    """300 chats from one id: at most the burst plus the rate are stored, at most the journal's
+    burst plus its rate of refusals are journaled, the rest counted; another student's chat is
+    stored within seconds (issue 12)."""
+    serve = start_serve()
+    store = serve.store
+    raw = raw_student(serve.endpoint, login="zalewacz")
+    start = time.monotonic()
+    raw.send("hello")
+    for _ in range(300):
+        raw.send("chat", b"spam", id=str(uuid.uuid4()))
+    s = make_sender(serve.endpoint, "Łucja")
+    s.send_chat("czy serwer działa?")
+    wait_for(lambda: chats_of(cli, store, s.student_id), 15, "another student's chat")
+    elapsed = time.monotonic() - start
+    stored = len(chats_of(cli, store, raw.student))
+    assert 20 <= stored <= 20 + 5 * elapsed + 1, (stored, elapsed)
+    journaled = [e for e in cli.timeline(store)
+                 if e["student"] == raw.student and e["kind"] == "rejected"]
+    assert len(journaled) <= 10 + 2 * elapsed + 1, (len(journaled), elapsed)
+    assert journaled and {e.get("reason") for e in journaled} == {"rate_limited"}
+    assert "rate_limited" in serve.stderr
     assert serve.alive()

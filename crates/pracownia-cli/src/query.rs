@@ -111,7 +111,7 @@ pub fn students(store: &Path, as_json: bool) -> Result<(), String> {
             json_inert(&v.to_string())
         } else {
             format!(
-                "{}  {:<16} first {}  last {}  {} chats ({} unread), {} screenshots, {} blends  {}{}",
+                "{}  {:<16} first {}  last {}  {} chats ({} unread), {} screenshots, {} blends  {}{}{}",
                 s.id,
                 Inert(&s.login).to_string(),
                 rfc3339(s.first_seen),
@@ -121,7 +121,11 @@ pub fn students(store: &Path, as_json: bool) -> Result<(), String> {
                 s.screenshots,
                 s.blends,
                 Inert(s.latest_screenshot.as_deref().unwrap_or("-")),
-                if s.login_shared { "  [login shared with another student]" } else { "" }
+                if s.login_shared { "  [login shared with another student]" } else { "" },
+                match &s.looks_like {
+                    Some(other) => format!("  [looks like {}]", Inert(other)),
+                    None => String::new(),
+                }
             )
         };
         write_line(&mut out, &line)?;

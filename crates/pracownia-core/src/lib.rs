@@ -7,6 +7,7 @@ pub mod fdlimit;
 pub mod handin;
 pub mod index;
 pub mod limits;
+pub mod lookalike;
 pub mod media;
 pub mod model;
 pub mod protocol;

@@ -352,6 +352,11 @@ pub struct StudentSummary {
     pub latest_blend_at: Option<i64>,
     /// Another id uses the same login (case-insensitive).
     pub login_shared: bool,
+    /// The login of a student seen earlier whose login this one looks like (same confusable
+    /// skeleton, `lookalike::key`) without being the same: Cyrillic `аnna` next to `anna`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub looks_like: Option<String>,
 }
 
 #[cfg(test)]

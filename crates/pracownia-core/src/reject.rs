@@ -33,10 +33,12 @@ pub enum Reason {
     DeceptiveLogin,
     /// The whole receiver already has its maximum of open transfers (all students together).
     ReceiverBusy,
+    /// Over a rate: new student ids for the whole receiver, or chats and hand changes of one id.
+    RateLimited,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 22] = [
+    pub const ALL: [Reason; 23] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -59,6 +61,7 @@ impl Reason {
         Reason::Unregistered,
         Reason::DeceptiveLogin,
         Reason::ReceiverBusy,
+        Reason::RateLimited,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -86,6 +89,7 @@ impl Reason {
             Reason::Unregistered => "unregistered",
             Reason::DeceptiveLogin => "deceptive_login",
             Reason::ReceiverBusy => "receiver_busy",
+            Reason::RateLimited => "rate_limited",
         }
     }
 
@@ -117,6 +121,7 @@ impl Reason {
             Reason::BadFile => "The file is not a valid screenshot or .blend file.",
             Reason::Unregistered => "A reply channel message came before the student registered.",
             Reason::ReceiverBusy => "The lecturer's receiver is taking too many files at once; the file was refused.",
+            Reason::RateLimited => "The student sent too much too fast (or too many new students appeared at once).",
             Reason::DeceptiveLogin => {
                 "The student's login contains invisible or text-direction characters that could make it look like another."
             }

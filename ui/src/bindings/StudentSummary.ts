@@ -32,4 +32,9 @@ latest_screenshot_at: number | null, latest_blend_at: number | null,
 /**
  * Another id uses the same login (case-insensitive).
  */
-login_shared: boolean, };
+login_shared: boolean, 
+/**
+ * The login of a student seen earlier whose login this one looks like (same confusable
+ * skeleton, `lookalike::key`) without being the same: Cyrillic `аnna` next to `anna`.
+ */
+looks_like?: string, };

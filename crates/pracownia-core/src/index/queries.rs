@@ -150,7 +150,15 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
             latest_screenshot_at,
             latest_blend_at: row.get(10)?,
             login_shared: row.get(11)?,
+            looks_like: None,
         });
+    }
+    // Computed here, not stored: it depends on every other student, and a student erased or a
+    // login seen first elsewhere changes it.
+    let logins: Vec<(&str, i64)> = out.iter().map(|s| (s.login.as_str(), s.first_seen)).collect();
+    let flags = crate::lookalike::looks_like(&logins);
+    for (s, f) in out.iter_mut().zip(flags) {
+        s.looks_like = f;
     }
     Ok(out)
 }

@@ -185,3 +185,65 @@ fn under_the_floor_refusals_and_chats_are_counted_not_written_and_new_ids_refuse
     let grown = journal_size() - size_before;
     assert!(grown < 400, "{grown} bytes written under the floor");
 }
+
+#[test]
+fn a_chat_flood_from_one_id_is_rate_limited_and_another_ids_chat_is_stored() {
+    let r = rig_with(|_| {});
+    let mut s = r.student(None);
+    let (flood, other) = (Uuid::new_v4(), Uuid::new_v4());
+    let start = Instant::now();
+    for seq in 1..=300 {
+        let h = header(flood, "flood", seq, json!({"id": Uuid::new_v4()}));
+        s.send(Kind::Chat, &h, b"spam", &r.stop).unwrap();
+    }
+    let mine = Uuid::new_v4();
+    s.send(Kind::Chat, &header(other, "anna", 1, json!({"id": mine})), b"a real question", &r.stop).unwrap();
+    let (mut stored, mut journaled) = (0u64, 0u64);
+    r.expect("anna's chat", |e| match e {
+        Event::Chat { id, .. } if *id == mine => Some(()),
+        Event::Chat { student, .. } if *student == flood => {
+            stored += 1;
+            None
+        }
+        Event::Rejected { student: Some(x), reason, .. } if *x == flood && reason == "rate_limited" => {
+            journaled += 1;
+            None
+        }
+        _ => None,
+    });
+    let secs = start.elapsed().as_secs_f64();
+    let limits = Limits::default();
+    let allowed = |rate: crate::limits::Rate| (rate.burst + rate.per_second * secs).ceil() as u64;
+    assert!(stored <= allowed(limits.chats_per_student), "{stored} chats stored in {secs:.2}s");
+    assert!(stored >= limits.chats_per_student.burst as u64, "the burst passes: {stored}");
+    assert!(journaled <= allowed(limits.refusals_journaled_per_student), "{journaled} refusals journaled");
+    let refused = r.rx().stats().rejected.get("rate_limited").copied().unwrap_or(0);
+    assert_eq!(refused + stored, 300, "every chat over the rate is counted");
+}
+
+#[test]
+fn new_student_ids_are_rate_limited_for_the_whole_receiver() {
+    let r = rig_with(|c| c.limits.new_students = crate::limits::Rate { per_second: 0.01, burst: 5.0 });
+    let mut s = r.student(None);
+    let ids: Vec<Uuid> = (0..12).map(|_| Uuid::new_v4()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        s.send(Kind::Hello, &header(*id, &format!("made-up-{i}"), 1, json!({})), b"", &r.stop).unwrap();
+    }
+    // A student admitted before the flood still gets through.
+    let q = Uuid::new_v4();
+    s.send(Kind::Chat, &header(ids[0], "made-up-0", 2, json!({"id": q})), b"still here", &r.stop).unwrap();
+    let mut joined = 0;
+    r.expect("the known student's chat", |e| match e {
+        Event::Chat { id, .. } if *id == q => Some(()),
+        Event::StudentJoined { .. } => {
+            joined += 1;
+            None
+        }
+        _ => None,
+    });
+    assert_eq!(joined, 5);
+    assert_eq!(r.rx().stats().rejected.get("rate_limited"), Some(&7));
+    let folders =
+        std::fs::read_dir(r.root()).unwrap().flatten().filter(|d| !d.file_name().to_string_lossy().starts_with('.'));
+    assert_eq!(folders.count(), 5, "no folder for a refused id");
+}

@@ -18,6 +18,7 @@ pub mod command;
 pub mod control;
 mod images;
 mod presence;
+mod rate;
 mod return_path;
 mod socket;
 mod stats;
@@ -275,7 +276,8 @@ impl Drop for Receiver {
 }
 
 /// Threads that sync, decode and thumbnail screenshots.
-const IMAGE_THREADS: usize = 2;
+/// Screenshot threads; decoding holds at most `IMAGE_THREADS × Limits::max_image_alloc`.
+pub const IMAGE_THREADS: usize = 2;
 
 /// Chunk bytes the socket thread may have handed to the worker and not yet written.
 const WORK_BUDGET: usize = 16 << 20;

@@ -6,6 +6,7 @@ mod transfers;
 pub(crate) use lecturer::Online;
 
 use super::presence::{Change, Presence, Touch};
+use super::rate::{Bucket, PerId};
 use super::socket::Frame;
 use super::stats::{EventSink, StatsCounter};
 use super::{Budget, Config};
@@ -116,6 +117,10 @@ pub struct Worker {
     outgoing: Option<Sender<super::return_path::ToStudent>>,
     /// The last free-space check: when, and whether the store was under the floor.
     disk_low: Option<(Instant, bool)>,
+    /// Rates (issue 12): new ids for the whole receiver, chats/hands and journaled refusals per id.
+    new_ids: Bucket,
+    chats: PerId,
+    refusal_lines: PerId,
 }
 
 /// How long a free-space reading is trusted; a flood of messages costs one statvfs per period.
@@ -142,7 +147,6 @@ impl Worker {
     ) -> Self {
         Worker {
             store,
-            cfg,
             stats,
             sink,
             disk,
@@ -156,8 +160,12 @@ impl Worker {
             last_at: 0,
             hands: HashMap::new(),
             online: Online::default(),
+            new_ids: Bucket::full(cfg.limits.new_students, Instant::now()),
+            chats: PerId::new(cfg.limits.chats_per_student),
+            refusal_lines: PerId::new(cfg.limits.refusals_journaled_per_student),
             outgoing,
             disk_low: None,
+            cfg,
         }
     }
 
@@ -250,10 +258,17 @@ impl Worker {
 
     fn on_message(&mut self, msg: Message<Frame>, at: i64) {
         let c = &msg.common;
-        if self.disk_low() && !self.store.knows(c.student).unwrap_or(false) {
+        let known = self.store.knows(c.student).unwrap_or(false);
+        if !known && self.disk_low() {
             let r = Refusal::new(Reason::DiskFull, "no room for a new student's folder: the disk is under the floor");
             let (id, login) = (c.student, c.login.clone());
             return self.refuse_unrecorded(id, &login, at, r);
+        }
+        if !known && !self.new_ids.take(self.cfg.limits.new_students, Instant::now()) {
+            // Counted, not shown one event each: a flood of made-up ids must not flood the UI.
+            let r =
+                Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
+            return self.stats.reject(&r, &c.login);
         }
         let student = match self.store.student(c.student, &c.login) {
             Ok(s) => s,
@@ -285,7 +300,13 @@ impl Worker {
                 self.sink.emit(Event::Sharing { at, student: student.id, login: student.login.clone(), paused });
             }
         }
+        let over_rate = matches!(msg.payload, Payload::Chat { .. } | Payload::Hand { .. })
+            && !self.chats.take(student.id, Instant::now());
         match msg.payload {
+            Payload::Chat { .. } | Payload::Hand { .. } if over_rate => {
+                let r = Refusal::new(Reason::RateLimited, "chat or hand over the student's rate");
+                self.refuse(&student, at, r, None);
+            }
             Payload::Chat { .. } if self.disk_low() => {
                 let r = Refusal::new(Reason::DiskFull, "chat not saved: the disk is under the floor");
                 self.refuse_unrecorded(student.id, &student.login, at, r);
@@ -371,6 +392,10 @@ impl Worker {
         if self.disk_low() {
             return self.refuse_unrecorded(s.id, &s.login, at, r);
         }
+        if !self.refusal_lines.take(s.id, Instant::now()) {
+            // Over the journal's rate for this id: counted in memory only.
+            return self.stats.reject(&r, &s.login);
+        }
         self.stats.reject(&r, &s.login);
         self.record(s, at, Entry::Rejected { reason: r.reason.code().into(), detail: r.detail.clone(), transfer });
         self.sink.emit(Event::Rejected {
@@ -384,6 +409,8 @@ impl Worker {
 
     fn tick(&mut self) {
         let now = Instant::now();
+        self.chats.forget_full(now);
+        self.refusal_lines.forget_full(now);
         for change in self.presence.tick(now, self.cfg.idle_after, self.cfg.offline_after) {
             match change {
                 Change::Idle { student, login } => {

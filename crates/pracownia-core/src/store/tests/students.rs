@@ -143,3 +143,28 @@ fn unread_counts_and_mark_chat_read() {
     store.mark_chat_read(id(1), T0 + 9).unwrap();
     assert_eq!((unread(&store), oldest(&store)), (0, None), "nothing unread: nobody is waiting");
 }
+
+#[test]
+fn a_look_alike_login_is_flagged_with_the_login_it_imitates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path()).unwrap();
+    let anna = store.student(id(1), "anna").unwrap();
+    store.record(&anna, T0, Entry::Join).unwrap();
+    for (n, fake) in [(2, "\u{430}nna"), (3, "ａｎｎａ"), (4, "ANNA"), (5, "jan")] {
+        let s = store.student(id(n), fake).unwrap();
+        store.record(&s, T0 + n as i64, Entry::Join).unwrap();
+    }
+    let mut flags: Vec<_> =
+        store.reader().students().unwrap().into_iter().map(|s| (s.login, s.looks_like, s.login_shared)).collect();
+    flags.sort();
+    assert_eq!(
+        flags,
+        [
+            ("ANNA".into(), None, true), // the same login: shared, not a look-alike
+            ("anna".into(), None, true),
+            ("jan".into(), None, false),
+            ("\u{430}nna".into(), Some("anna".into()), false),
+            ("ａｎｎａ".into(), Some("anna".into()), false),
+        ]
+    );
+}

@@ -1,12 +1,16 @@
 //! What a verified file must look like before it becomes visible: a screenshot decodes as PNG or
 //! JPEG within limits (so a decompression bomb is refused), a .blend starts with a known magic.
-//! Thumbnails are made here, once per screenshot, from the same decode.
+//! Thumbnails are made here, once per screenshot, from the same decode. Before decoding, `probe`
+//! reads what the headers declare (dimensions, metadata sizes, a complete ending) so that memory
+//! is bounded by `Limits`, not by what a 100 KB file claims.
+
+pub mod probe;
 
 use crate::limits::Limits;
 use crate::reject::{Reason, Refusal};
 use image::{ImageFormat, ImageReader};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read};
+use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom};
 use std::path::Path;
 
 /// Longest side of a thumbnail, in pixels (a grid tile is ~320 px wide; 2x for sharp screens).
@@ -46,7 +50,10 @@ pub struct Screenshot {
 pub fn check_screenshot_and_thumbnail(path: &Path, thumb: &Path, limits: &Limits) -> Result<Screenshot, Refusal> {
     let bad = |d: String| Refusal::new(Reason::BadFile, d);
     let file = File::open(path).map_err(|e| bad(format!("cannot open: {e}")))?;
-    let reader = ImageReader::new(BufReader::new(file)).with_guessed_format().map_err(|e| bad(e.to_string()))?;
+    let mut file = BufReader::new(file);
+    probe::probe(&mut file, limits).map_err(|e| bad(e.to_string()))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let reader = ImageReader::new(file).with_guessed_format().map_err(|e| bad(e.to_string()))?;
     let ext = match reader.format() {
         Some(ImageFormat::Png) => "png",
         Some(ImageFormat::Jpeg) => "jpg",
@@ -56,6 +63,8 @@ pub fn check_screenshot_and_thumbnail(path: &Path, thumb: &Path, limits: &Limits
     let mut lim = image::Limits::default();
     lim.max_image_width = Some(limits.max_image_side);
     lim.max_image_height = Some(limits.max_image_side);
+    // One budget for this decode: the pixel buffer is reserved against it first, and the PNG
+    // decoder's metadata decompression (iCCP, zTXt) draws on the rest.
     lim.max_alloc = Some(limits.max_image_alloc);
     reader.limits(lim);
     let img = reader.decode().map_err(|e| bad(format!("does not decode: {e}")))?;

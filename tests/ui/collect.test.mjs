@@ -198,3 +198,15 @@ describe("long messages", () => {
     }
   });
 });
+
+describe("empty class", () => {
+  test("the hint names the class code when there is one", async () => {
+    const { page, context } = await openApp(env, { students: [], settings: { class_code: "KOT-417" } });
+    try {
+      await page.locator(tid("grid-empty")).waitFor();
+      assert.match(await page.locator(tid("grid-empty")).innerText(), /class code KOT-417/);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -130,6 +130,7 @@ mod tests {
             chats: 0,
             screenshots: 0,
             blends: 0,
+            bytes: 0,
             unread: 0,
             oldest_unread_at: None,
             latest_screenshot: None,

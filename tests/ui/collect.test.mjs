@@ -210,3 +210,21 @@ describe("empty class", () => {
     }
   });
 });
+
+describe("storage used", () => {
+  test("per student in the student view and for the class in the grid header, growing live", async () => {
+    const { page, context } = await openApp(env, { running: true });
+    try {
+      await page.locator(tid("class-bytes")).waitFor();
+      // anna 6 shots + 1 blend, celina 4 + 2, … as the mock builds them: about 14 MB in all.
+      assert.match(await page.locator(tid("class-bytes")).innerText(), /^1[0-9](\.\d)? MB$/);
+      await tile(page, "celina").locator("button").first().click();
+      assert.match(await page.locator(tid("student-bytes")).innerText(), /^7\.\d MB stored$/);
+      const celina = await idOf(page, "celina");
+      await push(page, { type: "file_stored", student: celina, login: "celina", kind: "blend", path: "celina-1/blends/x.blend", size: 10_000_000, sha256: "0" });
+      await poll(() => page.locator(tid("student-bytes")).innerText(), (v) => /^17\.\d MB stored$/.test(v));
+    } finally {
+      await context.close();
+    }
+  });
+});

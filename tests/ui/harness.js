@@ -29,7 +29,7 @@ function add(entry) {
 
 function summary(id, login, folder) {
   return {
-    id, login, folder, first_seen: NOW - 3_600_000, last_seen: NOW - 3_600_000, chats: 0, screenshots: 0, blends: 0,
+    id, login, folder, first_seen: NOW - 3_600_000, last_seen: NOW - 3_600_000, chats: 0, screenshots: 0, blends: 0, bytes: 0,
     unread: 0, oldest_unread_at: null, latest_screenshot: null, latest_thumb: null, latest_screenshot_at: null, latest_blend_at: null, login_shared: false,
   };
 }
@@ -66,6 +66,7 @@ const defaultStudents = [
       const p = `${folder}/screenshots/${String(n).padStart(5, "0")}.png`;
       add({ ts, student: id, login, kind: "screenshot", path: p, thumb: `${folder}/thumbs/${String(n).padStart(5, "0")}.png`, size: 250_000 + n, sha256: "ab".repeat(32) });
       s.screenshots++;
+      s.bytes += 250_000 + n;
       s.latest_screenshot = p;
       s.latest_thumb = `${folder}/thumbs/${String(n).padStart(5, "0")}.png`;
       s.latest_screenshot_at = ts;
@@ -75,6 +76,7 @@ const defaultStudents = [
     } else if (k === "blend") {
       add({ ts, student: id, login, kind: "blend", path: `${folder}/blends/model-${n}.blend`, size: 3_500_000 + n * 1000, sha256: "cd".repeat(32) });
       s.blends++;
+      s.bytes += 3_500_000 + n * 1000;
       s.latest_blend_at = ts;
     } else {
       add({ ts, student: id, login, kind: "hand", raised: n % 2 === 0 });

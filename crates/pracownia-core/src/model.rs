@@ -335,6 +335,9 @@ pub struct StudentSummary {
     pub screenshots: u64,
     #[ts(type = "number")]
     pub blends: u64,
+    /// Bytes of the student's stored files (screenshots and .blend versions; thumbnails aside).
+    #[ts(type = "number")]
+    pub bytes: u64,
     /// Chats received after `chat_read_until`.
     #[ts(type = "number")]
     pub unread: u64,

@@ -13,6 +13,10 @@ first_seen: number,
  */
 last_seen: number, chats: number, screenshots: number, blends: number, 
 /**
+ * Bytes of the student's stored files (screenshots and .blend versions; thumbnails aside).
+ */
+bytes: number, 
+/**
  * Chats received after `chat_read_until`.
  */
 unread: number, 

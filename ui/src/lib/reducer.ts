@@ -56,6 +56,7 @@ export function newSummary(id: Uuid, login: string, at: number): StudentSummary 
     chats: 0,
     screenshots: 0,
     blends: 0,
+    bytes: 0,
     unread: 0,
     oldest_unread_at: null,
     latest_screenshot: null,
@@ -207,6 +208,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       const tile = tileFor(state, ev.student, ev.login, ev.at);
       seen(tile, ev.at);
       delete state.progress[ev.student];
+      tile.summary.bytes += ev.size;
       if (ev.kind === "screenshot") {
         tile.summary.screenshots += 1;
         tile.summary.latest_screenshot = ev.path;

@@ -118,7 +118,8 @@ SELECT s.id, s.login, s.folder, s.first_seen,
   (SELECT e.id FROM events e WHERE e.student = s.id AND e.kind = 'screenshot' ORDER BY e.ts DESC, e.id DESC LIMIT 1),
   (SELECT MAX(ts) FROM events e WHERE e.student = s.id AND e.kind = 'blend'),
   EXISTS (SELECT 1 FROM students o WHERE o.login_key = s.login_key AND o.id <> s.id),
-  (SELECT MIN(ts) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until)
+  (SELECT MIN(ts) FROM events e WHERE e.student = s.id AND e.kind = 'chat' AND e.ts > s.chat_read_until),
+  (SELECT COALESCE(SUM(size), 0) FROM events e WHERE e.student = s.id AND e.path IS NOT NULL)
 FROM students s
 ORDER BY s.login_key, s.id";
 
@@ -143,6 +144,7 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
             chats: row.get::<_, i64>(5)? as u64,
             screenshots: row.get::<_, i64>(6)? as u64,
             blends: row.get::<_, i64>(7)? as u64,
+            bytes: row.get::<_, i64>(13)?.max(0) as u64,
             unread: row.get::<_, i64>(8)? as u64,
             oldest_unread_at: row.get(12)?,
             latest_screenshot,

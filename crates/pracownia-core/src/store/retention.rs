@@ -165,7 +165,10 @@ mod tests {
         assert_eq!(got, expect);
 
         let before = store.reader().timeline(None, None, 1000).unwrap().len();
+        let bytes_before = store.reader().students().unwrap()[0].bytes;
+        assert_eq!(bytes_before, 4 * 3 + 3 * 2 + 2 * 2 + 2 * 2 + 3, "the summary counts every stored file");
         assert_eq!(store.thin(&policy, NOW).unwrap(), plan);
+        assert_eq!(store.reader().students().unwrap()[0].bytes, bytes_before - plan.bytes);
         for p in &plan.paths {
             assert!(!dir.path().join(p).exists(), "{p}");
         }

@@ -137,15 +137,20 @@ describe("erase a student", () => {
 
 describe("export a student", () => {
   test("asks where (login and date as the name), exports, and says where it went", async () => {
-    const { page, context } = await openApp(env, { saveResult: "/tmp/celina.zip" });
+    const { page, context } = await openApp(env, { saveResult: "/tmp/celina.zip", slowExport: true });
     try {
       await tile(page, "celina").locator("button").first().click();
       await page.locator(tid("export-student")).click();
+      // While it copies: progress, and the button waits.
+      await poll(() => page.locator(tid("export-progress")).count(), (n) => n === 1);
+      assert.match(await page.locator(tid("export-progress")).innerText(), /Copied 1\/3 files/);
+      assert.equal(await page.locator(tid("export-student")).isDisabled(), true);
       await poll(() => calls(page, "export_student"), (v) => v.length === 1);
       const save = (await calls(page, "plugin:dialog|save"))[0].options;
       assert.match(save.defaultPath, /^celina-\d{4}-\d{2}-\d{2}\.zip$/);
       assert.equal((await calls(page, "export_student"))[0].out, "/tmp/celina.zip");
-      assert.match(await page.locator(tid("notice")).innerText(), /Exported to \/tmp\/celina\.zip/);
+      await poll(() => page.locator(tid("notice")).innerText(), (v) => /Exported to \/tmp\/celina\.zip/.test(v));
+      assert.equal(await page.locator(tid("export-progress")).count(), 0);
     } finally {
       await context.close();
     }

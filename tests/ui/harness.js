@@ -200,8 +200,12 @@ function handle(cmd, args) {
       t.summary.oldest_unread_at = last.ts;
       return last.ts;
     }
-    case "export_student":
-      return args.out;
+    case "export_student": {
+      // Progress as the backend sends it; with slowExport the answer waits, so the UI shows it.
+      emit("pracownia://handin-progress", { files_done: 1, files_total: 3, bytes_done: 1_000_000, bytes_total: 3_000_000 });
+      const wait = cfg.slowExport ? new Promise((r) => setTimeout(r, 800)) : Promise.resolve();
+      return wait.then(() => args.out);
+    }
     case "reveal_output":
       return null;
     case "plugin:dialog|save":

@@ -67,13 +67,25 @@ export class Collector {
   }
 }
 
-/** "Export student": ask where, then write the zip; the notice says where it went. */
-export async function exportStudent(student: string, login: string): Promise<string | null> {
+/** "Export student": ask where, then write the zip (`onprogress` as files are copied); the
+ * notice says where it went. */
+export async function exportStudent(
+  student: string,
+  login: string,
+  onprogress: (p: HandinProgress | null) => void = () => {},
+): Promise<string | null> {
   const out = await saveDialog({
     title: t("export.title", { login }),
     defaultPath: `${login.replace(/[^\p{L}\p{N}._-]+/gu, "_")}-${day(Date.now())}.zip`,
     filters: [{ name: "Zip", extensions: ["zip"] }],
   });
   if (typeof out !== "string" || !out) return null;
-  return api.exportStudent(student, out);
+  onprogress({ files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 });
+  const unlisten = await onHandinProgress(onprogress);
+  try {
+    return await api.exportStudent(student, out);
+  } finally {
+    unlisten();
+    onprogress(null);
+  }
 }

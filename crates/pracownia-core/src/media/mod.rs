@@ -10,7 +10,7 @@ use crate::limits::Limits;
 use crate::reject::{Reason, Refusal};
 use image::{ImageFormat, ImageReader};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom};
+use std::io::{BufReader, BufWriter, Seek, SeekFrom};
 use std::path::Path;
 
 /// Longest side of a thumbnail, in pixels (a grid tile is ~320 px wide; 2x for sharp screens).
@@ -21,20 +21,9 @@ const THUMB_QUALITY: u8 = 80;
 pub fn looks_like_blend(path: &Path) -> std::io::Result<bool> {
     let mut head = [0u8; 7];
     let mut f = File::open(path)?;
-    let n = read_up_to(&mut f, &mut head)?;
+    let n = probe::read_up_to(&mut f, &mut head)?;
     let head = &head[..n];
     Ok(head.starts_with(b"BLENDER") || head.starts_with(&[0x28, 0xB5, 0x2F, 0xFD]) || head.starts_with(&[0x1F, 0x8B]))
-}
-
-fn read_up_to(f: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match f.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
 }
 
 /// A screenshot that decoded: its extension and size.

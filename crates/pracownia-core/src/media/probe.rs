@@ -76,7 +76,8 @@ pub fn probe<R: Read + Seek>(f: &mut R, limits: &Limits) -> Result<Probe, ProbeE
     Ok(p)
 }
 
-fn read_up_to<R: Read>(f: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+/// Read until `buf` is full or the input ends; how many bytes came.
+pub(super) fn read_up_to<R: Read>(f: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..])? {

@@ -1,16 +1,18 @@
 //! Open files (issue 12): `pracownia serve` raises its own soft open-file limit, and running out of
 //! descriptors anyway is reported as that, never as a damaged student.json.
+
 #![cfg(target_os = "linux")]
+
+mod common;
 
 use pracownia_core::protocol::Kind;
 use pracownia_core::simulate::StudentSocket;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use uuid::Uuid;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pracownia");
@@ -28,22 +30,8 @@ fn serve_limited(store: &Path, ulimit_args: &str) -> (Child, u16) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("{line:?}"));
+    let port = common::listening_port(&mut child);
     (child, port)
-}
-
-fn stop(mut child: Child) -> String {
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "serve did not exit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    err
 }
 
 /// (soft, hard) "Max open files" of a process.
@@ -59,7 +47,7 @@ fn serve_raises_its_soft_open_file_limit_to_the_hard_limit() {
     let dir = tempfile::tempdir().unwrap();
     let (child, _) = serve_limited(&dir.path().join("store"), "-Sn 200");
     let (soft, hard) = nofile(child.id());
-    stop(child);
+    common::stop(child);
     assert_ne!(soft, "200", "the soft limit was left as the shell set it");
     assert_eq!(soft, hard);
 }
@@ -100,7 +88,7 @@ fn running_out_of_descriptors_is_not_reported_as_a_damaged_student_json() {
     }
     s.send(Kind::Hello, &header(Uuid::new_v4(), 1, json!({})), b"", &halt).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
-    let err = stop(child);
+    let err = common::stop(child);
     assert!(err.contains("run out of open files") || err.contains("Too many open files"), "{err}");
     assert!(!err.contains("damaged"), "{err}");
 }

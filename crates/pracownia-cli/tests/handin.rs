@@ -1,10 +1,11 @@
 //! `collect`, `export` and `erase` as a lecturer runs them, on a store filled by real `serve` and
 //! `simulate` processes over real sockets.
 
+mod common;
+
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -28,9 +29,7 @@ fn class_store(store: &Path, students: usize) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut first = String::new();
-    BufReader::new(serve.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let port = first.trim().rsplit(':').next().unwrap().to_string();
+    let port = common::listening_port(&mut serve);
     let sim = run(&[
         "simulate",
         "--connect",

@@ -1,12 +1,15 @@
 //! Text from students is inert wherever `pracownia` shows it: `serve`'s log, `timeline` text and
 //! `--json`. A hostile student sends terminal escapes, a bare CR forging a log line, bidi and
 //! line-separator characters; none of them may reach the output raw.
+
 #![cfg(unix)]
+
+mod common;
 
 use pracownia_core::protocol::{encode, Kind};
 use pracownia_core::simulate::StudentSocket;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -44,9 +47,7 @@ fn serve_log_and_timeline_show_student_text_inert() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let port = common::listening_port(&mut child);
 
     let ctx = zmq::Context::new();
     let stop = AtomicBool::new(false);

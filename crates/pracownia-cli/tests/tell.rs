@@ -1,11 +1,12 @@
 //! `say`, `announce`, `request` and `hand` against a running `pracownia serve` (protocol 1.1).
+
 #![cfg(unix)]
 
+mod common;
+
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_pracownia");
 
@@ -22,23 +23,8 @@ fn serve(store: &Path) -> (Child, u16) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let port = line.trim().rsplit(':').next().unwrap().parse().unwrap_or_else(|_| panic!("{line:?}"));
+    let port = common::listening_port(&mut child);
     (child, port)
-}
-
-fn stop(mut child: Child) -> String {
-    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "serve did not exit");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-    err
 }
 
 fn ok_line(o: &Output) -> String {
@@ -112,7 +98,7 @@ fn say_announce_request_hand_through_the_running_receiver() {
     assert!(tl.lines().any(|l| l.contains(" hand_ack ") && l.contains("acknowledged the raised hand")), "{tl}");
     assert!(tl.lines().any(|l| l.contains(" broadcast ") && l.contains("Przerwa")), "{tl}");
 
-    let err = stop(child);
+    let err = common::stop(child);
     assert!(err.contains("return path (the lecturer's answers) on tcp://127.0.0.1:"), "{err}");
     assert!(!store.join(".pracownia/control.sock").exists());
     let after = run(&["announce", "--store", st, "hej"]);

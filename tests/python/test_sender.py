@@ -3,6 +3,7 @@
 import hashlib
 import os
 import time
+import uuid
 
 import pytest
 
@@ -30,6 +31,8 @@ def test_waits_for_lecturer_then_hello_comes_first(make_sender):
         kind, h2, body = lec.next(kinds=("chat",))
         assert h2["id"] == msg_id and body.decode("utf-8") == "Zażółć gęślą jaźń"
         assert h2["seq"] > h["seq"]
+        # One sender process: one boot (a UUID) on every message, so seq orders them (replays).
+        assert h2["boot"] == h["boot"] and str(uuid.UUID(h["boot"])) == h["boot"]
         assert wait_until(lambda: s.status()["state"] == "connected", 5)
         assert wait_until(lambda: s.status()["sent_messages"] == 1, 5)
     finally:

@@ -11,6 +11,7 @@ kept) and resumed after it, so the lecturer sees screenshots while big blends up
 
 import collections
 import time
+import uuid
 
 import zmq
 
@@ -43,6 +44,9 @@ class Worker:
         self.generation = 0                   # +1 each time the lecturer goes away
         self.next_heartbeat = 0.0
         self.seq = 0
+        # This sender process's id: with seq it lets the receiver refuse captured frames sent
+        # again (docs/PROTOCOL.md, "Freshness"); a new Worker starts a new sequence.
+        self.boot = str(uuid.uuid4())
         self.open_file = None
         self.paused = False
         self.hand_up = False                  # the last hand message sent raised the hand
@@ -334,7 +338,7 @@ class Worker:
     def _header(self, fields, ts=None):
         """The common header (one seq counter for both sockets: seq increases per process)."""
         header = {"student": self.s.student_id, "login": self.s.login, "seq": self.seq,
-                  "ts": _now_ms() if ts is None else ts}
+                  "boot": self.boot, "ts": _now_ms() if ts is None else ts}
         header.update(fields)
         self.seq += 1
         return header

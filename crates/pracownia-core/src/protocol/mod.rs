@@ -66,6 +66,9 @@ pub struct Common {
     pub login: String,
     pub seq: u64,
     pub ts: i64,
+    /// Optional `boot`: a random id of the sending process, so the receiver can refuse replays
+    /// (docs/PROTOCOL.md, "Freshness"). Older senders do not send it.
+    pub boot: Option<Uuid>,
 }
 
 /// One chunk of a file. `B` is the body's storage, so the receiver can keep the ZeroMQ frame
@@ -174,6 +177,7 @@ pub fn parse<B: AsRef<[u8]>>(
         return refuse(Reason::MissingField, format!("no {k:?}"));
     }
     let student = h.uuid("student")?;
+    let boot = h.opt_uuid("boot")?;
     let id = match kind {
         Kind::Chat => Some(h.uuid("id")?),
         Kind::Chunk => Some(h.uuid("transfer")?),
@@ -184,7 +188,7 @@ pub fn parse<B: AsRef<[u8]>>(
         Kind::Chunk => Some(h.name()?),
         _ => None,
     };
-    let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")? };
+    let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")?, boot };
     let payload = match kind {
         Kind::Hello => {
             let p = Payload::Hello {

@@ -14,6 +14,7 @@ use crate::store::error::{Result, StoreError};
 
 pub mod queries;
 pub mod schema;
+pub mod sessions;
 pub(crate) mod write;
 
 /// Where the index of a store lives.
@@ -41,6 +42,17 @@ impl IndexReader {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "query_only", true)?;
         Ok(IndexReader { conn })
+    }
+
+    /// Every session (lab meeting) of the store, oldest first; split where nobody was present
+    /// for `gap_ms` (`sessions::DEFAULT_GAP_MS`).
+    pub fn sessions(&self, gap_ms: i64) -> Result<Vec<sessions::Session>> {
+        Ok(sessions::sessions(&self.conn, gap_ms)?)
+    }
+
+    /// Who was present in session `number` (1-based, as `sessions` numbers them), or None.
+    pub fn attendance(&self, number: u32, gap_ms: i64) -> Result<Option<Vec<sessions::Attendance>>> {
+        Ok(sessions::attendance(&self.conn, number, gap_ms)?)
     }
 
     /// Every student, ordered by login (case-insensitive).

@@ -7,7 +7,8 @@ use crate::messages::MessageSent;
 use crate::presence::StudentTile;
 use crate::settings::{self, Settings};
 use crate::state::{AppState, ReceiverStatus};
-use crate::{allow_store, blender, TauriSink};
+use crate::{allow_store, blender, sessions, TauriSink};
+use pracownia_core::index::sessions::{Attendance, Session};
 use pracownia_core::model::{FileKind, HandState, TimelineEntry};
 use tauri::{AppHandle, Emitter, State};
 
@@ -184,4 +185,22 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) 
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| crate::error::AppError::io(format!("The copy stopped unexpectedly: {e}.")))?
+}
+
+/// The class's sessions (lab meetings), oldest first.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_sessions(state: State<'_, AppState>) -> R<Vec<Session>> {
+    sessions::list(&state)
+}
+
+/// Who was present in session `number` (1-based).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn session_attendance(state: State<'_, AppState>, number: u32) -> R<Vec<Attendance>> {
+    sessions::attendance(&state, number)
+}
+
+/// Save session `number`'s attendance as CSV at `out` (chosen in a save dialog).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn save_attendance(state: State<'_, AppState>, number: u32, out: String) -> R<String> {
+    sessions::save_csv(&state, number, std::path::Path::new(&out))
 }

@@ -56,7 +56,7 @@ pub struct CollectSummary {
 /// Outputs this app wrote: the only paths outside the store it will show in a file manager.
 static WRITTEN: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
 
-fn remember(p: &Path) {
+pub(crate) fn remember(p: &Path) {
     WRITTEN.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert_with(HashSet::new).insert(p.to_path_buf());
 }
 

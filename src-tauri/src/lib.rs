@@ -11,6 +11,7 @@ pub mod messages;
 pub mod net;
 pub mod notify;
 pub mod presence;
+pub mod sessions;
 pub mod settings;
 pub mod state;
 
@@ -147,6 +148,9 @@ pub fn run() {
             commands::reveal_output,
             commands::erase_preview,
             commands::erase_student,
+            commands::list_sessions,
+            commands::session_attendance,
+            commands::save_attendance,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

@@ -191,7 +191,7 @@ impl AppState {
         lock(&self.0.running).is_some()
     }
 
-    fn reader(&self) -> Result<Option<IndexReader>, AppError> {
+    pub(crate) fn reader(&self) -> Result<Option<IndexReader>, AppError> {
         match IndexReader::open(&self.store()) {
             Ok(r) => Ok(Some(r)),
             Err(StoreError::NoIndex { .. }) => Ok(None),

@@ -183,6 +183,29 @@ function handle(cmd, args) {
         damaged: [],
       };
     }
+    case "list_sessions": {
+      // Two meetings: last week's (every student) and today's (all but the last).
+      const all = [...tiles.values()];
+      const week = 7 * 24 * 3600 * 1000;
+      return (cfg.sessions ?? [
+        { number: 1, start: NOW - week - 90 * 60000, end: NOW - week, students: all.length },
+        { number: 2, start: NOW - 80 * 60000, end: NOW - 5 * 60000, students: Math.max(0, all.length - 1) },
+      ]);
+    }
+    case "session_attendance": {
+      const all = [...tiles.values()].map((t) => t.summary);
+      const rows = (args.number === 2 ? all.slice(0, -1) : all).map((s, i) => ({
+        student: s.id,
+        login: s.login,
+        first: NOW - 80 * 60000 + i * 60000,
+        last: NOW - 5 * 60000,
+        present_ms: (75 - i) * 60000,
+        joins: 1 + (i % 2),
+      }));
+      return rows;
+    }
+    case "save_attendance":
+      return args.out;
     case "erase_preview":
     case "erase_student": {
       if (running) return appError("running", "Stop receiving before erasing a student's data: they could be sending right now.");

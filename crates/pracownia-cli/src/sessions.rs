@@ -3,8 +3,8 @@
 use crate::query::reader;
 use crate::rfc3339;
 use clap::Args;
-use pracownia_core::index::sessions::DEFAULT_GAP_MS;
-use pracownia_core::text::{csv_field, Inert};
+use pracownia_core::index::sessions::{attendance_csv, DEFAULT_GAP_MS};
+use pracownia_core::text::Inert;
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -85,23 +85,13 @@ pub fn attendance(a: Attendance) -> Result<(), String> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if a.csv {
-        writeln!(out, "login,student,first,last,minutes_present,joins").map_err(out_err)?;
+        return out.write_all(attendance_csv(&rows).as_bytes()).map_err(out_err);
     }
     for r in rows {
         let line = if a.json {
             json!({"session": number, "student": r.student, "login": r.login, "first": rfc3339(r.first),
                    "last": rfc3339(r.last), "present_ms": r.present_ms, "joins": r.joins})
             .to_string()
-        } else if a.csv {
-            format!(
-                "{},{},{},{},{},{}",
-                csv_field(&r.login),
-                r.student,
-                rfc3339(r.first),
-                rfc3339(r.last),
-                r.present_ms / 60_000,
-                r.joins
-            )
         } else {
             format!(
                 "{:<24} {}  {}  {:>4} min  {} {}",

@@ -3,6 +3,7 @@ import { invoke, convertFileSrc } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AppError,
+  Attendance,
   CollectSummary,
   ErasePreview,
   Event,
@@ -11,6 +12,7 @@ import type {
   HandinProgress,
   MessageSent,
   ReceiverStatus,
+  Session,
   Settings,
   StudentTile,
   TimelineEntry,
@@ -48,6 +50,9 @@ export const api = {
   revealOutput: (path: string) => invoke<null>("reveal_output", { path }),
   erasePreview: (student: Uuid) => invoke<ErasePreview>("erase_preview", { student }),
   eraseStudent: (student: Uuid) => invoke<ErasePreview>("erase_student", { student }),
+  listSessions: () => invoke<Session[]>("list_sessions"),
+  sessionAttendance: (number: number) => invoke<Attendance[]>("session_attendance", { number }),
+  saveAttendance: (number: number, out: string) => invoke<string>("save_attendance", { number, out }),
 };
 
 export function onHandinProgress(cb: (p: HandinProgress) => void): Promise<UnlistenFn> {

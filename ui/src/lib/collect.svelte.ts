@@ -14,6 +14,13 @@ export function day(ms: number): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
+/** Unix ms as a `datetime-local` value (local time, seconds). */
+export function momentInput(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${day(ms)}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
 /** A `datetime-local` value as Unix ms; empty (now) or unreadable as null. */
 export function momentMs(value: string): number | null {
   if (!value) return null;

@@ -3,6 +3,7 @@
 export type {
   AnswerStatus,
   AppError,
+  Attendance,
   CollectSummary,
   Delivery,
   ErasePreview,
@@ -15,6 +16,7 @@ export type {
   MessageSent,
   Presence,
   ReceiverStatus,
+  Session,
   Settings,
   Stats,
   StudentSummary,

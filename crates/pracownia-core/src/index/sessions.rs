@@ -165,6 +165,26 @@ pub fn attendance(conn: &Connection, number: u32, gap: i64) -> rusqlite::Result<
     Ok(Some(out))
 }
 
+/// Attendance as CSV for a spreadsheet: login, student, first, last (RFC 3339 UTC), minutes
+/// present, joins; fields quoted and formula-safe (`text::csv_field`).
+pub fn attendance_csv(rows: &[Attendance]) -> String {
+    let mut out = String::from("login,student,first,last,minutes_present,joins\n");
+    for r in rows {
+        let fields = [
+            r.login.clone(),
+            r.student.to_string(),
+            crate::store::ms_to_rfc3339(r.first),
+            crate::store::ms_to_rfc3339(r.last),
+            (r.present_ms / 60_000).to_string(),
+            r.joins.to_string(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| crate::text::csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

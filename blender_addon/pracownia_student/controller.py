@@ -22,6 +22,11 @@ from .schedule import DigestGate, Schedule
 __all__ = ["Controller", "ChatHistory", "parse_address", "DEFAULT_PORT"]
 
 DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no zmq
+# An encrypted class whose lecturer never answered within this many seconds: a wrong server key
+# (or an unencrypted lecturer) fails every CURVE handshake silently, so say what to check.
+NO_ANSWER_S = 10.0
+NO_ANSWER = ("No answer from the lecturer yet; check the join text (copy the whole text from the "
+             "lecturer again: its server key may be wrong or old).")
 
 
 def parse_address(text):
@@ -89,6 +94,9 @@ class Controller:
         self.sent = {"screenshot": 0, "blend": 0}
         self._marker = 0
         self._changes_at = {}      # marker -> Blender's change count when that copy was made
+        self.no_answer_s = NO_ANSWER_S
+        self._since = None         # monotonic time of connect()
+        self._answered = False     # the lecturer was there at least once since connect()
 
     # ---- connection ----
 
@@ -109,8 +117,12 @@ class Controller:
         return self.session is not None
 
     def connect(self, address, login, student_id, class_code="", hello_info=None,
-                screenshot_every_s=60.0, blend_every_s=300.0, conversation_dir=None, **sender_kw):
-        """Start sending; ValueError with a sentence for the student when an input is wrong."""
+                screenshot_every_s=60.0, blend_every_s=300.0, conversation_dir=None,
+                server_key=None, key_folder=None, **sender_kw):
+        """Start sending; ValueError with a sentence for the student when an input is wrong.
+        server_key: the lecturer's CURVE public key (32 bytes, from the join string) for an
+        encrypted class; the student's pair for student_id is then loaded from (or made in)
+        key_folder (keys.py)."""
         from .session import Session
         from .transport.protocol import validate_login
 
@@ -121,6 +133,8 @@ class Controller:
             raise ValueError(problem)
         host, port = parse_address(address)
         endpoint = "tcp://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+        if server_key is not None:
+            sender_kw["curve"] = _curve(server_key, key_folder, student_id)
         if conversation_dir is not None:
             self.conversation_dir = conversation_dir
         if endpoint != self.endpoint:
@@ -140,6 +154,7 @@ class Controller:
             session.sender.set_paused(True)  # the courier sends a heartbeat with it at once
         self.session = session
         self.endpoint = endpoint
+        self._since, self._answered = time.monotonic(), False
         self.error, self.conversation.load_error = self.conversation.load_error, None
         self.schedule.start()
         unsent = self.conversation.read_unsent()
@@ -229,6 +244,7 @@ class Controller:
             sender = self.session.sender
             sender.set_open_file(capture.open_file_name())
             if sender.status()["state"] in ("connected", "sending"):
+                self._answered = True
                 kind = self.schedule.next_due(now, self.paused, can_shot)
                 if kind is not None:
                     did = self._capture(kind, capture, now)
@@ -339,8 +355,14 @@ class Controller:
         state = st["state"]
         out["state"] = state
         out["two_way"] = bool(st.get("two_way"))
+        out["encrypted"] = bool(st.get("encrypted"))
+        if state in ("connected", "sending"):
+            self._answered = True
         if state == "waiting":
             out["text"] = "Waiting for the lecturer…"
+            if (out["encrypted"] and not self._answered and self._since is not None
+                    and time.monotonic() - self._since > self.no_answer_s):
+                out["error"] = NO_ANSWER
         elif state == "connected":
             out["text"] = "Connected"
         elif state == "sending":
@@ -357,6 +379,26 @@ class Controller:
         if state != "error" and st.get("error"):
             out["error"] = st["error"]
         return out
+
+
+def _curve(server_key, key_folder, student_id):
+    """The Sender's `curve` keys: the lecturer's public key and the student's own pair."""
+    from .transport.curve import NO_CURVE, check_curve
+
+    import zmq
+
+    if not zmq.has("curve"):  # before keys.py, whose curve_keypair() would fail too
+        raise ValueError(NO_CURVE)
+    if key_folder is None:
+        raise ValueError("There is no folder to keep this computer's encryption key in.")
+    from . import keys
+
+    try:
+        public, secret = keys.load_or_create(key_folder, student_id)
+    except OSError as e:
+        raise ValueError("This computer's encryption key could not be saved: %s"
+                         % (e.strerror or e)) from None
+    return check_curve({"server": server_key, "public": public, "secret": secret})
 
 
 def _folder(path):

@@ -70,6 +70,8 @@ def draw_panel(layout, context):
             box.operator("pracownia.pause", text="Pause sharing", icon="PAUSE")
         if st["two_way"]:  # the lecturer's receiver answered register: replies can come
             ui_conversation.wrapped_label(box, "The lecturer can answer you", context, "CHECKMARK")
+        if st.get("encrypted"):  # both sockets are CURVE clients of the lecturer's key
+            box.label(text="Encrypted connection", icon="LOCKED")
 
     col = layout.column()
     col.enabled = not ctl.connected

@@ -81,7 +81,7 @@ class Worker:
             self._publish()
 
     def _open(self):
-        self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm)
+        self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve)
         self.poller = zmq.Poller()
         self.poller.register(self.sock, zmq.POLLIN)
         self.rp.open(self.ctx, self.poller)

@@ -1,0 +1,52 @@
+"""CurveZMQ for an encrypted class: the student's sockets are CURVE clients of the lecturer.
+
+Both sockets (the v1 XPUB and the 1.1 DEALER) get the lecturer's public key (from the join
+string) and the student's own pair (keys.py), before they connect: a wrong server key or an
+unencrypted lecturer then fails the handshake and nothing is ever sent in clear. Keys travel as
+Z85 text (40 characters; what zmq.curve_keypair() makes and the courier's JSON pipe carries).
+"""
+
+import zmq
+from zmq.utils import z85 as _z85
+
+__all__ = ["NO_CURVE", "check_curve", "apply_curve", "z85"]
+
+NO_CURVE = ("This class is encrypted, but the pyzmq in this Blender cannot encrypt (it was built "
+            "without CURVE). Install pyzmq again from the Pracownia panel or ask the lecturer.")
+
+
+def z85(key):
+    """A 32-byte key as Z85 text; Z85 text (str or bytes) is checked and returned as str."""
+    if isinstance(key, str):
+        key = key.encode("ascii")
+    if len(key) == 32:
+        return _z85.encode(key).decode("ascii")
+    if len(key) == 40:
+        try:
+            if len(_z85.decode(key)) == 32:
+                return key.decode("ascii")
+        except Exception:  # a character outside Z85, or a group over 2**32
+            pass
+    raise ValueError("A CURVE key must be 32 bytes or 40 characters of Z85.")
+
+
+def check_curve(curve):
+    """None, or {"server", "public", "secret"} as Z85 text; ValueError with a sentence when this
+    pyzmq has no CURVE or a key is malformed."""
+    if not curve:
+        return None
+    if not zmq.has("curve"):
+        raise ValueError(NO_CURVE)
+    try:
+        return {k: z85(curve[k]) for k in ("server", "public", "secret")}
+    except (KeyError, TypeError, UnicodeEncodeError):
+        raise ValueError("A CURVE key must be 32 bytes or 40 characters of Z85.") from None
+
+
+def apply_curve(sock, curve):
+    """Make sock a CURVE client (before connect); nothing for None."""
+    if not curve:
+        return
+    sock.setsockopt(zmq.CURVE_SERVERKEY, curve["server"].encode("ascii"))
+    sock.setsockopt(zmq.CURVE_PUBLICKEY, curve["public"].encode("ascii"))
+    sock.setsockopt(zmq.CURVE_SECRETKEY, curve["secret"].encode("ascii"))

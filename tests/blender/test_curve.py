@@ -1,0 +1,251 @@
+"""An encrypted class (issue 13) from the student's side, no Blender: the Controller joins with a
+join string that carries the lecturer's CURVE key, through the courier process and in-process,
+against the Python lecturer of tests/python/reference_router.py in its CURVE mode."""
+
+import os
+import sys
+import time
+
+import pytest
+import zmq
+import zmq.utils.z85
+
+from support import HERE, FakeCapture
+from pracownia_student import courier_protocol as CP
+from pracownia_student.controller import NO_ANSWER, Controller
+from pracownia_student.courier_client import CourierSession
+from pracownia_student.joinstring import lecturer_field
+from pracownia_student.schedule import DigestGate, Schedule
+from pracownia_student.transport import Sender
+from pracownia_student.transport.curve import NO_CURVE
+
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
+from reference_router import TwoWayLecturer  # noqa: E402
+
+SID = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+
+
+@pytest.fixture
+def lecturers():
+    made = []
+
+    def make(**kw):
+        lec = TwoWayLecturer(**kw)
+        made.append(lec)
+        return lec
+
+    yield make
+    for lec in made:
+        lec.close()
+
+
+@pytest.fixture
+def controllers():
+    made = []
+
+    def make(**kw):
+        ctl = Controller(**kw)
+        ctl.schedule = Schedule(rand=lambda: 0.99)  # the first automatic blend is ~30 s away
+        made.append(ctl)
+        return ctl
+
+    yield make
+    for ctl in made:
+        ctl.disconnect()
+
+
+def join(ctl, text, folder, class_code=""):
+    """What the Connect button does with the Lecturer field (ops.py)."""
+    address, code, key = lecturer_field(text, class_code)
+    ctl.connect(address, "ola.nowak", SID, class_code=code, server_key=key,
+                key_folder=str(folder), heartbeat_every=0.5)
+
+
+def welcomed(ctl, lec, cap, timeout=15.0):
+    """Welcome every register until the controller is two-way and connected."""
+    deadline = time.monotonic() + timeout
+    while not (ctl.status()["two_way"] and ctl.status()["state"] == "connected"):
+        assert time.monotonic() < deadline, "timed out; status %r" % (ctl.status(),)
+        ctl.tick(cap)
+        got = lec.next(("register",), 0.05)
+        if got is not None:
+            try:
+                lec.welcome(SID, got[0])
+            except zmq.ZMQError:  # ROUTER_MANDATORY: that connection has closed
+                pass
+
+
+def ticks(ctl, cap, lec, until, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < deadline, "timed out; status %r" % (ctl.status(),)
+        ctl.tick(cap)
+        lec.pump()
+        time.sleep(0.02)
+
+
+def test_pyzmq_has_curve():
+    assert zmq.has("curve")  # pyzmq's wheels do; the add-on's encrypted class needs it
+
+
+# ---- the conversation, encrypted both ways ----
+
+@pytest.mark.timeout_s(90)
+@pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
+def test_encrypted_class_conversation_flows_both_ways(lecturers, controllers, tmp_path, courier):
+    lec = lecturers(class_code="KOT-LAS-42", encrypted=True)
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=courier)
+    join(ctl, lec.join_string("KOT-LAS-42"), tmp_path / "config")
+    assert (ctl.session.__class__.__name__ == "CourierSession") == courier
+    assert ctl.fallback is None
+    welcomed(ctl, lec, cap)
+    st = ctl.status()
+    assert st["encrypted"] is True and st["state"] == "connected"
+    # The student's key was made and kept beside the id (one pair per student id).
+    assert os.listdir(tmp_path / "config") == ["curve-%s.json" % SID]
+    hello = lec.next_v1(("hello", "heartbeat"), 5)
+    assert hello is not None and hello[1]["student"] == SID
+    chat = ctl.send_chat("Zaszyfrowane pytanie")
+    got = lec.next_v1(("chat",), 10)
+    assert got[2].decode() == "Zaszyfrowane pytanie" and got[1]["id"] == chat
+    lec.send("receipt", {"stored": [chat], "read": []}, student=SID)
+    ticks(ctl, cap, lec, lambda: ctl.conversation.get(chat)["state"] == "delivered")
+    reply = lec.reply(SID, "Odpowiedź szyfrem")
+    ticks(ctl, cap, lec, lambda: ctl.conversation.unread_count == 1)
+    assert lec.next(("ack",), 5)[2]["ids"] == [reply]
+    assert ctl.mark_conversation_read() == 1
+    assert lec.next(("read",), 5)[2]["ids"] == [reply]
+    ctl.request("blend")
+    ticks(ctl, cap, lec, lambda: cap.blends == 1)
+    chunk = lec.next_v1(("chunk",), 10)
+    assert chunk[1]["kind"] == "blend" and chunk[2] == cap.blend
+    assert ctl.disconnect()
+
+
+@pytest.mark.timeout_s(60)
+def test_the_same_key_pair_is_used_again_on_the_next_connect(lecturers, controllers, tmp_path):
+    """The lecturer pins the first key: a student who connects again must present the same one."""
+    lec = lecturers(encrypted=True)
+    folder = tmp_path / "config"
+    seen = []
+    for _ in range(2):
+        ctl = controllers(courier=False)
+        join(ctl, lec.join_string(), folder)
+        seen.append(ctl.session.sender.curve["public"])
+        welcomed(ctl, lec, FakeCapture(window=False))
+        ctl.disconnect()
+    assert seen[0] == seen[1]
+    assert seen[0] != lec.public.decode()
+
+
+# ---- what must not connect ----
+
+@pytest.mark.timeout_s(60)
+@pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
+def test_a_wrong_server_key_never_connects_and_says_what_to_check(lecturers, controllers,
+                                                                  tmp_path, courier):
+    lec = lecturers(encrypted=True)
+    impostor = lecturers(encrypted=True)  # another lecturer's key: what a stale join text has
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=courier)
+    ctl.no_answer_s = 2.0
+    join(ctl, "pracownia://127.0.0.1:%d?key=%s" % (lec.port, impostor.join_key), tmp_path)
+    deadline = time.monotonic() + 4.0
+    while time.monotonic() < deadline:
+        ctl.tick(cap)
+        assert ctl.status()["state"] == "waiting"
+        assert lec.recv(0.05) is None  # no register ever gets through
+        assert lec.next_v1(("hello", "heartbeat"), 0.01) is None
+    st = ctl.status()
+    assert st["state"] == "waiting" and st["encrypted"] and st["error"] == NO_ANSWER
+    assert "join text" in st["error"]
+
+
+@pytest.mark.timeout_s(60)
+def test_an_encrypted_student_and_a_plain_lecturer_never_talk(lecturers, controllers, tmp_path):
+    plain = lecturers()
+    key_of_nobody = lecturers(encrypted=True).join_key
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=False)
+    ctl.no_answer_s = 1.0
+    join(ctl, "pracownia://127.0.0.1:%d?key=%s" % (plain.port, key_of_nobody), tmp_path)
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:
+        ctl.tick(cap)
+        assert plain.recv(0.05) is None and plain.next_v1(("hello",), 0.01) is None
+    assert ctl.status()["error"] == NO_ANSWER
+
+
+@pytest.mark.timeout_s(60)
+def test_a_plain_student_cannot_talk_to_an_encrypted_lecturer(lecturers, controllers):
+    lec = lecturers(encrypted=True)
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=False)
+    ctl.no_answer_s = 0.5
+    # An older add-on, or the address typed without the join text: no key, so no CURVE.
+    ctl.connect("127.0.0.1:%d" % lec.port, "ola.nowak", SID, heartbeat_every=0.5)
+    ctl.send_chat("w jawnym tekście")
+    deadline = time.monotonic() + 2.5
+    while time.monotonic() < deadline:
+        ctl.tick(cap)
+        assert lec.recv(0.05) is None and lec.next_v1(("hello", "chat"), 0.01) is None
+    st = ctl.status()
+    # Unencrypted joins behave as before: waiting, no encryption claimed, no new sentence.
+    assert st["state"] == "waiting" and st["encrypted"] is False and st["error"] is None
+
+
+# ---- a pyzmq without CURVE ----
+
+def test_without_curve_in_pyzmq_a_key_refuses_to_connect(monkeypatch, controllers, tmp_path):
+    real_has = zmq.has
+    monkeypatch.setattr(zmq, "has", lambda what: False if what == "curve" else real_has(what))
+    text = "pracownia://127.0.0.1:5999/K?key=" + "A" * 42 + "E"
+    for courier in (True, False):
+        ctl = controllers(courier=courier)
+        with pytest.raises(ValueError) as e:
+            join(ctl, text, tmp_path)
+        assert str(e.value) == NO_CURVE and not ctl.connected
+    assert os.listdir(tmp_path) == []  # no key made either
+    curve = {"server": b"s" * 32, "public": b"p" * 32, "secret": b"x" * 32}
+    with pytest.raises(ValueError, match="cannot encrypt"):
+        Sender("tcp://127.0.0.1:5999", SID, "ola.nowak", curve=curve)
+    with pytest.raises(ValueError, match="cannot encrypt"):
+        CourierSession("tcp://127.0.0.1:5999", SID, "ola.nowak", DigestGate(), curve=curve)
+    # Without a key nothing changes.
+    ctl = controllers(courier=False)
+    ctl.connect("127.0.0.1:5999", "ola.nowak", SID)
+    assert ctl.connected and ctl.status()["encrypted"] is False
+
+
+# ---- the pipe to the courier ----
+
+def test_the_connect_command_carries_the_keys_and_checks_them():
+    keys = {"server": "a" * 40, "public": "b" * 40, "secret": "c" * 40}
+    base = dict(endpoint="tcp://h:1", student_id=SID, login="ola", class_code=None,
+                hello_info={}, sender={}, last={}, spool="/tmp/x")
+    line = CP.encode(CP.command("connect", curve=keys, **base))
+    assert CP.decode_command(line)["curve"] == keys
+    assert CP.decode_command(CP.encode(CP.command("connect", curve=None, **base)))["curve"] is None
+    with pytest.raises(CP.PipeError):
+        CP.command("connect", **base)  # the field is there, null for an unencrypted class
+    with pytest.raises(CP.PipeError):
+        CP.command("connect", curve="key", **base)
+
+
+def test_the_courier_session_sends_z85_keys_and_reports_encrypted_from_the_start():
+    pub, sec = zmq.curve_keypair()
+    server, _ = zmq.curve_keypair()
+    raw = zmq.utils.z85.decode(server)
+    s = CourierSession("tcp://127.0.0.1:5999", SID, "ola.nowak", DigestGate(),
+                       curve={"server": raw, "public": pub, "secret": sec})
+    try:
+        assert s._connect["curve"] == {"server": server.decode(), "public": pub.decode(),
+                                       "secret": sec.decode()}
+        assert s.sender.status()["encrypted"] is True
+        CP.decode_command(CP.encode(s._connect))  # a valid line
+    finally:
+        s._cleanup()
+    with pytest.raises(ValueError, match="CURVE key"):
+        CourierSession("tcp://127.0.0.1:5999", SID, "ola.nowak", DigestGate(),
+                       curve={"server": b"short", "public": pub, "secret": sec})

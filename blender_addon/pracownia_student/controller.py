@@ -27,6 +27,18 @@ DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no z
 NO_ANSWER_S = 10.0
 NO_ANSWER = ("No answer from the lecturer yet; check the join text (copy the whole text from the "
              "lecturer again: its server key may be wrong or old).")
+# Why an encrypted connection's handshake failed (transport/curve.py's HandshakeWatch results,
+# tested against another lecturer's key, an unencrypted lecturer and a ZAP handler saying 400):
+# the lecturer's computer is there, but the keys do not fit.
+HANDSHAKE_SENTENCES = {
+    "wrong_key": "The lecturer's computer does not accept the encryption: the server key in the "
+                 "join text is not this lecturer's. Copy the whole join text from the lecturer "
+                 "again.",
+    "not_encrypted": "The lecturer's class is not encrypted now, but the join text has a server "
+                     "key: copy the join text the lecturer shows now.",
+    "refused": "The lecturer's computer refused this computer's key. Ask the lecturer to reset "
+               "your key.",
+}
 
 
 def parse_address(text):
@@ -360,7 +372,10 @@ class Controller:
             self._answered = True
         if state == "waiting":
             out["text"] = "Waiting for the lecturer…"
-            if (out["encrypted"] and not self._answered and self._since is not None
+            failed = HANDSHAKE_SENTENCES.get(st.get("handshake"))
+            if out["encrypted"] and failed:  # the lecturer's computer answered: why it failed
+                out["error"] = failed
+            elif (out["encrypted"] and not self._answered and self._since is not None
                     and time.monotonic() - self._since > self.no_answer_s):
                 out["error"] = NO_ANSWER
         elif state == "connected":

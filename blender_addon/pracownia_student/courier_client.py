@@ -36,7 +36,7 @@ COURIER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "couri
 READY_TIMEOUT_S = 10.0  # a cold start on a busy Windows seat with an antivirus can take seconds
 _STATUS0 = {"state": "waiting", "error": None, "transfer": None, "parked": None, "queued": 0,
             "sent_messages": 0, "sent_files": 0, "two_way": False, "ignored": {},
-            "encrypted": False}
+            "encrypted": False, "handshake": None}
 
 
 class CourierUnavailable(RuntimeError):

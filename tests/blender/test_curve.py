@@ -2,8 +2,11 @@
 join string that carries the lecturer's CURVE key, through the courier process and in-process,
 against the Python lecturer of tests/python/reference_router.py in its CURVE mode."""
 
+import base64
 import os
+import socket
 import sys
+import threading
 import time
 
 import pytest
@@ -12,7 +15,7 @@ import zmq.utils.z85
 
 from support import HERE, FakeCapture
 from pracownia_student import courier_protocol as CP
-from pracownia_student.controller import NO_ANSWER, Controller
+from pracownia_student.controller import HANDSHAKE_SENTENCES, NO_ANSWER, Controller
 from pracownia_student.courier_client import CourierSession
 from pracownia_student.joinstring import lecturer_field
 from pracownia_student.schedule import DigestGate, Schedule
@@ -23,6 +26,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 from reference_router import TwoWayLecturer  # noqa: E402
 
 SID = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+KEY_TEXT = base64.urlsafe_b64encode(bytes(range(32))).decode().rstrip("=")
 
 
 @pytest.fixture
@@ -141,6 +145,18 @@ def test_the_same_key_pair_is_used_again_on_the_next_connect(lecturers, controll
 
 # ---- what must not connect ----
 
+def never_connects(ctl, lec, cap, seconds):
+    """Tick for `seconds`; the lecturer gets nothing on either socket meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        ctl.tick(cap)
+        # (the courier's Sender may report not_connected before its thread's first status)
+        assert ctl.status()["state"] in ("waiting", "not_connected")
+        assert lec.recv(0.05) is None  # no register ever gets through
+        assert lec.next_v1(("hello", "heartbeat", "chat"), 0.01) is None
+    assert ctl.status()["state"] == "waiting"
+
+
 @pytest.mark.timeout_s(60)
 @pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
 def test_a_wrong_server_key_never_connects_and_says_what_to_check(lecturers, controllers,
@@ -149,17 +165,12 @@ def test_a_wrong_server_key_never_connects_and_says_what_to_check(lecturers, con
     impostor = lecturers(encrypted=True)  # another lecturer's key: what a stale join text has
     cap = FakeCapture(window=False)
     ctl = controllers(courier=courier)
-    ctl.no_answer_s = 2.0
     join(ctl, "pracownia://127.0.0.1:%d?key=%s" % (lec.port, impostor.join_key), tmp_path)
-    deadline = time.monotonic() + 4.0
-    while time.monotonic() < deadline:
-        ctl.tick(cap)
-        assert ctl.status()["state"] == "waiting"
-        assert lec.recv(0.05) is None  # no register ever gets through
-        assert lec.next_v1(("hello", "heartbeat"), 0.01) is None
+    ctl.send_chat("nie powinno dojść")
+    never_connects(ctl, lec, cap, 2.0)
     st = ctl.status()
-    assert st["state"] == "waiting" and st["encrypted"] and st["error"] == NO_ANSWER
-    assert "join text" in st["error"]
+    assert st["encrypted"] and st["error"] == HANDSHAKE_SENTENCES["wrong_key"]
+    assert "server key in the join text" in st["error"]
 
 
 @pytest.mark.timeout_s(60)
@@ -168,13 +179,69 @@ def test_an_encrypted_student_and_a_plain_lecturer_never_talk(lecturers, control
     key_of_nobody = lecturers(encrypted=True).join_key
     cap = FakeCapture(window=False)
     ctl = controllers(courier=False)
-    ctl.no_answer_s = 1.0
     join(ctl, "pracownia://127.0.0.1:%d?key=%s" % (plain.port, key_of_nobody), tmp_path)
-    deadline = time.monotonic() + 2.5
-    while time.monotonic() < deadline:
+    never_connects(ctl, plain, cap, 2.0)
+    assert ctl.status()["error"] == HANDSHAKE_SENTENCES["not_encrypted"]
+
+
+class RefusingZap:
+    """A ZAP handler in the lecturer's context that refuses every client key (status 400), as
+    the lecturer's app refuses a key it does not accept."""
+
+    def __init__(self, ctx):
+        self.sock = ctx.socket(zmq.REP)
+        self.sock.bind("inproc://zeromq.zap.01")
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.is_set():
+            if self.sock.poll(50):
+                req = self.sock.recv_multipart()
+                self.sock.send_multipart([req[0], req[1], b"400", b"refused", b"", b""])
+        self.sock.close(linger=0)  # in its own thread: sockets stay in one thread
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(5)
+
+
+@pytest.mark.timeout_s(60)
+def test_a_refused_key_says_to_ask_the_lecturer(lecturers, controllers, tmp_path):
+    lec = lecturers(encrypted=True)
+    zap = RefusingZap(lec.ctx)
+    try:
+        cap = FakeCapture(window=False)
+        ctl = controllers(courier=True)
+        join(ctl, lec.join_string(), tmp_path)
+        never_connects(ctl, lec, cap, 2.0)
+        assert ctl.status()["error"] == HANDSHAKE_SENTENCES["refused"]
+        ctl.disconnect()
+    finally:
+        zap.close()
+
+
+@pytest.mark.timeout_s(60)
+@pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
+def test_no_lecturer_at_all_says_no_answer_after_a_bound(controllers, tmp_path, courier):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=courier)
+    ctl.no_answer_s = 1.5
+    join(ctl, "pracownia://127.0.0.1:%d?key=%s" % (port, KEY_TEXT), tmp_path)
+    for _ in range(10):
         ctl.tick(cap)
-        assert plain.recv(0.05) is None and plain.next_v1(("hello",), 0.01) is None
-    assert ctl.status()["error"] == NO_ANSWER
+        time.sleep(0.05)
+    assert ctl.status()["state"] == "waiting" and ctl.status()["error"] is None  # not yet
+    deadline = time.monotonic() + 10
+    while ctl.status()["error"] is None:
+        assert time.monotonic() < deadline
+        ctl.tick(cap)
+        time.sleep(0.05)
+    assert ctl.status()["error"] == NO_ANSWER and "check the join text" in NO_ANSWER
 
 
 @pytest.mark.timeout_s(60)

@@ -9,7 +9,10 @@ Z85 text (40 characters; what zmq.curve_keypair() makes and the courier's JSON p
 import zmq
 from zmq.utils import z85 as _z85
 
-__all__ = ["NO_CURVE", "check_curve", "apply_curve", "z85"]
+__all__ = ["NO_CURVE", "HANDSHAKE_RESULTS", "HandshakeWatch", "check_curve", "apply_curve", "z85"]
+
+# HandshakeWatch.result after a failure (controller.py has the sentences the student reads).
+HANDSHAKE_RESULTS = ("wrong_key", "not_encrypted", "refused")
 
 NO_CURVE = ("This class is encrypted, but the pyzmq in this Blender cannot encrypt (it was built "
             "without CURVE). Install pyzmq again from the Pracownia panel or ask the lecturer.")
@@ -50,3 +53,57 @@ def apply_curve(sock, curve):
     sock.setsockopt(zmq.CURVE_SERVERKEY, curve["server"].encode("ascii"))
     sock.setsockopt(zmq.CURVE_PUBLICKEY, curve["public"].encode("ascii"))
     sock.setsockopt(zmq.CURVE_SECRETKEY, curve["secret"].encode("ascii"))
+
+
+class HandshakeWatch:
+    """A monitor of a CURVE client socket: what its last handshake did. `result` is None (none
+    finished yet), "ok", or one of HANDSHAKE_RESULTS. A failed handshake is otherwise
+    silent (libzmq retries), so this is how the student learns why nothing connects. Used by the
+    sender thread only; None from watch() when this libzmq has no handshake events."""
+
+    def __init__(self, sock, mon):
+        self.sock, self.mon = sock, mon
+        self.result = None
+
+    @classmethod
+    def watch(cls, sock):
+        names = ("EVENT_HANDSHAKE_SUCCEEDED", "EVENT_HANDSHAKE_FAILED_NO_DETAIL",
+                 "EVENT_HANDSHAKE_FAILED_PROTOCOL", "EVENT_HANDSHAKE_FAILED_AUTH")
+        if not all(hasattr(zmq, n) for n in names):  # libzmq before 4.3
+            return None
+        mask = 0
+        for n in names:
+            mask |= int(getattr(zmq, n))
+        try:
+            return cls(sock, sock.get_monitor_socket(mask))
+        except zmq.ZMQError:
+            return None
+
+    def read(self):
+        """Take the events waiting (NOBLOCK); returns result."""
+        from zmq.utils.monitor import parse_monitor_message
+
+        while True:
+            try:
+                frames = self.mon.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return self.result
+            try:
+                event = parse_monitor_message(frames)["event"]
+            except Exception:  # not a monitor message we understand: ignore it
+                continue
+            if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
+                self.result = "ok"
+            elif event == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
+                self.result = "refused"        # the lecturer's ZAP handler said no
+            elif event == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL:
+                self.result = "not_encrypted"  # e.g. the mechanisms differ: a plain lecturer
+            elif event == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+                self.result = "wrong_key"      # the lecturer could not read our HELLO
+
+    def close(self):
+        try:
+            self.sock.disable_monitor()
+        except zmq.ZMQError:
+            pass
+        self.mon.close(linger=0)

@@ -84,7 +84,8 @@ class Sender:
         self._stop_deadline = None
         self._status = {"state": "not_connected", "error": None, "transfer": None, "parked": None,
                         "queued": 0, "sent_messages": 0, "sent_files": 0, "two_way": False,
-                        "ignored": {}, "encrypted": self.curve is not None}
+                        "ignored": {}, "encrypted": self.curve is not None,
+                        "handshake": None}
         self._open_file = None
         self._paused = False
         self._heartbeat_now = False  # the paused state changed: tell the lecturer at once
@@ -180,7 +181,8 @@ class Sender:
         screenshot, or None), queued, sent_messages, sent_files, two_way (the lecturer's receiver
         answered register with welcome: it can reply), ignored ({reason: count} of lecturer
         messages ignored, e.g. bad_mac, not_for_us), encrypted (the sockets are CURVE clients:
-        whatever reaches the lecturer went encrypted)."""
+        whatever reaches the lecturer went encrypted), handshake (encrypted: None until a CURVE
+        handshake finished, then "ok" or why the last one failed: curve.HANDSHAKE_RESULTS)."""
         with self._lock:
             snap = dict(self._status)
             snap["queued"] += sum(1 for c in self._commands if c[0] in ("message", "file"))

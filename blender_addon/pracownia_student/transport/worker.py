@@ -15,6 +15,7 @@ import time
 import zmq
 
 from . import protocol as P
+from .curve import HandshakeWatch
 from .return_path import ReturnPath
 from .transfer import TransferError
 from .xpub import close_xpub, open_xpub, parse_subscription
@@ -52,6 +53,7 @@ class Worker:
         self.sent_files = 0
         self.ctx = None
         self.sock = None
+        self.handshake = None                 # HandshakeWatch of an encrypted class's XPUB
         self.rp = ReturnPath(sender, self._header, on_hand_lowered=self._hand_lowered)
 
     # ---- lifecycle ----
@@ -84,12 +86,20 @@ class Worker:
         self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve)
         self.poller = zmq.Poller()
         self.poller.register(self.sock, zmq.POLLIN)
+        if self.s.curve is not None:
+            self.handshake = HandshakeWatch.watch(self.sock)
+            if self.handshake is not None:
+                self.poller.register(self.handshake.mon, zmq.POLLIN)
         self.rp.open(self.ctx, self.poller)
 
     def _close(self):
         if self.sock is not None:
             left = (self.s._stop_deadline or time.monotonic()) - time.monotonic()
             self.rp.close()
+            if self.handshake is not None:  # before the XPUB and the context end
+                self.poller.unregister(self.handshake.mon)
+                self.handshake.close()
+                self.handshake = None
             close_xpub(self.ctx, self.sock, min(1.0, max(0.0, left - 0.2)) * 1000)
             self.ctx = self.sock = None
 
@@ -124,6 +134,7 @@ class Worker:
                         transfer=current.info() if current is not None else None,
                         parked=parked.info() if parked is not None else None,
                         sent_messages=self.sent_messages, sent_files=self.sent_files,
+                        handshake=self.handshake.read() if self.handshake else None,
                         **self.rp.status())
 
     # ---- one step of work ----

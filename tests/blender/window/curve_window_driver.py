@@ -56,6 +56,11 @@ def _step():
     s = state["step"]
     c = ctl() if s != "install" else None
     if s == "install":
+        import zmq  # Debian's python3-zmq, which this Blender uses
+        if not zmq.has("curve"):
+            fail("this Blender's pyzmq %s (libzmq %s) has no CURVE" % (zmq.__version__,
+                                                                        zmq.zmq_version()))
+        say("PYZMQ", zmq.__version__, zmq.zmq_version(), "curve")
         bpy.ops.preferences.addon_install(filepath=ZIP, overwrite=True)
         if addon_utils.enable("pracownia_student", default_set=True, handle_error=None) is None:
             fail("the add-on did not enable")

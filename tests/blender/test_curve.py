@@ -143,6 +143,114 @@ def test_the_same_key_pair_is_used_again_on_the_next_connect(lecturers, controll
     assert seen[0] != lec.public.decode()
 
 
+class Tap:
+    """A TCP relay on 127.0.0.1 that keeps every byte it forwards: ports p and p + 1 lead to the
+    lecturer's two ports, so what a student sends (and gets) on the wire can be searched."""
+
+    def __init__(self, target_port):
+        self.wire = bytearray()
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.listeners = []
+        for _ in range(50):  # two adjacent free ports
+            a = socket.socket()
+            a.bind(("127.0.0.1", 0))
+            b = socket.socket()
+            try:
+                b.bind(("127.0.0.1", a.getsockname()[1] + 1))
+            except OSError:
+                a.close()
+                b.close()
+                continue
+            self.listeners = [a, b]
+            break
+        self.port = self.listeners[0].getsockname()[1]
+        for offset, lsock in enumerate(self.listeners):
+            lsock.listen(8)
+            lsock.settimeout(0.1)
+            threading.Thread(target=self._accept, args=(lsock, target_port + offset),
+                             daemon=True).start()
+
+    def _accept(self, lsock, target):
+        while not self.stop.is_set():
+            try:
+                client, _ = lsock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", target))
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, src, dst):
+        src.settimeout(0.1)
+        while not self.stop.is_set():
+            try:
+                data = src.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                break
+            if not data:
+                break
+            with self.lock:
+                self.wire += data
+            try:
+                dst.sendall(data)
+            except OSError:
+                break
+        for sock in (src, dst):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def seen(self, text):
+        with self.lock:
+            return text.encode("utf-8") in self.wire
+
+    def close(self):
+        self.stop.set()
+        for lsock in self.listeners:
+            lsock.close()
+
+
+@pytest.mark.timeout_s(90)
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plain"])
+def test_nothing_readable_crosses_the_wire_in_an_encrypted_class(lecturers, controllers, tmp_path,
+                                                                 encrypted):
+    """What the issue found: chat, ids and files crossed the lab network in clear. Through a tap
+    on both connections, an encrypted class shows none of them (the plain run proves the tap
+    sees them when they are there)."""
+    lec = lecturers(class_code="KOT", encrypted=encrypted)
+    tap = Tap(lec.port)
+    try:
+        cap = FakeCapture(window=False)
+        cap.blend = b"BLENDER-v300" + b"tajny-projekt-studenta" * 200
+        ctl = controllers(courier=False)
+        text = "pracownia://127.0.0.1:%d/KOT" % tap.port
+        if encrypted:
+            text += "?key=" + lec.join_key
+        join(ctl, text, tmp_path)
+        welcomed(ctl, lec, cap)
+        ctl.send_chat("Sekretne pytanie do prowadzącego")
+        assert lec.next_v1(("chat",), 10) is not None
+        reply = lec.reply(SID, "Sekretna odpowiedź prowadzącego")
+        ticks(ctl, cap, lec, lambda: ctl.conversation.get(reply) is not None)
+        assert lec.next(("ack",), 5) is not None
+        ctl.request("blend")
+        ticks(ctl, cap, lec, lambda: cap.blends == 1)
+        assert lec.next_v1(("chunk",), 10)[2] == cap.blend
+        for secret in ("Sekretne pytanie do prowadzącego", "Sekretna odpowiedź prowadzącego",
+                       "tajny-projekt-studenta", SID, "ola.nowak", "pracownia/1/"):
+            assert tap.seen(secret) is not encrypted, secret
+        assert ctl.status()["encrypted"] is encrypted
+        ctl.disconnect()
+    finally:
+        tap.close()
+
+
 # ---- what must not connect ----
 
 def never_connects(ctl, lec, cap, seconds):

@@ -424,3 +424,29 @@ def test_the_courier_session_sends_z85_keys_and_reports_encrypted_from_the_start
     with pytest.raises(ValueError, match="CURVE key"):
         CourierSession("tcp://127.0.0.1:5999", SID, "ola.nowak", DigestGate(),
                        curve={"server": b"short", "public": pub, "secret": sec})
+
+
+def test_the_courier_refuses_damaged_keys_with_a_sentence(tmp_path):
+    """A connect line whose keys are not keys (a bug on Blender's side, or a damaged line) is one
+    sentence from the courier, which keeps running; nothing connects."""
+    import subprocess
+
+    from pracownia_student.courier_client import COURIER_SCRIPT
+    proc = subprocess.Popen([sys.executable, "-s", COURIER_SCRIPT, "--parent", str(os.getpid())],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert CP.decode_event(proc.stdout.readline())["ev"] == "ready"
+        line = CP.encode(CP.command(
+            "connect", endpoint="tcp://127.0.0.1:5999", student_id=SID, login="ola", class_code=None,
+            hello_info={}, sender={}, last={}, spool=str(tmp_path),
+            curve={"server": "short", "public": "x" * 40, "secret": "y" * 40}))
+        proc.stdin.write(line + CP.encode(CP.command("hand", raised=True)))
+        proc.stdin.flush()
+        got = [CP.decode_event(proc.stdout.readline()) for _ in range(2)]
+        assert [e["ev"] for e in got] == ["error", "error"]
+        assert "CURVE key" in got[0]["error"] and "Connect" in got[1]["error"]
+        proc.stdin.close()
+        assert proc.wait(10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -450,3 +450,27 @@ def test_the_courier_refuses_damaged_keys_with_a_sentence(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted", "plain"])
+def test_an_endpoint_zeromq_refuses_is_an_error_with_or_without_keys(encrypted):
+    """The handshake monitor is made before connect; a connect that fails must close it with the
+    context and leave a sentence, not a dead thread."""
+    pub, sec = zmq.curve_keypair()
+    curve = {"server": zmq.curve_keypair()[0], "public": pub, "secret": sec} if encrypted else None
+    seen = []
+    old_hook = threading.excepthook
+    threading.excepthook = seen.append
+    try:
+        s = Sender("tcp://no such host:x", SID, "ola.nowak", curve=curve)
+        s.start()
+        deadline = time.monotonic() + 5
+        while s.status()["state"] != "error":
+            assert time.monotonic() < deadline, s.status()
+            time.sleep(0.02)
+        assert "Cannot talk to the lecturer's computer" in s.status()["error"]
+        assert s.stop(2.0)
+        assert s.status()["state"] == "error" and s.status()["encrypted"] is encrypted
+    finally:
+        threading.excepthook = old_hook
+    assert seen == []

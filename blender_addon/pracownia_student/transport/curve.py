@@ -86,7 +86,7 @@ class HandshakeWatch:
         while True:
             try:
                 frames = self.mon.recv_multipart(zmq.NOBLOCK)
-            except zmq.Again:
+            except zmq.ZMQError:  # Again: nothing more (or the monitor is gone)
                 return self.result
             try:
                 event = parse_monitor_message(frames)["event"]

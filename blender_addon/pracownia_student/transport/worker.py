@@ -83,13 +83,19 @@ class Worker:
             self._publish()
 
     def _open(self):
-        self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve)
+        watch = None
+        if self.s.curve is not None:
+            def watch(sock):
+                self.handshake = HandshakeWatch.watch(sock)
+        try:
+            self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve, watch)
+        except zmq.ZMQError:
+            self.handshake = None  # closed with the context
+            raise
         self.poller = zmq.Poller()
         self.poller.register(self.sock, zmq.POLLIN)
-        if self.s.curve is not None:
-            self.handshake = HandshakeWatch.watch(self.sock)
-            if self.handshake is not None:
-                self.poller.register(self.handshake.mon, zmq.POLLIN)
+        if self.handshake is not None:
+            self.poller.register(self.handshake.mon, zmq.POLLIN)
         self.rp.open(self.ctx, self.poller)
 
     def _close(self):

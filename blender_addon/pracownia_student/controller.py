@@ -38,6 +38,9 @@ HANDSHAKE_SENTENCES = {
                      "key: copy the join text the lecturer shows now.",
     "refused": "The lecturer's computer refused this computer's key. Ask the lecturer to reset "
                "your key.",
+    # without a key: an address typed by hand (or an old join text) for an encrypted class
+    "encrypted_class": "The lecturer's class is encrypted: paste the whole join text the "
+                       "lecturer shows (pracownia://…?key=…) into the Lecturer field.",
 }
 
 
@@ -373,7 +376,7 @@ class Controller:
         if state == "waiting":
             out["text"] = "Waiting for the lecturer…"
             failed = HANDSHAKE_SENTENCES.get(st.get("handshake"))
-            if out["encrypted"] and failed:  # the lecturer's computer answered: why it failed
+            if failed:  # the lecturer's computer answered: why the handshake failed
                 out["error"] = failed
             elif (out["encrypted"] and not self._answered and self._since is not None
                     and time.monotonic() - self._since > self.no_answer_s):

@@ -245,7 +245,8 @@ def test_nothing_readable_crosses_the_wire_in_an_encrypted_class(lecturers, cont
         for secret in ("Sekretne pytanie do prowadzącego", "Sekretna odpowiedź prowadzącego",
                        "tajny-projekt-studenta", SID, "ola.nowak", "pracownia/1/"):
             assert tap.seen(secret) is not encrypted, secret
-        assert ctl.status()["encrypted"] is encrypted
+        assert ctl.status()["encrypted"] is encrypted and ctl.status()["error"] is None
+        assert ctl.session.sender.status()["handshake"] == "ok"
         ctl.disconnect()
     finally:
         tap.close()
@@ -353,10 +354,11 @@ def test_no_lecturer_at_all_says_no_answer_after_a_bound(controllers, tmp_path, 
 
 
 @pytest.mark.timeout_s(60)
-def test_a_plain_student_cannot_talk_to_an_encrypted_lecturer(lecturers, controllers):
+@pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
+def test_a_plain_student_cannot_talk_to_an_encrypted_lecturer(lecturers, controllers, courier):
     lec = lecturers(encrypted=True)
     cap = FakeCapture(window=False)
-    ctl = controllers(courier=False)
+    ctl = controllers(courier=courier)
     ctl.no_answer_s = 0.5
     # An older add-on, or the address typed without the join text: no key, so no CURVE.
     ctl.connect("127.0.0.1:%d" % lec.port, "ola.nowak", SID, heartbeat_every=0.5)
@@ -366,8 +368,9 @@ def test_a_plain_student_cannot_talk_to_an_encrypted_lecturer(lecturers, control
         ctl.tick(cap)
         assert lec.recv(0.05) is None and lec.next_v1(("hello", "chat"), 0.01) is None
     st = ctl.status()
-    # Unencrypted joins behave as before: waiting, no encryption claimed, no new sentence.
-    assert st["state"] == "waiting" and st["encrypted"] is False and st["error"] is None
+    # Nothing in clear reaches an encrypted class; the student learns what to paste instead.
+    assert st["state"] == "waiting" and st["encrypted"] is False
+    assert st["error"] == HANDSHAKE_SENTENCES["encrypted_class"] and "join text" in st["error"]
 
 
 # ---- a pyzmq without CURVE ----

@@ -11,8 +11,10 @@ from zmq.utils import z85 as _z85
 
 __all__ = ["NO_CURVE", "HANDSHAKE_RESULTS", "HandshakeWatch", "check_curve", "apply_curve", "z85"]
 
-# HandshakeWatch.result after a failure (controller.py has the sentences the student reads).
-HANDSHAKE_RESULTS = ("wrong_key", "not_encrypted", "refused")
+# HandshakeWatch.result after a failure (controller.py has the sentences the student reads):
+# a CURVE client's wrong_key, not_encrypted or refused; a plain client's encrypted_class.
+HANDSHAKE_RESULTS = ("wrong_key", "not_encrypted", "refused", "encrypted_class")
+_MECHANISM_MISMATCH = 0x11000002  # ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH (libzmq 4.3)
 
 NO_CURVE = ("This class is encrypted, but the pyzmq in this Blender cannot encrypt (it was built "
             "without CURVE). Install pyzmq again from the Pracownia panel or ask the lecturer.")
@@ -56,17 +58,19 @@ def apply_curve(sock, curve):
 
 
 class HandshakeWatch:
-    """A monitor of a CURVE client socket: what its last handshake did. `result` is None (none
+    """A monitor of the student's socket: what its last handshake did. `result` is None (none
     finished yet), "ok", or one of HANDSHAKE_RESULTS. A failed handshake is otherwise
-    silent (libzmq retries), so this is how the student learns why nothing connects. Used by the
-    sender thread only; None from watch() when this libzmq has no handshake events."""
+    silent (libzmq retries), so this is how the student learns why nothing connects: with keys,
+    why the lecturer did not take them; without (an address typed by hand, an older join text),
+    that the class is encrypted. Used by the sender thread only; None from watch() when this
+    libzmq has no handshake events."""
 
-    def __init__(self, sock, mon):
-        self.sock, self.mon = sock, mon
+    def __init__(self, sock, mon, curve):
+        self.sock, self.mon, self.curve = sock, mon, curve
         self.result = None
 
     @classmethod
-    def watch(cls, sock):
+    def watch(cls, sock, curve=True):
         names = ("EVENT_HANDSHAKE_SUCCEEDED", "EVENT_HANDSHAKE_FAILED_NO_DETAIL",
                  "EVENT_HANDSHAKE_FAILED_PROTOCOL", "EVENT_HANDSHAKE_FAILED_AUTH")
         if not all(hasattr(zmq, n) for n in names):  # libzmq before 4.3
@@ -75,7 +79,7 @@ class HandshakeWatch:
         for n in names:
             mask |= int(getattr(zmq, n))
         try:
-            return cls(sock, sock.get_monitor_socket(mask))
+            return cls(sock, sock.get_monitor_socket(mask), curve)
         except zmq.ZMQError:
             return None
 
@@ -89,16 +93,23 @@ class HandshakeWatch:
             except zmq.ZMQError:  # Again: nothing more (or the monitor is gone)
                 return self.result
             try:
-                event = parse_monitor_message(frames)["event"]
+                msg = parse_monitor_message(frames)
+                event, value = msg["event"], int(msg["value"])
             except Exception:  # not a monitor message we understand: ignore it
                 continue
+            mismatch = (event == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL
+                        and value == _MECHANISM_MISMATCH)
             if event == zmq.EVENT_HANDSHAKE_SUCCEEDED:
                 self.result = "ok"
+            elif not self.curve:
+                if mismatch:  # we speak plain, the lecturer CURVE
+                    self.result = "encrypted_class"
+            elif mismatch:
+                self.result = "not_encrypted"  # we speak CURVE, the lecturer plain
             elif event == zmq.EVENT_HANDSHAKE_FAILED_AUTH:
                 self.result = "refused"        # the lecturer's ZAP handler said no
-            elif event == zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL:
-                self.result = "not_encrypted"  # e.g. the mechanisms differ: a plain lecturer
-            elif event == zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+            elif event in (zmq.EVENT_HANDSHAKE_FAILED_NO_DETAIL,
+                           zmq.EVENT_HANDSHAKE_FAILED_PROTOCOL):
                 self.result = "wrong_key"      # the lecturer could not read our HELLO
 
     def close(self):

@@ -181,8 +181,8 @@ class Sender:
         screenshot, or None), queued, sent_messages, sent_files, two_way (the lecturer's receiver
         answered register with welcome: it can reply), ignored ({reason: count} of lecturer
         messages ignored, e.g. bad_mac, not_for_us), encrypted (the sockets are CURVE clients:
-        whatever reaches the lecturer went encrypted), handshake (encrypted: None until a CURVE
-        handshake finished, then "ok" or why the last one failed: curve.HANDSHAKE_RESULTS)."""
+        whatever reaches the lecturer went encrypted), handshake (None until a handshake
+        finished, then "ok" or why the last one failed: curve.HANDSHAKE_RESULTS)."""
         with self._lock:
             snap = dict(self._status)
             snap["queued"] += sum(1 for c in self._commands if c[0] in ("message", "file"))

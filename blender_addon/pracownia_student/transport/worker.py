@@ -53,7 +53,7 @@ class Worker:
         self.sent_files = 0
         self.ctx = None
         self.sock = None
-        self.handshake = None                 # HandshakeWatch of an encrypted class's XPUB
+        self.handshake = None                 # HandshakeWatch of the XPUB
         self.rp = ReturnPath(sender, self._header, on_hand_lowered=self._hand_lowered)
 
     # ---- lifecycle ----
@@ -83,10 +83,9 @@ class Worker:
             self._publish()
 
     def _open(self):
-        watch = None
-        if self.s.curve is not None:
-            def watch(sock):
-                self.handshake = HandshakeWatch.watch(sock)
+        def watch(sock):  # why a handshake fails: wrong keys, or keys missing for an encrypted class
+            self.handshake = HandshakeWatch.watch(sock, curve=self.s.curve is not None)
+
         try:
             self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve, watch)
         except zmq.ZMQError:

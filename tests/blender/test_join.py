@@ -120,6 +120,15 @@ def test_a_key_that_is_not_a_key_is_damaged(query):
     assert "server key" in str(e.value) and "copy" in str(e.value)
 
 
+def test_shared_texts_invalid_because_of_their_key_get_the_key_sentence():
+    """join.json's `invalid_key` (added with the receiver's CURVE side): each must fail with the
+    key's own sentence, not another one (one loop, since the list is absent before the merge)."""
+    for text in CASES.get("invalid_key", []):
+        with pytest.raises(ValueError) as e:
+            read_join(text)
+        assert str(e.value) == BAD_KEY, text
+
+
 @pytest.mark.parametrize("text", sorted(BEFORE_KEYS))
 def test_texts_valid_before_keys_are_now_damaged(text):
     with pytest.raises(ValueError) as e:

@@ -27,6 +27,12 @@ DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no z
 NO_ANSWER_S = 10.0
 NO_ANSWER = ("No answer from the lecturer yet; check the join text (copy the whole text from the "
              "lecturer again: its server key may be wrong or old).")
+# An encrypted lecturer is always a 1.1 receiver, which welcomes a register within a moment; one
+# that takes the connection but never welcomes refuses our messages, most likely because it has
+# pinned this student id to another key (a reinstall, another computer): its refusal is silent.
+NO_WELCOME_S = 15.0
+NO_WELCOME = ("The lecturer's computer does not accept this computer's messages. If you "
+              "reinstalled Blender or changed computers, ask the lecturer to reset your key.")
 # Why an encrypted connection's handshake failed (transport/curve.py's HandshakeWatch results,
 # tested against another lecturer's key, an unencrypted lecturer and a ZAP handler saying 400):
 # the lecturer's computer is there, but the keys do not fit.
@@ -110,8 +116,10 @@ class Controller:
         self._marker = 0
         self._changes_at = {}      # marker -> Blender's change count when that copy was made
         self.no_answer_s = NO_ANSWER_S
+        self.no_welcome_s = NO_WELCOME_S
         self._since = None         # monotonic time of connect()
         self._answered = False     # the lecturer was there at least once since connect()
+        self._connected_at = None  # monotonic time since the lecturer is there without a welcome
 
     # ---- connection ----
 
@@ -169,7 +177,7 @@ class Controller:
             session.sender.set_paused(True)  # the courier sends a heartbeat with it at once
         self.session = session
         self.endpoint = endpoint
-        self._since, self._answered = time.monotonic(), False
+        self._since, self._answered, self._connected_at = time.monotonic(), False, None
         self.error, self.conversation.load_error = self.conversation.load_error, None
         self.schedule.start()
         unsent = self.conversation.read_unsent()
@@ -258,8 +266,7 @@ class Controller:
             self._drain(can_shot, capture)
             sender = self.session.sender
             sender.set_open_file(capture.open_file_name())
-            if sender.status()["state"] in ("connected", "sending"):
-                self._answered = True
+            if self._track(sender.status()) in ("connected", "sending"):
                 kind = self.schedule.next_due(now, self.paused, can_shot)
                 if kind is not None:
                     did = self._capture(kind, capture, now)
@@ -350,6 +357,18 @@ class Controller:
         except OSError as e:
             self.error = "The conversation could not be saved: %s" % (e.strerror or e)
 
+    def _track(self, st):
+        """Note from a Sender status whether (and since when) the lecturer is there without a
+        welcome; returns its state. Called by the tick and by status()."""
+        state = st["state"]
+        if state in ("connected", "sending"):
+            self._answered = True
+            if st.get("two_way"):
+                self._connected_at = None  # a lecturer who restarts welcomes us again: anew
+            elif self._connected_at is None:
+                self._connected_at = time.monotonic()
+        return state
+
     # ---- what the panel and the status bar show ----
 
     @property
@@ -371,8 +390,11 @@ class Controller:
         out["state"] = state
         out["two_way"] = bool(st.get("two_way"))
         out["encrypted"] = bool(st.get("encrypted"))
-        if state in ("connected", "sending"):
-            self._answered = True
+        self._track(st)
+        if (state in ("connected", "sending") and out["encrypted"] and not out["error"]
+                and self._connected_at is not None
+                and time.monotonic() - self._connected_at > self.no_welcome_s):
+            out["error"] = NO_WELCOME
         if state == "waiting":
             out["text"] = "Waiting for the lecturer…"
             failed = HANDSHAKE_SENTENCES.get(st.get("handshake"))

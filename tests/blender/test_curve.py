@@ -15,7 +15,7 @@ import zmq.utils.z85
 
 from support import HERE, FakeCapture
 from pracownia_student import courier_protocol as CP
-from pracownia_student.controller import HANDSHAKE_SENTENCES, NO_ANSWER, Controller
+from pracownia_student.controller import HANDSHAKE_SENTENCES, NO_ANSWER, NO_WELCOME, Controller
 from pracownia_student.courier_client import CourierSession
 from pracownia_student.joinstring import lecturer_field
 from pracownia_student.schedule import DigestGate, Schedule
@@ -477,3 +477,40 @@ def test_an_endpoint_zeromq_refuses_is_an_error_with_or_without_keys(encrypted):
     finally:
         threading.excepthook = old_hook
     assert seen == []
+
+
+@pytest.mark.timeout_s(60)
+@pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
+def test_an_encrypted_lecturer_that_never_welcomes_asks_for_a_key_reset(lecturers, controllers,
+                                                                        tmp_path, courier):
+    """What a student pinned to another key sees from the lecturer's app (a real receiver refuses
+    its messages and its register without a word): connected, never two-way. After a bound the
+    panel says what to ask; once welcomed the sentence is gone."""
+    lec = lecturers(encrypted=True)
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=courier)
+    ctl.no_welcome_s = 1.0
+    join(ctl, lec.join_string(), tmp_path)
+    ticks(ctl, cap, lec, lambda: ctl.status()["state"] == "connected")
+    assert ctl.status()["error"] is None  # not at once: a welcome takes a moment
+    ticks(ctl, cap, lec, lambda: ctl.status()["error"] is not None, timeout=5)
+    assert ctl.status()["error"] == NO_WELCOME and "reset your key" in NO_WELCOME
+    welcomed(ctl, lec, cap)  # the lecturer reset the pin: the next register is welcomed
+    assert ctl.status()["error"] is None
+
+
+@pytest.mark.timeout_s(60)
+def test_a_plain_class_without_welcome_stays_as_before(lecturers, controllers):
+    """A 1.0 receiver never welcomes: without a key nothing new is said."""
+    lec = lecturers()
+    cap = FakeCapture(window=False)
+    ctl = controllers(courier=False)
+    ctl.no_welcome_s = 0.3
+    ctl.connect("127.0.0.1:%d" % lec.port, "ola.nowak", SID, heartbeat_every=0.5)
+    ticks(ctl, cap, lec, lambda: ctl.status()["state"] == "connected")
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:
+        ctl.tick(cap)
+        lec.pump()
+        assert ctl.status()["error"] is None
+        time.sleep(0.05)

@@ -46,7 +46,14 @@ def welcomed(reg, runtime, lec):
     assert got[2]["student"] == runtime.student_id
     lec.welcome(runtime.student_id)
     ctl = runtime.controller
-    tick_until(reg, runtime, lambda: ctl.status()["two_way"])
+
+    def ready():
+        # The lecturer's SUB sends its subscription only when its thread touches the socket (a
+        # real receiver reads all the time): pump it until the XPUB is connected too, or a test
+        # that only ticks the add-on afterwards waits for a lecturer that never subscribed.
+        lec.pump()
+        return ctl.status()["two_way"] and ctl.status()["state"] == "connected"
+    tick_until(reg, runtime, ready)
     return ctl
 
 

@@ -1,6 +1,6 @@
 //! The lecturer's settings, persisted as JSON in the app's config folder.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -55,25 +55,32 @@ impl Settings {
     /// Trimmed, with empty optional text as `None`; refuses what cannot work.
     pub fn validate(mut self) -> Result<Settings, AppError> {
         if self.port == 0 {
-            return Err(AppError::invalid("The port must be a number from 1 to 65535."));
+            return Err(AppError::new(ErrorKind::BadPort, "The port must be a number from 1 to 65535."));
         }
         self.store = self.store.trim().to_owned();
         if self.store.is_empty() {
-            return Err(AppError::invalid("Choose a folder where the students' work will be stored."));
+            return Err(AppError::new(ErrorKind::NoStore, "Choose a folder where the students' work will be stored."));
         }
         if !Path::new(&self.store).is_absolute() {
-            return Err(AppError::invalid(format!(
-                "The store folder must be a full path (for example {}), not \"{}\".",
-                if cfg!(windows) { r"C:\Users\you\Documents\Pracownia" } else { "/home/you/Pracownia" },
-                self.store
-            )));
+            return Err(AppError::new(
+                ErrorKind::StoreNotAbsolute,
+                format!(
+                    "The store folder must be a full path (for example {}), not \"{}\".",
+                    if cfg!(windows) { r"C:\Users\you\Documents\Pracownia" } else { "/home/you/Pracownia" },
+                    self.store
+                ),
+            )
+            .with("path", &self.store));
         }
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         self.class_code = clean(self.class_code);
         self.blender_path = clean(self.blender_path);
         if let Some(code) = &self.class_code {
             if code.chars().count() > 64 || code.chars().any(char::is_control) {
-                return Err(AppError::invalid("The class code must be at most 64 characters, without line breaks."));
+                return Err(AppError::new(
+                    ErrorKind::BadClassCode,
+                    "The class code must be at most 64 characters, without line breaks.",
+                ));
             }
         }
         Ok(self)
@@ -106,8 +113,13 @@ impl Settings {
     /// Writes atomically (temporary file, then rename).
     pub fn save(&self, file: &Path) -> Result<(), AppError> {
         let dir = file.parent().unwrap_or(Path::new("."));
-        let fail =
-            |e: std::io::Error| AppError::io(format!("The settings could not be saved in {}: {e}.", dir.display()));
+        let fail = |e: std::io::Error| {
+            AppError::new(
+                ErrorKind::SettingsNotSaved,
+                format!("The settings could not be saved in {}: {e}.", dir.display()),
+            )
+            .with("path", dir.display())
+        };
         std::fs::create_dir_all(dir).map_err(fail)?;
         let tmp = file.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("serialisable")).map_err(fail)?;
@@ -139,13 +151,13 @@ mod tests {
         assert_eq!(v.blender_path.as_deref(), Some("/opt/blender"));
 
         let e = Settings { port: 0, ..s.clone() }.validate().unwrap_err();
-        assert_eq!(e.kind, "invalid");
+        assert_eq!(e.kind, ErrorKind::BadPort);
         let e = Settings { store: "relative/dir".into(), ..s.clone() }.validate().unwrap_err();
         assert!(e.message.contains("full path"), "{}", e.message);
         let e = Settings { store: " ".into(), ..s.clone() }.validate().unwrap_err();
         assert!(e.message.starts_with("Choose a folder"));
         let e = Settings { class_code: Some("a\nb".into()), ..s }.validate().unwrap_err();
-        assert_eq!(e.kind, "invalid");
+        assert_eq!(e.kind, ErrorKind::BadClassCode);
     }
 
     #[test]

@@ -65,7 +65,7 @@ describe("answering a student", () => {
       await page.locator(tid("start-button")).click();
       await poll(() => box.isDisabled(), (v) => v === false);
       await page.evaluate(() => {
-        window.__MOCK_CONFIG__.failSend = { kind: "text_too_long", message: "the message is too long (5000 bytes; at most 4096)." };
+        window.__MOCK_CONFIG__.failSend = { kind: "text_too_long", params: { max: "4096" }, message: "The message is too long (5000 bytes; at most 4096)." };
       });
       await box.fill("x".repeat(20));
       await box.press("Enter");

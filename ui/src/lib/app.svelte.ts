@@ -1,7 +1,7 @@
 // The app's one store: settings, receiver status, the class (fed by events), the current view
 // and the error line. Components read it and call its actions; only api.ts talks to Rust.
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
-import { api, onEvent, onStatus, toAppError } from "./api";
+import { api, onEvent, onStatus, toAppError, type UiError } from "./api";
 import { locale, t } from "./locale.svelte";
 import { errorSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
@@ -19,7 +19,9 @@ class AppStore {
   status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], join: [], stats: null });
   cls = $state(emptyState());
   view = $state<View>({ name: "grid" });
-  error = $state<string | null>(null);
+  /** The error line: a command's error (worded in the UI language when shown, so a language
+   * change rewords it) or a sentence already worded. */
+  error = $state<UiError | string | null>(null);
   notice = $state<string | null>(null);
   busy = $state(false);
   filter = $state("");
@@ -93,7 +95,7 @@ class AppStore {
     try {
       return await f();
     } catch (e) {
-      this.error = toAppError(e).message;
+      this.error = toAppError(e);
       return undefined;
     }
   }
@@ -189,16 +191,16 @@ class AppStore {
   }
 
   /** Opens a copy in Blender; when Blender is not found, asks for it once and retries. */
-  async openInBlender(path: string): Promise<void> {
+  async openInBlender(path: string, login?: string, at?: number): Promise<void> {
     this.error = null;
     try {
-      await api.openInBlender(path);
+      await api.openInBlender(path, login, at);
       this.notice = t("blend.opened");
       return;
     } catch (e) {
       const err = toAppError(e);
       if (err.kind !== "blender_not_found") {
-        this.error = err.message;
+        this.error = err;
         return;
       }
     }
@@ -207,7 +209,7 @@ class AppStore {
     const saved = await this.run(() => api.setBlenderPath(picked));
     if (!saved) return;
     this.settings = saved;
-    const ok = await this.run(() => api.openInBlender(path));
+    const ok = await this.run(() => api.openInBlender(path, login, at));
     if (ok !== undefined) this.notice = t("blend.opened");
   }
 

@@ -1,5 +1,5 @@
 // Every user-visible string of the UI, in English and Polish. Parameters are written {name}.
-import type { Language } from "./types";
+import type { ErrorKind, Language } from "./types";
 
 const en = {
   "app.title": "Pracownia",
@@ -19,6 +19,8 @@ const en = {
   "status.no_addresses": "No network address found — connect this computer to the classroom network.",
   "status.copy": "Copy",
   "status.join": "Or paste into the add-on",
+  "status.join_button": "Join text",
+  "status.settings": "Settings (port, folder, class code)",
   "status.join_hint": "The join text carries the address and the class code",
   "status.copied": "Copied",
   "status.online": "online",
@@ -32,6 +34,13 @@ const en = {
   "status.files_other": "files",
   "status.received": "received",
   "status.rejected": "Rejected",
+  "status.wrong_code_one": "{count} student is using a wrong class code: {names}",
+  "status.wrong_code_few": "{count} students are using a wrong class code: {names}",
+  "status.wrong_code_many": "{count} students are using a wrong class code: {names}",
+  "status.wrong_code_other": "{count} students are using a wrong class code: {names}",
+  "status.wrong_code_title": "Their messages were refused. Give them the class code again (or the join text). Names come from the refused messages and are not verified.",
+  "status.wrong_code_who": "{login} ({count} refused, last {time})",
+  "status.wrong_code_who_host": "{login} on {host} ({count} refused, last {time})",
   "status.events_dropped": "{count} live updates skipped (everything is stored)",
   "status.choose_store_title": "Choose the store folder",
   "grid.empty": "No students yet. Start the receiver and give the students the address above.",
@@ -96,6 +105,15 @@ const en = {
   "student.pause": "Pause",
   "student.frame": "{index} of {count}",
   "student.first_seen": "first seen {time}",
+  "viewer.full_title": "Full screen (double-click or F)",
+  "viewer.zoom_hint": "Wheel or +/− zooms, drag moves, 0 fits, Esc leaves",
+  "viewer.zoom_in": "Zoom in",
+  "viewer.zoom_out": "Zoom out",
+  "viewer.leave_full": "Close",
+  "viewer.range_title": "Play shows this much, from its first screenshot",
+  "viewer.range_all": "all",
+  "viewer.range_minutes": "last {count} min",
+  "viewer.speed_title": "Play speed",
   "kind.join": "Joined",
   "kind.leave": "Left",
   "kind.leave_timeout": "Left (no signal)",
@@ -107,6 +125,8 @@ const en = {
   "kind.rejected": "Rejected: {reason}",
   "blend.open": "Open in Blender",
   "blend.show": "Show in folder",
+  "blend.open_short": "Open",
+  "blend.show_short": "Folder",
   "blend.pick_title": "Where is Blender? Choose the Blender program",
   "blend.opened": "Blender is opening a copy of the file.",
   "inbox.title": "All messages",
@@ -143,7 +163,7 @@ const en = {
   "class.cancel": "Cancel",
   "class.ask_all_screenshot": "Ask everyone for a screenshot now",
   "tile.ask_screenshot": "Ask for a screenshot now",
-  "tile.hand_ack": "Acknowledge",
+  "tile.hand_ack": "Got it",
   "tile.hand_lower": "Lower hand",
   "tile.needs_receiver": "Start the receiver first",
   "inbox.reply": "Reply",
@@ -160,8 +180,33 @@ const en = {
   "error.unknown_student": "This student is not in the store.",
   "error.no_students": "There are no students in this store yet.",
   "error.empty_text": "The message is empty.",
-  "error.text_too_long": "The message is too long (at most 4096 bytes).",
+  "error.text_too_long": "The message is too long (at most {max} bytes).",
   "error.timeout": "The receiver did not answer in time; try again.",
+  "error.port_in_use": "Port {port} is already used by another program on this computer. Close that program or choose another port.",
+  "error.cannot_listen": "Pracownia cannot receive students' work on port {port} on this computer. Choose another port (for example 5570).",
+  "error.receiver_failed": "Receiving could not start. Try again; if it keeps failing, restart Pracownia.",
+  "error.store_not_writable": "Pracownia cannot save into the folder {path}. Choose another folder.",
+  "error.store_in_use": "The folder {path} is already used by another Pracownia window. Close it or choose another folder.",
+  "error.store_failed": "Reading or saving in the store folder failed. Check the disk, or choose another folder.",
+  "error.store_empty": "Nothing has been received into the folder {path} yet.",
+  "error.ambiguous_login": "More than one student uses the login {login}: choose the student in the grid instead.",
+  "error.no_student_chosen": "Choose a student first.",
+  "error.blender_not_found": "Blender was not found on this computer. Choose the Blender program to use.",
+  "error.no_program": "There is no program at {path}.",
+  "error.start_failed": "The program {program} could not be started.",
+  "error.not_in_store": "“{file}” is not a file in the store folder.",
+  "error.file_gone": "The file “{file}” is no longer in the store folder.",
+  "error.not_a_blend": "“{file}” is not a .blend file.",
+  "error.temp_copy_failed": "A temporary copy for Blender could not be made (is the disk full?).",
+  "error.not_ours": "Pracownia did not write {path}, so it will not open it.",
+  "error.export_failed": "Copying to {path} failed. Check that the disk has space and try again, or choose another place.",
+  "error.changed_while_copying": "A file changed while it was being copied ({path}); try again.",
+  "error.bad_port": "The port must be a number from 1 to 65535.",
+  "error.no_store": "Choose a folder where the students' work will be stored.",
+  "error.store_not_absolute": "Choose the store folder with “Choose…” (“{path}” is not a full path).",
+  "error.bad_class_code": "The class code must be at most 64 characters, without line breaks.",
+  "error.settings_not_saved": "The settings could not be saved in {path}.",
+  "error.bad_student_id": "That student could not be found.",
   "error.exists": "That folder already has files in it, or that file already exists: choose a new one.",
   "collect.button": "Collect work",
   "collect.title": "Collect the class's work",
@@ -249,6 +294,8 @@ const pl: Catalogue = {
   "status.no_addresses": "Nie znaleziono adresu sieciowego — podłącz ten komputer do sieci w sali.",
   "status.copy": "Kopiuj",
   "status.join": "Albo wklej w dodatku",
+  "status.join_button": "Tekst dołączenia",
+  "status.settings": "Ustawienia (port, folder, kod zajęć)",
   "status.join_hint": "Tekst dołączenia zawiera adres i kod zajęć",
   "status.copied": "Skopiowano",
   "status.online": "w sieci",
@@ -262,6 +309,13 @@ const pl: Catalogue = {
   "status.files_other": "pliku",
   "status.received": "odebrano",
   "status.rejected": "Odrzucone",
+  "status.wrong_code_one": "{count} osoba używa złego kodu zajęć: {names}",
+  "status.wrong_code_few": "{count} osoby używają złego kodu zajęć: {names}",
+  "status.wrong_code_many": "{count} osób używa złego kodu zajęć: {names}",
+  "status.wrong_code_other": "{count} osoby używa złego kodu zajęć: {names}",
+  "status.wrong_code_title": "Ich wiadomości zostały odrzucone. Podaj im jeszcze raz kod zajęć (albo tekst dołączenia). Nazwy pochodzą z odrzuconych wiadomości i nie są sprawdzone.",
+  "status.wrong_code_who": "{login} (odrzucono: {count}, ostatnio {time})",
+  "status.wrong_code_who_host": "{login} na {host} (odrzucono: {count}, ostatnio {time})",
   "status.events_dropped": "Pominięto {count} aktualizacji na żywo (wszystko jest zapisane)",
   "status.choose_store_title": "Wybierz folder archiwum",
   "grid.empty": "Nie ma jeszcze studentów. Uruchom odbiór i podaj studentom adres powyżej.",
@@ -326,6 +380,15 @@ const pl: Catalogue = {
   "student.pause": "Pauza",
   "student.frame": "{index} z {count}",
   "student.first_seen": "pierwszy raz {time}",
+  "viewer.full_title": "Pełny ekran (dwuklik lub F)",
+  "viewer.zoom_hint": "Kółko lub +/− powiększa, przeciąganie przesuwa, 0 dopasowuje, Esc zamyka",
+  "viewer.zoom_in": "Powiększ",
+  "viewer.zoom_out": "Pomniejsz",
+  "viewer.leave_full": "Zamknij",
+  "viewer.range_title": "Odtwarzanie pokazuje tyle, od pierwszego zrzutu",
+  "viewer.range_all": "wszystko",
+  "viewer.range_minutes": "ostatnie {count} min",
+  "viewer.speed_title": "Szybkość odtwarzania",
   "kind.join": "Dołączenie",
   "kind.leave": "Wyjście",
   "kind.leave_timeout": "Wyjście (brak sygnału)",
@@ -337,6 +400,8 @@ const pl: Catalogue = {
   "kind.rejected": "Odrzucono: {reason}",
   "blend.open": "Otwórz w Blenderze",
   "blend.show": "Pokaż w folderze",
+  "blend.open_short": "Otwórz",
+  "blend.show_short": "Folder",
   "blend.pick_title": "Gdzie jest Blender? Wskaż program Blender",
   "blend.opened": "Blender otwiera kopię pliku.",
   "inbox.title": "Wszystkie wiadomości",
@@ -390,8 +455,33 @@ const pl: Catalogue = {
   "error.unknown_student": "Tej osoby nie ma w archiwum.",
   "error.no_students": "W tym archiwum nie ma jeszcze żadnych osób.",
   "error.empty_text": "Wiadomość jest pusta.",
-  "error.text_too_long": "Wiadomość jest za długa (najwyżej 4096 bajtów).",
+  "error.text_too_long": "Wiadomość jest za długa (najwyżej {max} bajtów).",
   "error.timeout": "Odbiór nie odpowiedział na czas; spróbuj ponownie.",
+  "error.port_in_use": "Port {port} jest już używany przez inny program na tym komputerze. Zamknij ten program albo wybierz inny port.",
+  "error.cannot_listen": "Pracownia nie może odbierać prac na porcie {port} na tym komputerze. Wybierz inny port (na przykład 5570).",
+  "error.receiver_failed": "Nie udało się uruchomić odbioru. Spróbuj ponownie; jeśli to się powtarza, uruchom Pracownię od nowa.",
+  "error.store_not_writable": "Pracownia nie może zapisywać w folderze {path}. Wybierz inny folder.",
+  "error.store_in_use": "Folder {path} jest już używany przez inne okno Pracowni. Zamknij je albo wybierz inny folder.",
+  "error.store_failed": "Odczyt lub zapis w folderze archiwum nie powiódł się. Sprawdź dysk albo wybierz inny folder.",
+  "error.store_empty": "Do folderu {path} nic jeszcze nie odebrano.",
+  "error.ambiguous_login": "Login {login} ma więcej niż jedna osoba: wybierz osobę w siatce.",
+  "error.no_student_chosen": "Najpierw wybierz osobę.",
+  "error.blender_not_found": "Nie znaleziono Blendera na tym komputerze. Wskaż program Blender.",
+  "error.no_program": "Pod ścieżką {path} nie ma programu.",
+  "error.start_failed": "Nie udało się uruchomić programu {program}.",
+  "error.not_in_store": "„{file}” nie jest plikiem w folderze archiwum.",
+  "error.file_gone": "Pliku „{file}” nie ma już w folderze archiwum.",
+  "error.not_a_blend": "„{file}” nie jest plikiem .blend.",
+  "error.temp_copy_failed": "Nie udało się zrobić tymczasowej kopii dla Blendera (czy dysk jest pełny?).",
+  "error.not_ours": "Tego nie zapisała Pracownia ({path}), więc nie zostanie otwarte.",
+  "error.export_failed": "Kopiowanie do {path} nie powiodło się. Sprawdź, czy na dysku jest miejsce, i spróbuj ponownie albo wybierz inne miejsce.",
+  "error.changed_while_copying": "Plik zmienił się podczas kopiowania ({path}); spróbuj ponownie.",
+  "error.bad_port": "Port musi być liczbą od 1 do 65535.",
+  "error.no_store": "Wybierz folder, w którym będą zapisywane prace.",
+  "error.store_not_absolute": "Wskaż folder archiwum przyciskiem „Wybierz…” („{path}” nie jest pełną ścieżką).",
+  "error.bad_class_code": "Kod zajęć może mieć najwyżej 64 znaki, bez podziałów wierszy.",
+  "error.settings_not_saved": "Nie udało się zapisać ustawień w {path}.",
+  "error.bad_student_id": "Nie znaleziono tej osoby.",
   "error.exists": "Ten folder zawiera już pliki albo ten plik już istnieje — wybierz inny.",
   "collect.button": "Zbierz prace",
   "collect.title": "Zbierz prace grupy",
@@ -478,6 +568,7 @@ export type PluralBase =
   | "collect.done"
   | "status.chats"
   | "status.files"
+  | "status.wrong_code"
   | "erase.what";
 
 /** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */
@@ -492,7 +583,43 @@ export function translatePlural(
   return translate(lang, `${base}_${form}` as MessageKey, { count, ...params });
 }
 
-const ERROR_KINDS = ["exists", "running", "not_running", "unknown_student", "no_students", "empty_text", "text_too_long", "timeout"] as const;
+/** The sentence of every error kind the backend sends: a kind missing here fails svelte-check,
+ * a key missing in a catalogue fails the type of `pl` (and the Rust test of the kinds). */
+export const ERROR_SENTENCES: Record<ErrorKind, MessageKey> = {
+  port_in_use: "error.port_in_use",
+  cannot_listen: "error.cannot_listen",
+  receiver_failed: "error.receiver_failed",
+  store_not_writable: "error.store_not_writable",
+  store_in_use: "error.store_in_use",
+  store_failed: "error.store_failed",
+  store_empty: "error.store_empty",
+  unknown_student: "error.unknown_student",
+  ambiguous_login: "error.ambiguous_login",
+  no_students: "error.no_students",
+  no_student_chosen: "error.no_student_chosen",
+  empty_text: "error.empty_text",
+  text_too_long: "error.text_too_long",
+  not_running: "error.not_running",
+  running: "error.running",
+  timeout: "error.timeout",
+  blender_not_found: "error.blender_not_found",
+  no_program: "error.no_program",
+  start_failed: "error.start_failed",
+  not_in_store: "error.not_in_store",
+  file_gone: "error.file_gone",
+  not_a_blend: "error.not_a_blend",
+  temp_copy_failed: "error.temp_copy_failed",
+  not_ours: "error.not_ours",
+  exists: "error.exists",
+  export_failed: "error.export_failed",
+  changed_while_copying: "error.changed_while_copying",
+  bad_port: "error.bad_port",
+  no_store: "error.no_store",
+  store_not_absolute: "error.store_not_absolute",
+  bad_class_code: "error.bad_class_code",
+  settings_not_saved: "error.settings_not_saved",
+  bad_student_id: "error.bad_student_id",
+};
 
 /** A refusal code as a short plain label in `lang`; a code this UI does not know stays as it is. */
 export function rejectLabel(lang: Language, code: string): string {
@@ -500,10 +627,9 @@ export function rejectLabel(lang: Language, code: string): string {
   return key in en ? translate(lang, key as MessageKey) : code;
 }
 
-/** An AppError as a sentence in the UI language: known kinds are translated, others keep the
- * backend's sentence. */
-export function errorSentence(lang: Language, err: { kind: string; message: string }): string {
-  return (ERROR_KINDS as readonly string[]).includes(err.kind)
-    ? translate(lang, `error.${err.kind}` as MessageKey)
-    : err.message;
+/** An AppError as a sentence in the UI language, from its kind and parameters. A kind this UI
+ * does not know (a newer backend) says that something went wrong, with the backend's sentence. */
+export function errorSentence(lang: Language, err: { kind: string; params?: Record<string, string>; message: string }): string {
+  const key = Object.prototype.hasOwnProperty.call(ERROR_SENTENCES, err.kind) ? ERROR_SENTENCES[err.kind as ErrorKind] : null;
+  return key ? translate(lang, key, err.params ?? {}) : translate(lang, "error.unknown", { detail: err.message });
 }

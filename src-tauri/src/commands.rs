@@ -60,6 +60,12 @@ pub async fn timeline_page(
     state.timeline_page(&student, before_id, limit)
 }
 
+/// What the whole class had on screen at `at` (Unix ms): each student's newest screenshot then.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn screenshots_at(state: State<'_, AppState>, at: i64) -> R<Vec<TimelineEntry>> {
+    state.screenshots_at(at)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn chat_inbox(state: State<'_, AppState>, before_id: Option<i64>, limit: u32) -> R<Vec<TimelineEntry>> {
     state.chat_inbox(before_id, limit)

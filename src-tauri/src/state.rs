@@ -223,6 +223,14 @@ impl AppState {
         }
     }
 
+    /// Every student's newest screenshot at or before `at` (Unix ms), by login (Compare).
+    pub fn screenshots_at(&self, at: i64) -> Result<Vec<TimelineEntry>, AppError> {
+        match self.reader()? {
+            Some(r) => Ok(r.screenshots_at(at)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
     pub fn chat_inbox(&self, before_id: Option<i64>, limit: u32) -> Result<Vec<TimelineEntry>, AppError> {
         match self.reader()? {
             Some(r) => Ok(r.chat_inbox(before_id, limit.clamp(1, 1000) as usize)?),
@@ -370,6 +378,18 @@ mod tests {
         let student = inbox[0].student.to_string();
         let page = st.timeline_page(&student, None, 5).unwrap();
         assert!(!page.is_empty() && page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+        // Compare: each student's newest screenshot now; nothing before the class began.
+        let now = st.screenshots_at(i64::MAX).unwrap();
+        assert!(!now.is_empty() && now.iter().all(|e| e.kind == TimelineKind::Screenshot && e.path.is_some()));
+        let tiles = st.list_students().unwrap();
+        for e in &now {
+            let tile = tiles.iter().find(|t| t.summary.id == e.student).expect("a student of the class");
+            assert!(tile.summary.latest_screenshot_at.is_some_and(|latest| latest >= e.ts), "at most the newest");
+        }
+        let one = &now[0];
+        let then = st.screenshots_at(one.ts).unwrap();
+        assert_eq!(then.iter().find(|e| e.student == one.student).map(|e| e.id), Some(one.id), "at its own time");
+        assert!(st.screenshots_at(0).unwrap().is_empty());
         assert!(rec.0.lock().unwrap().iter().any(|e| matches!(e, Event::Chat { .. })));
         assert!(st.status().stats.unwrap().messages > 0);
 

@@ -142,6 +142,15 @@ function handle(cmd, args) {
       return [...tiles.values()].map((t) => structuredClone(t));
     case "timeline_page":
       return newestFirst(entries.filter((e) => e.student === args.student), args.before_id, args.limit);
+    case "screenshots_at": {
+      const newest = new Map();
+      for (const e of entries) {
+        if (e.kind !== "screenshot" || e.ts > args.at) continue;
+        const had = newest.get(e.student);
+        if (!had || e.ts > had.ts || (e.ts === had.ts && e.id > had.id)) newest.set(e.student, e);
+      }
+      return [...newest.values()].sort((a, b) => a.login.localeCompare(b.login));
+    }
     case "chat_inbox":
       return newestFirst(entries.filter((e) => e.kind === "chat"), args.before_id, args.limit);
     case "mark_chat_read": {

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { openApp, poll, setup, shot, tid } from "./helpers.mjs";
+import { calls, idOf, openApp, poll, push, setup, shot, tid } from "./helpers.mjs";
 
 let env;
 before(async () => {
@@ -195,6 +195,10 @@ describe("errors in the UI's language", () => {
       await poll(() => page.locator(tid("student-view")).count(), (n) => n === 0);
       await scan("inbox");
       await page.locator(tid("grid-button")).click();
+      await page.locator(tid("compare-button")).click();
+      await page.locator(tid("compare-hint")).waitFor();
+      await scan("compare");
+      await page.locator(tid("grid-button")).click();
       await page.locator(tid("stop-button")).click();
       await page.locator(tid("start-button")).waitFor();
       await scan("stopped");
@@ -207,7 +211,7 @@ describe("errors in the UI's language", () => {
       await scan("error line");
       assert.doesNotMatch(await page.locator(tid("error-message")).innerText(), /0\.0\.0\.0|tcp:/);
       await shot(page, "polish-scan");
-      assert.equal(seen.length, 8);
+      assert.equal(seen.length, 9);
     } finally {
       await context.close();
     }
@@ -395,10 +399,100 @@ describe("the viewer, and the minimum window", () => {
           await page.locator(tid("inbox-button")).click();
           await page.locator(tid("chat-inbox")).waitFor();
           assert.deepEqual(await layoutProblems(page), [], `inbox (${where})`);
+          await page.locator(tid("grid-button")).click();
+          await page.locator(tid("compare-button")).click();
+          await page.locator(`${tid("compare-pick")}[data-login="celina"]`).check();
+          await page.locator(`${tid("compare-pick")}[data-login="bartek"]`).check();
+          await page.locator(tid("compare-cell")).first().waitFor();
+          assert.deepEqual(await layoutProblems(page), [], `compare (${where})`);
+          await page.locator(tid("compare-moment")).click();
+          assert.deepEqual(await layoutProblems(page), [], `compare at a moment (${where})`);
         } finally {
           await context.close();
         }
       }
+    }
+  });
+});
+
+describe("compare", () => {
+  test("2–6 chosen students side by side, live; the whole class at a chosen moment", async () => {
+    const now = Date.now();
+    const { page, context, errors } = await openApp(env, { running: true, now });
+    try {
+      await page.locator(tid("student-tile")).first().waitFor();
+      await page.locator(tid("compare-button")).click();
+      await page.locator(tid("compare-view")).waitFor();
+      assert.equal(await page.locator(tid("compare-hint")).count(), 1, "fewer than two: a hint");
+      const pick = (login) => page.locator(`${tid("compare-pick")}[data-login="${login}"]`).first(); // two use "ewa"
+      await pick("celina").check();
+      assert.equal(await page.locator(tid("compare-cell")).count(), 0);
+      await pick("anna.nowak").check();
+      const cells = page.locator(tid("compare-cell"));
+      await poll(() => cells.count(), (n) => n === 2);
+      assert.deepEqual(await cells.evaluateAll((els) => els.map((e) => e.dataset.login)), ["celina", "anna.nowak"], "in the order chosen");
+      // Side by side: same row, equal widths.
+      const [a, b] = [await cells.nth(0).boundingBox(), await cells.nth(1).boundingBox()];
+      assert.equal(Math.round(a.y), Math.round(b.y));
+      assert.ok(Math.abs(a.width - b.width) < 1 && b.x > a.x + a.width - 1);
+      // At most six.
+      for (const l of ["bartek", "dawid", "ewa"]) await pick(l).check();
+      await poll(() => cells.count(), (n) => n === 5);
+      const rest = page.locator(`${tid("compare-pick")}:not(:checked)`);
+      assert.equal(await rest.count(), 1);
+      await rest.first().check();
+      await poll(() => cells.count(), (n) => n === 6);
+      assert.equal(await page.locator(`${tid("compare-pick")}:disabled`).count(), 0, "all six chosen, nothing left to disable");
+      assert.match(await page.locator(tid("compare-count")).innerText(), /6 of at most 6/);
+      await pick("dawid").uncheck();
+      await pick("ewa").uncheck();
+      await poll(() => cells.count(), (n) => n === 4);
+      // Live: a new screenshot of anna replaces hers in place.
+      const annaImg = page.locator(`${tid("compare-cell")}[data-login="anna.nowak"] ${tid("compare-image")}`);
+      const before = await annaImg.getAttribute("src");
+      const anna = await idOf(page, "anna.nowak");
+      await push(page, { type: "file_stored", student: anna, login: "anna.nowak", kind: "screenshot", path: "anna.nowak-1/screenshots/00777.png", thumb: null, size: 5, sha256: "0" });
+      await poll(() => annaImg.getAttribute("src"), (s) => s !== before && s.includes("00777"));
+      await shot(page, "compare-live");
+
+      // The whole class at a moment: each student's newest screenshot until then, from the backend.
+      await page.locator(tid("compare-moment")).click();
+      assert.equal(await page.locator(tid("compare-hint")).count(), 1);
+      const at = now - 3_600_000 + 4 * 60_000; // a few minutes into the class
+      // A datetime-local value in the page's time zone (Europe/Warsaw), not the test runner's.
+      const local = (ms) =>
+        page.evaluate((t) => {
+          const d = new Date(t);
+          const p = (n) => String(n).padStart(2, "0");
+          return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+        }, ms);
+      await page.locator(tid("compare-moment-input")).fill(await local(at));
+      await page.locator(tid("compare-show")).click();
+      await poll(() => cells.count(), (n) => n > 0);
+      const [call] = await calls(page, "screenshots_at");
+      assert.equal(Math.floor(call.at / 1000), Math.floor(at / 1000));
+      const times = await page.locator(tid("compare-time")).allInnerTexts();
+      assert.ok(times.length === (await cells.count()) && times.every((t) => /^\d\d:\d\d:\d\d$/.test(t)));
+      const expected = await page.evaluate((t) => window.__TAURI_INTERNALS__.invoke("screenshots_at", { at: t }), call.at);
+      assert.deepEqual(await cells.evaluateAll((els) => els.map((e) => e.dataset.login)), expected.map((e) => e.login));
+      assert.ok(expected.every((e) => e.ts <= call.at));
+      await shot(page, "compare-moment");
+      // Before the class: nobody.
+      await page.locator(tid("compare-moment-input")).fill(await local(now - 5 * 3_600_000));
+      await page.locator(tid("compare-show")).click();
+      await page.locator(tid("compare-empty")).waitFor();
+      // A picture opens that student; Escape from Compare goes back to the class.
+      await page.locator(tid("compare-live")).click();
+      await page.locator(`${tid("compare-cell")}[data-login="celina"] button`).click();
+      await page.locator(tid("student-view")).waitFor();
+      await page.locator(tid("back-button")).click();
+      await page.locator(tid("compare-button")).click();
+      await poll(() => cells.count(), (n) => n === 4);
+      await page.keyboard.press("Escape");
+      await page.locator(tid("class-grid")).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
     }
   });
 });

@@ -35,6 +35,8 @@ export const api = {
   markChatRead: (student: Uuid) => invoke<null>("mark_chat_read", { student }),
   markChatUnread: (student: Uuid) => invoke<number | null>("mark_chat_unread", { student }),
   /** `login` and `at` name the copy ("anna 10-31-05.blend") so Blender's title is readable. */
+  /** Each student's newest screenshot at or before `at` (Unix ms), by login. */
+  screenshotsAt: (at: number) => invoke<TimelineEntry[]>("screenshots_at", { at }),
   openInBlender: (path: string, login?: string, at?: number) =>
     invoke<null>("open_in_blender", { path, login: login ?? null, at: at ?? null }),
   showInFolder: (path: string) => invoke<null>("show_in_folder", { path }),

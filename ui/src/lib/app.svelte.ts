@@ -10,7 +10,7 @@ import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings,
 /** A lecturer message's result: sent, or the error as a sentence in the UI language. */
 export type SendResult = { ok: true; sent: MessageSent } | { ok: false; error: string };
 
-export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" };
+export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" } | { name: "compare" };
 
 type Listener = (student: Uuid | null) => void;
 
@@ -27,6 +27,9 @@ class AppStore {
   filter = $state("");
   /** "Needs attention" by default: a raised hand or a waiting question is never scrolled away. */
   sort = $state<SortKey>("attention");
+  /** Compare: the chosen students (2–6, in the order chosen) and the mode. */
+  compare = $state<Uuid[]>([]);
+  compareMode = $state<"live" | "moment">("live");
   /** Set from the header's counts: only raised hands, or only unread chat. */
   only = $state<Only>(null);
 
@@ -188,6 +191,10 @@ class AppStore {
 
   showInbox(): void {
     this.view = { name: "inbox" };
+  }
+
+  showCompare(): void {
+    this.view = { name: "compare" };
   }
 
   /** Opens a copy in Blender; when Blender is not found, asks for it once and retries. */

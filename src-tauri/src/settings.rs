@@ -22,6 +22,10 @@ pub struct Settings {
     pub class_code: Option<String>,
     pub blender_path: Option<String>,
     pub language: Language,
+    /// A soft sound with each notification of a raised hand or a chat (the UI plays it). Off by
+    /// default; absent from older callers' and files' JSON.
+    #[serde(default)]
+    pub sound: bool,
 }
 
 /// The same fields, each optional: a settings file from an older version, or edited by hand,
@@ -34,6 +38,7 @@ struct SettingsFile {
     class_code: Option<String>,
     blender_path: Option<String>,
     language: Option<Language>,
+    sound: Option<bool>,
 }
 
 /// `<Documents or data dir>/Pracownia`.
@@ -49,6 +54,7 @@ impl Settings {
             class_code: None,
             blender_path: None,
             language: Language::En,
+            sound: false,
         }
     }
 
@@ -106,6 +112,7 @@ impl Settings {
             class_code: parsed.class_code,
             blender_path: parsed.blender_path,
             language: parsed.language.unwrap_or_default(),
+            sound: parsed.sound.unwrap_or(false),
         };
         merged.validate().unwrap_or(defaults)
     }
@@ -169,12 +176,19 @@ mod tests {
         assert_eq!(d, Settings::defaults(&store));
         assert_eq!(d.port, 5570);
         assert_eq!(d.language, Language::En);
+        assert!(!d.sound, "no sound unless asked for");
 
-        let s = Settings { port: 6000, class_code: Some("ABC".into()), language: Language::Pl, ..d.clone() };
+        let s =
+            Settings { port: 6000, class_code: Some("ABC".into()), language: Language::Pl, sound: true, ..d.clone() };
         s.save(&file).unwrap();
         assert_eq!(Settings::load(&file, &store), s);
         let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        assert_eq!(json["language"], "pl");
+        assert_eq!((&json["language"], &json["sound"]), (&serde_json::json!("pl"), &serde_json::json!(true)));
+        // A caller that does not know the setting (an older UI, the WebDriver tests) leaves it off.
+        let older: Settings =
+            serde_json::from_str(r#"{"port":1,"store":"/s","class_code":null,"blender_path":null,"language":"en"}"#)
+                .unwrap();
+        assert!(!older.sound);
 
         // Partial and damaged files.
         std::fs::write(&file, br#"{"port": 7000}"#).unwrap();

@@ -12,7 +12,7 @@ let nextId = 1;
 const entries = []; // every timeline row of every student, ascending id
 const tiles = new Map(); // id → StudentTile
 
-let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", ...(cfg.settings ?? {}) };
+let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", sound: false, ...(cfg.settings ?? {}) };
 let running = !!cfg.running;
 let blenderMissing = !!cfg.blenderMissing;
 const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, wrong_code: [], ...(cfg.stats ?? {}) };

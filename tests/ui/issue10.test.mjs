@@ -3,7 +3,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { calls, idOf, openApp, poll, push, setup, shot, tid } from "./helpers.mjs";
+import { calls, idOf, openApp, poll, push, setup, shot, tid, tile } from "./helpers.mjs";
 
 let env;
 before(async () => {
@@ -490,6 +490,70 @@ describe("compare", () => {
       await poll(() => cells.count(), (n) => n === 4);
       await page.keyboard.press("Escape");
       await page.locator(tid("class-grid")).waitFor();
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe("notified when not seen", () => {
+  test("a hand or chat of a student scrolled out of view: a notice with Show, and the soft sound only when the setting is on", async () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ login: `s${String(i).padStart(2, "0")}`, shots: 1, presence: "online" }));
+    const { page, context, errors } = await openApp(env, { students: many });
+    try {
+      await page.locator(tid("student-tile")).first().waitFor();
+      assert.equal(await page.evaluate(() => document.hasFocus()), true, "the page has the focus");
+      const chimes = () => page.evaluate(() => Number(document.documentElement.dataset.chimes ?? 0));
+      const notice = page.locator(tid("attention-notice"));
+      // Sorted by name, s00 is at the top (seen), s39 far below (not seen).
+      const top = await idOf(page, "s00");
+      const bottom = await idOf(page, "s39");
+      await push(page, { type: "hand", student: top, login: "s00", raised: true });
+      await tile(page, "s00").locator(tid("hand-marker")).waitFor();
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await notice.count(), 0, "a tile in view needs no notice");
+      // Off by default: a notice, no sound.
+      assert.equal(await page.locator(tid("sound-toggle")).isChecked(), false);
+      await push(page, { type: "hand", student: bottom, login: "s39", raised: true });
+      await notice.waitFor();
+      assert.equal(await notice.getAttribute("data-student"), bottom);
+      assert.match(await notice.innerText(), /s39 raised a hand/);
+      assert.equal(await chimes(), 0);
+      await shot(page, "attention-notice");
+      // Show brings the tile into view.
+      await page.locator(tid("attention-show")).click();
+      await poll(() => notice.count(), (n) => n === 0);
+      await poll(
+        () => tile(page, "s39").evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          const g = el.closest(".grid").getBoundingClientRect();
+          return r.top >= g.top - 1 && r.bottom <= g.bottom + 1;
+        }),
+        (v) => v === true,
+      );
+      // Sound on (saved): a chat from a student out of view now chimes once.
+      await page.locator(tid("sound-toggle")).check();
+      await poll(() => calls(page, "save_settings"), (v) => v.length > 0 && v.at(-1).settings.sound === true);
+      // (Needs attention puts raised hands first: s00 and s39 are at the top now, s30 below.)
+      const far = await idOf(page, "s30");
+      await push(page, { type: "chat", student: far, login: "s30", id: "m-far", text: "help please" });
+      await notice.waitFor();
+      assert.match(await notice.innerText(), /s30: help please/);
+      await poll(chimes, (n) => n === 1);
+      // A student in view: no sound, no new notice; a hand already up: nothing again.
+      await page.locator(tid("attention-dismiss")).click();
+      const near = await idOf(page, "s01");
+      await push(page, { type: "chat", student: near, login: "s01", id: "m-near", text: "ok" });
+      await push(page, { type: "hand", student: bottom, login: "s39", raised: true });
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await notice.count(), 0);
+      assert.equal(await chimes(), 1);
+      // Polish words.
+      await page.locator(tid("language-select")).selectOption("pl");
+      await push(page, { type: "hand", student: await idOf(page, "s25"), login: "s25", raised: true });
+      await poll(() => notice.innerText().catch(() => ""), (v) => v.includes("s25 podnosi rękę"));
+      await poll(chimes, (n) => n === 2);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -6,6 +6,11 @@ import { locale, t } from "./locale.svelte";
 import { errorSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
 import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
+import { chime } from "./sound";
+
+/** A student who needs the lecturer while their tile is not on screen (or the window is not
+ * focused): shown above the page with a button that brings the tile into view. */
+export type Attention = { student: Uuid; login: string; kind: "chat" | "hand"; text: string | null };
 
 /** A lecturer message's result: sent, or the error as a sentence in the UI language. */
 export type SendResult = { ok: true; sent: MessageSent } | { ok: false; error: string };
@@ -13,6 +18,21 @@ export type SendResult = { ok: true; sent: MessageSent } | { ok: false; error: s
 export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" } | { name: "compare" };
 
 type Listener = (student: Uuid | null) => void;
+
+function tileElement(id: Uuid): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`[data-testid="student-tile"][data-student="${CSS.escape(id)}"]`);
+}
+
+/** Whether some of the student's tile is inside the grid's scrolled area (and the window). */
+function tileOnScreen(id: Uuid): boolean {
+  const el = tileElement(id);
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  const box = el.closest(".grid")?.getBoundingClientRect() ?? new DOMRect(0, 0, window.innerWidth, window.innerHeight);
+  const top = Math.max(box.top, 0);
+  const bottom = Math.min(box.bottom, window.innerHeight);
+  return r.bottom > top + 8 && r.top < bottom - 8 && r.width > 0;
+}
 
 class AppStore {
   settings = $state<Settings | null>(null);
@@ -27,6 +47,7 @@ class AppStore {
   filter = $state("");
   /** "Needs attention" by default: a raised hand or a waiting question is never scrolled away. */
   sort = $state<SortKey>("attention");
+  attention = $state<Attention | null>(null);
   /** Compare: the chosen students (2–6, in the order chosen) and the mode. */
   compare = $state<Uuid[]>([]);
   compareMode = $state<"live" | "moment">("live");
@@ -71,11 +92,37 @@ class AppStore {
   }
 
   handleEvent(ev: Event): void {
+    // A chat, or a hand that was not up already (before the reducer raises it).
+    const needs =
+      (ev.type === "chat" || (ev.type === "hand" && ev.raised && !this.cls.tiles[ev.student]?.hand_raised)) &&
+      ev.student !== this.openStudent;
     const fx = applyEvent(this.cls, ev, { openStudent: this.openStudent });
+    if (needs && (ev.type === "chat" || ev.type === "hand")) this.notifyAttention(ev);
     if (fx.error) this.error = fx.error;
     if (fx.markRead) void this.run(() => api.markChatRead(fx.markRead!));
     if (fx.timeline) for (const l of this.timelineListeners) l(fx.timeline);
     if (fx.chat) for (const l of this.inboxListeners) l(null);
+  }
+
+  /** The window's desktop notification comes from Rust while the window is not focused; here,
+   * also when the student's tile is scrolled out of view (or another view is open): a notice with
+   * "Show", and the soft sound when the setting asks for it. */
+  private notifyAttention(ev: Extract<Event, { type: "chat" | "hand" }>): void {
+    const focused = document.hasFocus();
+    const seen = focused && this.view.name === "grid" && tileOnScreen(ev.student);
+    if (seen) return;
+    this.attention = { student: ev.student, login: ev.login, kind: ev.type, text: ev.type === "chat" ? ev.text : null };
+    if (this.settings?.sound) chime();
+  }
+
+  /** The notice's "Show": the tile in the grid, scrolled into view. */
+  showAttention(): void {
+    const a = this.attention;
+    this.attention = null;
+    if (!a) return;
+    this.view = { name: "grid" };
+    if (this.only) this.only = null;
+    requestAnimationFrame(() => tileElement(a.student)?.scrollIntoView({ block: "center" }));
   }
 
   onTimelineChange(l: Listener): () => void {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use pracownia_core::index::sessions::{attendance_csv, Attendance, Session, DEFAULT_GAP_MS};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use crate::state::AppState;
 
 /// Every session of the class, oldest first (none before anyone joined).
@@ -21,14 +21,19 @@ pub fn attendance(state: &AppState, number: u32) -> Result<Vec<Attendance>, AppE
         Some(r) => r.attendance(number, DEFAULT_GAP_MS)?,
         None => None,
     };
-    rows.ok_or_else(|| AppError::not_found(format!("There is no session {number}.")))
+    rows.ok_or_else(|| {
+        AppError::new(ErrorKind::NoSuchSession, format!("There is no session {number}.")).with("number", number)
+    })
 }
 
 /// Write session `number`'s attendance as CSV to `out` (a path the lecturer chose in a save
 /// dialog); returns the path.
 pub fn save_csv(state: &AppState, number: u32, out: &Path) -> Result<String, AppError> {
     let rows = attendance(state, number)?;
-    std::fs::write(out, attendance_csv(&rows))?;
+    std::fs::write(out, attendance_csv(&rows)).map_err(|e| {
+        AppError::new(ErrorKind::ExportFailed, format!("Could not write {}: {e}", out.display()))
+            .with("path", out.display())
+    })?;
     crate::handin::remember(out);
     Ok(out.to_string_lossy().into_owned())
 }

@@ -16,6 +16,7 @@ import uuid
 import zmq
 
 from . import protocol as P
+from .curve import HandshakeWatch
 from .return_path import ReturnPath
 from .transfer import TransferError
 from .xpub import close_xpub, open_xpub, parse_subscription
@@ -56,6 +57,7 @@ class Worker:
         self.sent_files = 0
         self.ctx = None
         self.sock = None
+        self.handshake = None                 # HandshakeWatch of the XPUB
         self.rp = ReturnPath(sender, self._header, on_hand_lowered=self._hand_lowered)
 
     # ---- lifecycle ----
@@ -85,15 +87,28 @@ class Worker:
             self._publish()
 
     def _open(self):
-        self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm)
+        def watch(sock):  # why a handshake fails: wrong keys, or keys missing for an encrypted class
+            self.handshake = HandshakeWatch.watch(sock, curve=self.s.curve is not None)
+
+        try:
+            self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve, watch)
+        except zmq.ZMQError:
+            self.handshake = None  # closed with the context
+            raise
         self.poller = zmq.Poller()
         self.poller.register(self.sock, zmq.POLLIN)
+        if self.handshake is not None:
+            self.poller.register(self.handshake.mon, zmq.POLLIN)
         self.rp.open(self.ctx, self.poller)
 
     def _close(self):
         if self.sock is not None:
             left = (self.s._stop_deadline or time.monotonic()) - time.monotonic()
             self.rp.close()
+            if self.handshake is not None:  # before the XPUB and the context end
+                self.poller.unregister(self.handshake.mon)
+                self.handshake.close()
+                self.handshake = None
             close_xpub(self.ctx, self.sock, min(1.0, max(0.0, left - 0.2)) * 1000)
             self.ctx = self.sock = None
 
@@ -128,6 +143,7 @@ class Worker:
                         transfer=current.info() if current is not None else None,
                         parked=parked.info() if parked is not None else None,
                         sent_messages=self.sent_messages, sent_files=self.sent_files,
+                        handshake=self.handshake.read() if self.handshake else None,
                         **self.rp.status())
 
     # ---- one step of work ----

@@ -99,6 +99,12 @@ impl IndexReader {
         Ok(queries::files_until(&self.conn, student, kind, at, limit)?)
     }
 
+    /// Every student's newest screenshot at or before `at` (Unix ms), by login ("what did
+    /// everyone have at 10:30"; the app's Compare view).
+    pub fn screenshots_at(&self, at: i64) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::screenshots_at(&self.conn, at)?)
+    }
+
     /// When the student's newest chat was stored (Unix ms), if they ever wrote.
     pub fn latest_chat_at(&self, student: Uuid) -> Result<Option<i64>> {
         Ok(queries::recent_chats(&self.conn, student, 1)?.first().map(|(_, ts)| *ts))
@@ -109,3 +115,6 @@ impl IndexReader {
         Ok(queries::generation(&self.conn)?)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,9 +24,11 @@ mod return_path;
 mod socket;
 mod stats;
 mod worker;
+mod wrong_code;
 
 pub use command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
 pub use stats::StatsCounter;
+pub use wrong_code::WRONG_CODE_KEPT;
 
 use crate::events::{Event, Stats};
 use crate::limits::Limits;

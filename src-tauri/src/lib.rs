@@ -18,12 +18,18 @@ pub mod state;
 use pracownia_core::events::Event;
 use state::AppState;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Emitter, Manager, RunEvent};
 use tauri_plugin_notification::NotificationExt;
 
 pub const EVENT: &str = "pracownia://event";
 pub const STATUS: &str = "pracownia://status";
 const DEMO_STUDENTS: usize = 5;
+
+/// Whether the window has the focus, kept from its `Focused` events. Not asked of the window:
+/// on Linux that call waits for the main thread, and while the app quits the main thread waits
+/// for this forwarding thread (a SIGTERM during a chat hung the app that way).
+static FOCUSED: AtomicBool = AtomicBool::new(true);
 
 /// Forwards the receiver's events to the window, with a desktop notification for a chat or a
 /// newly raised hand that arrives while the window is not focused.
@@ -44,8 +50,7 @@ impl forward::Sink for TauriSink {
     }
 
     fn attention(&mut self, ev: &Event) {
-        let focused = self.app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(true);
-        if focused {
+        if FOCUSED.load(Ordering::Relaxed) {
             return; // the grid's order, the header's counts and the title already say it
         }
         if let Some((title, body)) = notify::text(ev, self.state.settings().language) {
@@ -124,6 +129,11 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| setup(app, demo))
+        .on_window_event(|_, event| {
+            if let tauri::WindowEvent::Focused(focused) = event {
+                FOCUSED.store(*focused, Ordering::Relaxed);
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::get_settings,
             commands::save_settings,

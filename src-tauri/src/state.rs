@@ -55,6 +55,9 @@ struct Inner {
     status_every: Duration,
 }
 
+/// How long stopping waits for the event forwarder (it sees the stop flag within 200 ms).
+const FORWARDER_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
@@ -184,7 +187,17 @@ impl AppState {
         if let Some(r) = taken {
             r.receiver.stop();
             r.stop.store(true, Ordering::SeqCst);
-            let _ = r.forwarder.join();
+            // Bounded: quitting runs this on the main thread, and a forwarder blocked on a call
+            // that needs the main thread would otherwise hang the quit for good.
+            let deadline = std::time::Instant::now() + FORWARDER_GRACE;
+            while !r.forwarder.is_finished() && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            if r.forwarder.is_finished() {
+                let _ = r.forwarder.join();
+            } else {
+                log::warn!("the event forwarder did not stop within {FORWARDER_GRACE:?}; leaving it");
+            }
         }
         lock(&self.0.presence).clear();
         self.status()

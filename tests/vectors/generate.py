@@ -21,6 +21,7 @@ PREFIX = "pracownia/1/"
 STUDENT = str(uuid.UUID("3f2b8c1e-9a4d-4c6b-8e1f-2a7d5c9b0e14"))
 STUDENT2 = str(uuid.UUID("a0c1d2e3-f405-4617-8829-3a4b5c6d7e8f"))
 CHAT_ID = str(uuid.UUID("5d0e2a4c-7b1f-4e3a-9c8d-6f5a4b3c2d1e"))
+SEAT = str(uuid.UUID("5eac7a2b-0c1d-4e2f-9a3b-4c5d6e7f8091"))
 CHAT_ID2 = str(uuid.UUID("c9e8d7f6-a5b4-4c3d-8e2f-1a0b9c8d7e6f"))
 TRANSFER = str(uuid.UUID("7e6d5c4b-3a29-4817-9f6e-5d4c3b2a1908"))
 LOGIN = "anna.kowalska"
@@ -114,6 +115,8 @@ def valid_messages():
     # Optional `paused` (added compatibly after 1.1; appended so the older vectors keep their seq).
     out.append(("heartbeat_paused", "heartbeat", s.common(file="scena_końcowa.blend", paused=True), b""))
     out.append(("heartbeat_sharing", "heartbeat", s.common(paused=False), b""))
+    # Optional hello `seat` (identity, issue 13): the add-on configuration's id, apart from `student`.
+    out.append(("hello_seat", "hello", s.common(addon="0.2.0", host="pc-lab-12", seat=SEAT), b""))
     return out
 
 
@@ -320,6 +323,10 @@ def build_invalid():
     # The optional heartbeat `paused`, when present, is a boolean (appended: older cases keep their seq).
     add("heartbeat_paused_string", "bad_field", replaced("heartbeat", paused="yes"))
     add("heartbeat_paused_null", "bad_field", replaced("heartbeat", paused=None))
+    # The optional hello `seat`, when present, is a hyphenated, non-nil UUID.
+    add("hello_seat_not_uuid", "bad_field", replaced("hello", seat="seat-12"))
+    add("hello_seat_nil", "bad_field", replaced("hello", seat="00000000-0000-0000-0000-000000000000"))
+    add("hello_seat_bad_login_first", "bad_login", replaced("hello", seat=7, login="../x"))
 
     codes = ["frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json",
              "missing_field", "bad_uuid", "bad_login", "deceptive_login", "bad_name", "bad_field", "bad_body",

@@ -330,3 +330,6 @@ mod return_tests;
 
 #[cfg(test)]
 mod limit_tests;
+
+#[cfg(test)]
+mod identity_tests;

@@ -24,7 +24,7 @@ fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
     r
 }
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     rig_with(|_| {})
 }
 
@@ -39,21 +39,21 @@ impl Rig {
         self.expect("join", |e| matches!(e, Event::StudentJoined { student, .. } if *student == id).then_some(()));
         id
     }
-    fn dealer(&self, login: &str, code: Option<&str>) -> Dealer {
+    pub(super) fn dealer(&self, login: &str, code: Option<&str>) -> Dealer {
         let sock = self.ctx.socket(zmq::DEALER).unwrap();
         sock.set_linger(0).unwrap();
         sock.connect(self.rx().return_endpoint()).unwrap();
         Dealer { sock, id: Uuid::new_v4(), login: login.into(), seq: 0, code: code.map(|c| c.as_bytes().to_vec()) }
     }
-    fn say(&self, to: &str, text: &str) -> CommandOutcome {
+    pub(super) fn say(&self, to: &str, text: &str) -> CommandOutcome {
         self.rx().command(LecturerCommand::Say { to: to.into(), text: text.into() }).unwrap()
     }
 }
 
-struct Dealer {
+pub(super) struct Dealer {
     sock: zmq::Socket,
-    id: Uuid,
-    login: String,
+    pub(super) id: Uuid,
+    pub(super) login: String,
     seq: u64,
     code: Option<Vec<u8>>,
 }
@@ -65,7 +65,7 @@ impl Dealer {
         self.sock.send_multipart(encode_return(kind, &h, self.code.as_deref()), 0).unwrap();
     }
     /// Register and wait for the welcome.
-    fn register(&mut self) {
+    pub(super) fn register(&mut self) {
         self.send(ReturnKind::Register, json!({"addon": "test"}));
         self.until("welcome", |p| matches!(p, LecturerPayload::Welcome));
     }
@@ -79,7 +79,7 @@ impl Dealer {
         assert_eq!(m.student, self.id, "a lecturer message for another student");
         Some(m)
     }
-    fn until(&self, what: &str, f: impl Fn(&LecturerPayload) -> bool) -> LecturerPayload {
+    pub(super) fn until(&self, what: &str, f: impl Fn(&LecturerPayload) -> bool) -> LecturerPayload {
         let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
             if let Some(m) = self.recv(Duration::from_millis(100)) {
@@ -103,7 +103,7 @@ impl Dealer {
     }
 }
 
-fn is_reply(p: &LecturerPayload) -> bool {
+pub(super) fn is_reply(p: &LecturerPayload) -> bool {
     matches!(p, LecturerPayload::Reply { .. })
 }
 

@@ -109,6 +109,8 @@ pub struct Worker {
     dirty: HashSet<PathBuf>,
     last_write: HashMap<PathBuf, Instant>,
     last_at: i64,
+    /// The wire id each online student is online from (identity: who may become an alias).
+    wires: HashMap<Uuid, Uuid>,
     /// Each student's hand as last recorded (filled from the store on first use).
     hands: HashMap<Uuid, bool>,
     /// Students registered on the return path and their unacknowledged messages.
@@ -159,6 +161,7 @@ impl Worker {
             last_write: HashMap::new(),
             last_at: 0,
             hands: HashMap::new(),
+            wires: HashMap::new(),
             online: Online::default(),
             new_ids: Bucket::full(cfg.limits.new_students, Instant::now()),
             chats: PerId::new(cfg.limits.chats_per_student),
@@ -270,11 +273,36 @@ impl Worker {
                 Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
             return self.stats.reject(&r, &c.login);
         }
-        let student = match self.store.student(c.student, &c.login) {
-            Ok(s) => s,
+        let resolved = match self.identify(c.student, &c.login) {
+            Ok(r) => r,
             Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
         };
+        let student = resolved.student;
+        let host = match &msg.payload {
+            Payload::Hello { host, .. } => host.clone(),
+            _ => None,
+        };
+        if let Some((previous, previous_login)) = resolved.login_changed {
+            self.record(&student, at, Entry::LoginChanged { from: previous_login.clone(), host: host.clone() });
+            self.sink.emit(Event::LoginChanged {
+                at,
+                student: student.id,
+                login: student.login.clone(),
+                previous,
+                previous_login,
+                wire: c.student,
+                host: host.clone(),
+            });
+        }
+        if let Payload::Hello { seat, .. } = &msg.payload {
+            if let Err(e) = self.store.note_seat(&student, c.student, &c.login, host, *seat, at) {
+                log::warn!("could not note the seat of {}: {e}", crate::text::Inert(&student.login));
+            }
+        }
         if let Payload::Bye = msg.payload {
+            if self.wires.get(&student.id) == Some(&c.student) {
+                self.wires.remove(&student.id);
+            }
             if self.presence.leave(student.id) {
                 self.hands.insert(student.id, false); // the add-on lowers the hand on disconnect
                 self.record(&student, at, Entry::Leave { reason: LeaveReason::Bye });
@@ -288,6 +316,7 @@ impl Worker {
             self.stats.online.store(self.presence.online() as u64, Relaxed);
             return;
         }
+        self.wires.insert(student.id, c.student);
         match self.presence.touch(student.id, &student.login, Instant::now()) {
             Touch::Joined => self.joined(&student, at, &msg.payload),
             Touch::Back => {
@@ -376,6 +405,13 @@ impl Worker {
         }
     }
 
+    /// The store's student for a wire id and login (identity rules: `Store::resolve`); online
+    /// means sending on either path now.
+    pub(super) fn identify(&mut self, wire: Uuid, login: &str) -> crate::store::error::Result<crate::store::Resolved> {
+        let (sending, registered) = (&self.wires, self.online.wires());
+        self.store.resolve(wire, login, &|s| sending.get(&s).or_else(|| registered.get(&s)).copied())
+    }
+
     /// Journal and index an entry; false for a duplicate (a re-sent chat) or a failure.
     fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
         self.last_write.insert(s.dir.clone(), Instant::now());
@@ -420,7 +456,8 @@ impl Worker {
                 Change::Gone { student, login } => {
                     let at = self.clock();
                     self.hands.insert(student, false);
-                    if let Ok(s) = self.store.student(student, &login) {
+                    self.wires.remove(&student);
+                    if let Ok(s) = self.store.known_student(student) {
                         self.record(&s, at, Entry::Leave { reason: LeaveReason::Timeout });
                     }
                     self.sink.emit(Event::StudentLeft { at, student, login, reason: LeaveReason::Timeout });

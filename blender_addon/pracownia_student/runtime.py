@@ -9,7 +9,10 @@ from .controller import Controller
 
 controller = Controller()
 installer = None      # deps.Installer while/after the student pressed "Install pyzmq"
-student_id = None     # loaded by addon.register() from the id file
-id_path = None
+student_id = None     # the id of the login connecting (identity.py: one per login here)
+id_path = None        # student_ids.json: login -> id, and this configuration's seat id
+legacy_id_path = None  # student_id: the one id of add-ons before ids per login
+seat_id = None        # this configuration's seat (hello `seat`)
+last_login = ""       # the login in the preferences when the add-on started
 deps_dir = None       # where "Install pyzmq" puts pyzmq (on sys.path)
 conversation_dir = None  # where conversations are saved (set by addon.register())

@@ -129,6 +129,19 @@ pub fn students(store: &Path, as_json: bool) -> Result<(), String> {
             )
         };
         write_line(&mut out, &line)?;
+        if !as_json {
+            // The ways in: what `split --seat` takes.
+            for seat in &s.seats {
+                let line = format!(
+                    "    seat {}  {:<16} host {}  last {}",
+                    seat.wire,
+                    Inert(&seat.login).to_string(),
+                    Inert(seat.host.as_deref().unwrap_or("-")),
+                    rfc3339(seat.last_seen)
+                );
+                write_line(&mut out, &line)?;
+            }
+        }
     }
     Ok(())
 }

@@ -21,6 +21,7 @@ pub mod journal;
 mod lecturer;
 mod meta;
 mod record;
+mod regroup;
 mod retention;
 pub mod sanitize;
 mod scan;
@@ -33,6 +34,7 @@ pub use error::StoreError;
 pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp};
 pub use identity::{derived_id, Resolved};
 pub use lecturer::Outgoing;
+pub use regroup::Regrouped;
 pub use retention::{Retention, ThinReport};
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};
@@ -171,6 +173,8 @@ impl Store {
             return Err(StoreError::InUse { path: root });
         }
 
+        // A merge or split a crash interrupted is finished first (it may leave work for erasing/).
+        regroup::finish_interrupted(&root)?;
         erase::finish_interrupted(&root)?;
         let staging = meta.join("staging");
         if staging.exists() {

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod forward;
 pub mod handin;
+pub mod identity;
 pub mod messages;
 pub mod net;
 pub mod notify;
@@ -147,6 +148,8 @@ pub fn run() {
             commands::reveal_output,
             commands::erase_preview,
             commands::erase_student,
+            commands::merge_students,
+            commands::split_student,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

@@ -13,6 +13,8 @@ export type { LeaveReason } from "./LeaveReason";
 export type { MessageSent } from "./MessageSent";
 export type { Presence } from "./Presence";
 export type { ReceiverStatus } from "./ReceiverStatus";
+export type { RegroupDone } from "./RegroupDone";
+export type { Seat } from "./Seat";
 export type { Settings } from "./Settings";
 export type { Stats } from "./Stats";
 export type { StudentSummary } from "./StudentSummary";

@@ -11,6 +11,7 @@ import type {
   HandinProgress,
   MessageSent,
   ReceiverStatus,
+  RegroupDone,
   Settings,
   StudentTile,
   TimelineEntry,
@@ -48,6 +49,8 @@ export const api = {
   revealOutput: (path: string) => invoke<null>("reveal_output", { path }),
   erasePreview: (student: Uuid) => invoke<ErasePreview>("erase_preview", { student }),
   eraseStudent: (student: Uuid) => invoke<ErasePreview>("erase_student", { student }),
+  mergeStudents: (into: Uuid, from: Uuid) => invoke<RegroupDone>("merge_students", { into, from }),
+  splitStudent: (student: Uuid, seat: Uuid) => invoke<RegroupDone>("split_student", { student, seat }),
 };
 
 export function onHandinProgress(cb: (p: HandinProgress) => void): Promise<UnlistenFn> {

@@ -15,6 +15,8 @@ export type {
   MessageSent,
   Presence,
   ReceiverStatus,
+  RegroupDone,
+  Seat,
   Settings,
   Stats,
   StudentSummary,

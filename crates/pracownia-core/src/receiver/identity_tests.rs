@@ -197,3 +197,25 @@ fn the_return_path_addresses_a_derived_student_by_its_wire_id() {
     let tl = IndexReader::open(&r.root()).unwrap().timeline(Some(seat), None, 100).unwrap();
     assert!(tl.iter().all(|e| e.kind != TimelineKind::Reply), "anna got marek's reply");
 }
+
+#[test]
+fn a_seat_that_changes_hands_without_a_bye_ends_the_earlier_login_s_presence() {
+    let mut r = rig();
+    let seat = Uuid::new_v4();
+    let mut anna = Wire::new(&r, seat, "anna");
+    anna.hello(&r, "lab-7", None);
+    r.expect("join", |e| matches!(e, Event::StudentJoined { login, .. } if login == "anna").then_some(()));
+    // Blender restarted with another login before anna's presence timed out.
+    let mut piotr = Wire::new(&r, seat, "piotr");
+    piotr.hello(&r, "lab-7", None);
+    let left = r.expect("anna left", |e| match e {
+        Event::StudentLeft { student, login, .. } if login == "anna" => Some(*student),
+        _ => None,
+    });
+    assert_eq!(left, seat);
+    r.expect("piotr joined", |e| {
+        matches!(e, Event::StudentJoined { student, .. } if *student == derived_id(seat, "piotr")).then_some(())
+    });
+    assert_eq!(r.rx().stats().online, 1, "only piotr is online");
+    r.stop();
+}

@@ -1,5 +1,6 @@
 //! The thread that owns the store: presence, chat, hands, and chunk reassembly into verified files.
 
+mod identity;
 mod lecturer;
 mod transfers;
 
@@ -273,32 +274,7 @@ impl Worker {
                 Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
             return self.stats.reject(&r, &c.login);
         }
-        let resolved = match self.identify(c.student, &c.login) {
-            Ok(r) => r,
-            Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
-        };
-        let student = resolved.student;
-        let host = match &msg.payload {
-            Payload::Hello { host, .. } => host.clone(),
-            _ => None,
-        };
-        if let Some((previous, previous_login)) = resolved.login_changed {
-            self.record(&student, at, Entry::LoginChanged { from: previous_login.clone(), host: host.clone() });
-            self.sink.emit(Event::LoginChanged {
-                at,
-                student: student.id,
-                login: student.login.clone(),
-                previous,
-                previous_login,
-                wire: c.student,
-                host: host.clone(),
-            });
-        }
-        if let Payload::Hello { seat, .. } = &msg.payload {
-            if let Err(e) = self.store.note_seat(&student, c.student, &c.login, host, *seat, at) {
-                log::warn!("could not note the seat of {}: {e}", crate::text::Inert(&student.login));
-            }
-        }
+        let Some(student) = self.student_of(&msg, at) else { return };
         if let Payload::Bye = msg.payload {
             if self.wires.get(&student.id) == Some(&c.student) {
                 self.wires.remove(&student.id);
@@ -405,15 +381,8 @@ impl Worker {
         }
     }
 
-    /// The store's student for a wire id and login (identity rules: `Store::resolve`); online
-    /// means sending on either path now.
-    pub(super) fn identify(&mut self, wire: Uuid, login: &str) -> crate::store::error::Result<crate::store::Resolved> {
-        let (sending, registered) = (&self.wires, self.online.wires());
-        self.store.resolve(wire, login, &|s| sending.get(&s).or_else(|| registered.get(&s)).copied())
-    }
-
     /// Journal and index an entry; false for a duplicate (a re-sent chat) or a failure.
-    fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
+    pub(super) fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
         self.last_write.insert(s.dir.clone(), Instant::now());
         match self.store.record(s, at, entry) {
             Ok(new) => new,

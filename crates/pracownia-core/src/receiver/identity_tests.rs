@@ -219,3 +219,27 @@ fn a_seat_that_changes_hands_without_a_bye_ends_the_earlier_login_s_presence() {
     assert_eq!(r.rx().stats().online, 1, "only piotr is online");
     r.stop();
 }
+
+#[test]
+fn two_seats_of_one_student_online_at_once_are_flagged() {
+    let mut r = rig();
+    let (w1, w2) = (Uuid::new_v4(), Uuid::new_v4());
+    let mut monday = Wire::new(&r, w1, "ola");
+    monday.hello(&r, "lab-01", None);
+    monday.bye(&r);
+    let mut tuesday = Wire::new(&r, w2, "ola");
+    tuesday.hello(&r, "lab-02", None);
+    tuesday.bye(&r);
+    // Both seats lead to the same student now; both online at once is flagged.
+    let mut a = Wire::new(&r, w1, "ola");
+    let mut b = Wire::new(&r, w2, "ola");
+    a.hello(&r, "lab-01", None);
+    r.expect("join", |e| matches!(e, Event::StudentJoined { student, .. } if *student == w1).then_some(()));
+    b.hello(&r, "lab-02", None);
+    let flagged = r.expect("login shared", |e| match e {
+        Event::LoginShared { students, .. } => Some(students.clone()),
+        _ => None,
+    });
+    assert_eq!(flagged, vec![w1]);
+    r.stop();
+}

@@ -45,6 +45,12 @@ impl Worker {
             });
         }
         if let Payload::Hello { seat, .. } = &msg.payload {
+            // Two seats already known as one student, both online now: one of them is someone
+            // else (or the same person twice). Flag it; the lecturer can split a seat off.
+            if self.wires.get(&student.id).is_some_and(|w| *w != c.student) {
+                log::warn!("{} is online from two computers at once", crate::text::Inert(&student.login));
+                self.sink.emit(Event::LoginShared { at, login: student.login.clone(), students: vec![student.id] });
+            }
             if let Err(e) = self.store.note_seat(&student, c.student, &c.login, host, *seat, at) {
                 log::warn!("could not note the seat of {}: {e}", crate::text::Inert(&student.login));
             }

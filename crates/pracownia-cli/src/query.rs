@@ -89,6 +89,10 @@ fn lecturer_line(e: &TimelineEntry) -> String {
 }
 
 fn plain_line(e: &TimelineEntry) -> String {
+    if e.kind == pracownia_core::model::TimelineKind::LoginChanged {
+        let host = e.detail.as_deref().unwrap_or("?");
+        return format!("seat {host}: {} -> {} (kept apart)", e.text.as_deref().unwrap_or("?"), e.login);
+    }
     match (&e.text, &e.path) {
         (Some(t), _) => t.clone(),
         (None, Some(p)) => format!("{p} ({} bytes)", e.size.unwrap_or(0)),

@@ -108,3 +108,17 @@ fn merge_then_split_back_as_a_lecturer_runs_them() {
     let same = run(&["merge", "--store", s, "--into", a, "--from", a]);
     assert!(!same.status.success() && text(&same).contains("themselves"), "{}", text(&same));
 }
+
+#[test]
+fn the_timeline_says_when_a_seat_changed_hands() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let s = store.to_str().unwrap();
+    let seat = "44444444-4444-4444-8444-444444444444";
+    // An older add-on: one id for the whole Blender configuration, two logins one after the other.
+    store_with(&store, &[(seat, "ola", "mine"), (seat, "piotr", "not ola's")]);
+    assert_eq!(chats(s, seat), vec!["mine"], "piotr's chat is not in ola's history");
+    assert_eq!(chats(s, "piotr"), vec!["not ola's"]);
+    let plain = text(&run(&["timeline", "--store", s, "--student", "piotr"]));
+    assert!(plain.contains("login_changed") && plain.contains("seat lab-1: ola -> piotr (kept apart)"), "{plain}");
+}

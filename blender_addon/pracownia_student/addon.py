@@ -119,6 +119,7 @@ def shutdown():
 
 def _setup_paths():
     config = bpy.utils.user_resource("CONFIG", path="pracownia", create=True)
+    runtime.config_dir = config
     # One id per login on this configuration (shared lab accounts), in student_ids.json; the id
     # of add-ons before that (student_id) becomes the id of the login that used it last.
     runtime.id_path = os.path.join(config, "student_ids.json")

@@ -14,5 +14,6 @@ id_path = None        # student_ids.json: login -> id, and this configuration's 
 legacy_id_path = None  # student_id: the one id of add-ons before ids per login
 seat_id = None        # this configuration's seat (hello `seat`)
 last_login = ""       # the login in the preferences when the add-on started
+config_dir = None     # <user config>/pracownia: the id files and the encryption keys (keys.py)
 deps_dir = None       # where "Install pyzmq" puts pyzmq (on sys.path)
 conversation_dir = None  # where conversations are saved (set by addon.register())

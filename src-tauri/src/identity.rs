@@ -9,7 +9,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 
 /// What a merge or split did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -39,26 +39,19 @@ impl From<Regrouped> for RegroupDone {
 
 fn own_store(store: &Path, running: bool) -> Result<Store, AppError> {
     if running {
-        return Err(AppError::new("running", "Stop receiving before merging or splitting students."));
+        return Err(AppError::new(ErrorKind::Running, "Stop receiving before merging or splitting students."));
     }
     Ok(Store::open(store)?)
 }
 
-fn regroup_error(e: pracownia_core::store::StoreError) -> AppError {
-    match e {
-        e @ pracownia_core::store::StoreError::Regroup(_) => AppError::invalid(e.to_string()),
-        e => e.into(),
-    }
-}
-
 /// Merge `from` into `into`: `from`'s files, timeline and seats become `into`'s.
 pub fn merge(store: &Path, running: bool, into: Uuid, from: Uuid) -> Result<RegroupDone, AppError> {
-    Ok(own_store(store, running)?.merge_students(into, from).map_err(regroup_error)?.into())
+    Ok(own_store(store, running)?.merge_students(into, from)?.into())
 }
 
 /// Split the seat `seat` (a wire id) off `student` into a student of its own.
 pub fn split(store: &Path, running: bool, student: Uuid, seat: Uuid) -> Result<RegroupDone, AppError> {
-    Ok(own_store(store, running)?.split_student(student, seat).map_err(regroup_error)?.into())
+    Ok(own_store(store, running)?.split_student(student, seat)?.into())
 }
 
 #[cfg(test)]
@@ -77,15 +70,15 @@ mod tests {
         store.record(&sa, 1, Entry::Join).unwrap();
         store.record(&sb, 2, Entry::Join).unwrap();
         drop(store);
-        assert_eq!(merge(&root, true, a, b).unwrap_err().kind, "running");
-        assert_eq!(merge(&root, false, a, a).unwrap_err().kind, "invalid");
+        assert_eq!(merge(&root, true, a, b).unwrap_err().kind, ErrorKind::Running);
+        assert_eq!(merge(&root, false, a, a).unwrap_err().kind, ErrorKind::CannotRegroup);
         let done = merge(&root, false, a, b).unwrap();
         assert_eq!((done.student, done.other, done.other_login.as_str(), done.lines), (a, b, "ola.n", 1));
         let students = pracownia_core::index::IndexReader::open(&root).unwrap().students().unwrap();
         assert_eq!(students.len(), 1);
         let split_off = split(&root, false, a, b).unwrap();
         assert_eq!((split_off.other, split_off.lines), (b, 1));
-        assert_eq!(split(&root, false, a, Uuid::new_v4()).unwrap_err().kind, "invalid");
-        assert_eq!(merge(&root, false, a, Uuid::new_v4()).unwrap_err().kind, "not_found");
+        assert_eq!(split(&root, false, a, Uuid::new_v4()).unwrap_err().kind, ErrorKind::CannotRegroup);
+        assert_eq!(merge(&root, false, a, Uuid::new_v4()).unwrap_err().kind, ErrorKind::UnknownStudent);
     }
 }

@@ -35,10 +35,14 @@ pub enum Reason {
     ReceiverBusy,
     /// Over a rate: new student ids for the whole receiver, or chats and hand changes of one id.
     RateLimited,
+    /// A message seen before (captured and sent again): its sender process has ended, or its
+    /// `seq` is not newer than the last one accepted from that process (docs/PROTOCOL.md,
+    /// "Freshness").
+    Replay,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 23] = [
+    pub const ALL: [Reason; 24] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -62,6 +66,7 @@ impl Reason {
         Reason::DeceptiveLogin,
         Reason::ReceiverBusy,
         Reason::RateLimited,
+        Reason::Replay,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -90,6 +95,7 @@ impl Reason {
             Reason::DeceptiveLogin => "deceptive_login",
             Reason::ReceiverBusy => "receiver_busy",
             Reason::RateLimited => "rate_limited",
+            Reason::Replay => "replay",
         }
     }
 
@@ -122,6 +128,7 @@ impl Reason {
             Reason::Unregistered => "A reply channel message came before the student registered.",
             Reason::ReceiverBusy => "The lecturer's receiver is taking too many files at once; the file was refused.",
             Reason::RateLimited => "The student sent too much too fast (or too many new students appeared at once).",
+            Reason::Replay => "A message was received again (a replay of captured traffic), so it was ignored.",
             Reason::DeceptiveLogin => {
                 "The student's login contains invisible or text-direction characters that could make it look like another."
             }

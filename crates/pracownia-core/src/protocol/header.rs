@@ -68,10 +68,21 @@ impl<'a> Header<'a> {
         }
     }
 
+    /// An optional UUID (`boot`): absent or null is None; present, it must be a UUID.
+    pub(super) fn opt_uuid(&self, key: &str) -> Result<Option<Uuid>, Refusal> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match uuid_value(v) {
+                Some(u) => Ok(Some(u)),
+                None => refuse(Reason::BadUuid, format!("{key:?} is not a hyphenated, non-nil UUID")),
+            },
+        }
+    }
+
     /// An optional UUID (hello's `seat`): absent is None; present, it must be a hyphenated,
     /// non-nil UUID. `bad_field`, not `bad_uuid`: it is checked with the other optional fields,
     /// after the login, so the order of categories stays what older receivers give.
-    pub(super) fn opt_uuid(&self, key: &str) -> Result<Option<Uuid>, Refusal> {
+    pub(super) fn opt_uuid_field(&self, key: &str) -> Result<Option<Uuid>, Refusal> {
         match self.0.get(key) {
             None => Ok(None),
             Some(v) => match uuid_value(v) {

@@ -16,6 +16,7 @@
 pub mod command;
 #[cfg(unix)]
 pub mod control;
+mod fresh;
 mod images;
 mod presence;
 mod rate;
@@ -23,9 +24,11 @@ mod return_path;
 mod socket;
 mod stats;
 mod worker;
+mod wrong_code;
 
 pub use command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
 pub use stats::StatsCounter;
+pub use wrong_code::WRONG_CODE_KEPT;
 
 use crate::events::{Event, Stats};
 use crate::limits::Limits;
@@ -124,6 +127,9 @@ impl Receiver {
             }
         }
         let store = Store::open(&config.store)?;
+        // Shared by the worker (v1 messages) and the return-path thread (which must refuse a
+        // replayed `register` before it routes a student's replies to that connection).
+        let fresh = Arc::new(Mutex::new(fresh::Freshness::load(Some(&store.meta_dir()))));
         let ctx = zmq::Context::new();
         let sock = socket::bind(&ctx, &config)?;
         let endpoint = sock
@@ -162,10 +168,11 @@ impl Receiver {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
         };
         {
-            let (cfg, stop, stats, tx) = (config.clone(), stop.clone(), stats.clone(), work_tx.clone());
+            let (cfg, stop, stats, tx, fresh) =
+                (config.clone(), stop.clone(), stats.clone(), work_tx.clone(), fresh.clone());
             threads.push(spawn(
                 "pracownia-return",
-                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx)),
+                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, fresh)),
             )?);
         }
         #[cfg(unix)]
@@ -210,7 +217,9 @@ impl Receiver {
                 Box::new(move || {
                     let _watcher = watcher;
                     let disk = worker::DiskQueues { images: img_tx, blends: blend_tx, writeback: wb_tx };
-                    worker::Worker::new(store, cfg, stats, sink, disk, budget, Some(out_tx)).run(work_rx)
+                    worker::Worker::new(store, cfg, stats, sink, disk, budget, Some(out_tx))
+                        .with_freshness(fresh)
+                        .run(work_rx)
                 }),
             )?);
         }
@@ -330,6 +339,8 @@ mod return_tests;
 
 #[cfg(test)]
 mod limit_tests;
+#[cfg(test)]
+mod replay_tests;
 
 #[cfg(test)]
 mod identity_tests;

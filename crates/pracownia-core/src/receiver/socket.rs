@@ -66,8 +66,14 @@ pub fn run(
                 // Drain what is ready before polling again.
                 while let Some((frames, count)) = recv_message(&sock) {
                     stats.messages.fetch_add(1, Ordering::Relaxed);
-                    match protocol::parse_frames(frames, count, key.as_deref(), &cfg.limits) {
+                    let noted = |r: &crate::reject::Refusal, header: &[u8]| {
+                        if r.reason == crate::reject::Reason::BadMac {
+                            stats.wrong_code.note(header, chrono::Utc::now().timestamp_millis());
+                        }
+                    };
+                    match protocol::parse_frames_noting(frames, count, key.as_deref(), &cfg.limits, noted) {
                         Ok(msg) => {
+                            stats.wrong_code.accepted(&msg.common.login);
                             budget.take(super::chunk_bytes(&msg), &stop);
                             if work.send(Work::Message(msg)).is_err() {
                                 return;

@@ -12,6 +12,7 @@ use super::*;
 use crate::model::{StudentSummary, TimelineEntry, TimelineKind};
 
 mod regroup;
+mod sessions;
 mod students;
 mod sync;
 mod watch_scale;

@@ -120,8 +120,11 @@ def shutdown():
 def _setup_paths():
     config = bpy.utils.user_resource("CONFIG", path="pracownia", create=True)
     runtime.config_dir = config
-    runtime.id_path = os.path.join(config, "student_id")
-    runtime.student_id = identity.load_or_create(runtime.id_path)
+    # One id per login on this configuration (shared lab accounts), in student_ids.json; the id
+    # of add-ons before that (student_id) becomes the id of the login that used it last.
+    runtime.id_path = os.path.join(config, "student_ids.json")
+    runtime.legacy_id_path = os.path.join(config, "student_id")
+    runtime.student_id = identity.load_or_create(runtime.legacy_id_path)
     # One file per lecturer address under the user config: it survives restarts and updates.
     runtime.conversation_dir = os.path.join(config, "conversations")
     runtime.deps_dir = bpy.utils.user_resource("SCRIPTS", path=os.path.join("modules",
@@ -132,10 +135,25 @@ def _setup_paths():
 _CLASSES = prefs.CLASSES + ops.CLASSES + notify.CLASSES + ui.CLASSES
 
 
+def _setup_identity():
+    """The seat id, and the id of the login in the preferences (the pre-identity id stays with
+    it: the login that used it last)."""
+    p = prefs.get_prefs()
+    runtime.last_login = (p.login.strip() if p is not None else "")
+    runtime.seat_id = identity.seat_id(runtime.id_path, runtime.legacy_id_path, runtime.last_login)
+    runtime.student_id = identity.peek(runtime.id_path, runtime.last_login) or runtime.student_id
+
+
+def student_id_for(login):
+    """The id of login on this configuration, created the first time that login connects."""
+    return identity.id_for_login(runtime.id_path, login, runtime.legacy_id_path, runtime.last_login)
+
+
 def register():
     _setup_paths()
     for cls in _CLASSES:
         bpy.utils.register_class(cls)
+    _setup_identity()
     prefs.register_props()
     bpy.app.handlers.save_post.append(on_save_post)
     for handlers in (bpy.app.handlers.depsgraph_update_post, bpy.app.handlers.load_post):

@@ -11,7 +11,10 @@ ctl = runtime.controller
 
 
 def _hello_info():
-    return {"blender": bpy.app.version_string}
+    info = {"blender": bpy.app.version_string}
+    if runtime.seat_id:
+        info["seat"] = runtime.seat_id
+    return info
 
 
 def _fail(op, sentence):
@@ -39,6 +42,8 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
             address, code, server_key = lecturer_field(prefs.address, session_props.class_code)
             if code != session_props.class_code:
                 session_props.class_code = code  # the student sees the code the join text carried
+            # The id of this login on this configuration (another login here is another student).
+            runtime.student_id = addon.student_id_for(prefs.login)
             ctl.connect(address, prefs.login, runtime.student_id,
                         class_code=code,
                         server_key=server_key, key_folder=runtime.config_dir,
@@ -142,7 +147,7 @@ class PRACOWNIA_OT_install_pyzmq(bpy.types.Operator):
 
 
 class PRACOWNIA_OT_reset_student_id(bpy.types.Operator):
-    """Create a new student id: the lecturer will see this computer as a new student"""
+    """Create a new student id for this login: the lecturer will see it as a new student"""
     bl_idname = "pracownia.reset_student_id"
     bl_label = "Reset student id"
 
@@ -153,7 +158,10 @@ class PRACOWNIA_OT_reset_student_id(bpy.types.Operator):
         if ctl.connected:
             return _fail(self, "Disconnect first, then reset the student id.")
         old = runtime.student_id
-        runtime.student_id = identity.reset(runtime.id_path)
+        try:
+            runtime.student_id = identity.reset(runtime.id_path, get_prefs(context).login)
+        except ValueError as e:
+            return _fail(self, str(e))
         if old and runtime.config_dir:  # a new identity gets a new encryption key too
             keys.forget(runtime.config_dir, old)
         self.report({"INFO"}, "New student id: %s" % runtime.student_id)

@@ -31,7 +31,7 @@ class PracowniaPreferences(bpy.types.AddonPreferences):
     def draw(self, context):
         layout = self.layout
         box = layout.box()
-        box.label(text="Student id (this computer's Blender installation):")
+        box.label(text="Student id (your login on this Blender installation):")
         row = box.row()
         row.label(text=runtime.student_id or "(not created yet)", icon="USER")
         row.operator("pracownia.reset_student_id", text="Reset", icon="FILE_REFRESH")

@@ -9,8 +9,11 @@ from .controller import Controller
 
 controller = Controller()
 installer = None      # deps.Installer while/after the student pressed "Install pyzmq"
-student_id = None     # loaded by addon.register() from the id file
-id_path = None
-config_dir = None     # <user config>/pracownia: the id file and the encryption keys (keys.py)
+student_id = None     # the id of the login connecting (identity.py: one per login here)
+id_path = None        # student_ids.json: login -> id, and this configuration's seat id
+legacy_id_path = None  # student_id: the one id of add-ons before ids per login
+seat_id = None        # this configuration's seat (hello `seat`)
+last_login = ""       # the login in the preferences when the add-on started
+config_dir = None     # <user config>/pracownia: the id files and the encryption keys (keys.py)
 deps_dir = None       # where "Install pyzmq" puts pyzmq (on sys.path)
 conversation_dir = None  # where conversations are saved (set by addon.register())

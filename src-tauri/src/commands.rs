@@ -188,6 +188,26 @@ pub async fn erase_student(state: State<'_, AppState>, student: String) -> R<han
     blocking(move || handin::erase(&store, running, id)).await
 }
 
+/// Merge the student `from` into `into` (the receiver must be stopped).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn merge_students(state: State<'_, AppState>, into: String, from: String) -> R<crate::identity::RegroupDone> {
+    let (store, running) = (state.store(), state.status().running);
+    let (into, from) = (student_id(&into)?, student_id(&from)?);
+    blocking(move || crate::identity::merge(&store, running, into, from)).await
+}
+
+/// Split the seat `seat` (a wire id) off `student` (the receiver must be stopped).
+#[tauri::command(rename_all = "snake_case")]
+pub async fn split_student(
+    state: State<'_, AppState>,
+    student: String,
+    seat: String,
+) -> R<crate::identity::RegroupDone> {
+    let (store, running) = (state.store(), state.status().running);
+    let (student, seat) = (student_id(&student)?, student_id(&seat)?);
+    blocking(move || crate::identity::split(&store, running, student, seat)).await
+}
+
 fn student_id(s: &str) -> R<uuid::Uuid> {
     uuid::Uuid::parse_str(s).map_err(|_| AppError::new(ErrorKind::BadStudentId, "Not a student id."))
 }

@@ -73,10 +73,12 @@ pub enum ErrorKind {
     BadStudentId,
     /// A session number that the store's timeline does not have (any more).
     NoSuchSession,
+    /// A merge or split that cannot be done (`detail`: the core's reason, in English).
+    CannotRegroup,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 34] = [
+    pub const ALL: [ErrorKind; 35] = [
         ErrorKind::PortInUse,
         ErrorKind::CannotListen,
         ErrorKind::ReceiverFailed,
@@ -111,6 +113,7 @@ impl ErrorKind {
         ErrorKind::SettingsNotSaved,
         ErrorKind::BadStudentId,
         ErrorKind::NoSuchSession,
+        ErrorKind::CannotRegroup,
     ];
 
     /// The kind as serialised (`port_in_use`).
@@ -160,6 +163,7 @@ impl From<StoreError> for AppError {
             | StoreError::CorruptMetadata { path, .. } => {
                 AppError::new(ErrorKind::StoreFailed, message).with_path(path)
             }
+            StoreError::Regroup(detail) => AppError::new(ErrorKind::CannotRegroup, message).with("detail", detail),
             StoreError::Sqlite(_) | StoreError::Watch(_) | StoreError::BadExtension { .. } => {
                 AppError::new(ErrorKind::StoreFailed, message).with("path", "")
             }

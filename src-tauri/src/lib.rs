@@ -7,6 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod forward;
 pub mod handin;
+pub mod identity;
 pub mod messages;
 pub mod net;
 pub mod notify;
@@ -162,6 +163,8 @@ pub fn run() {
             commands::list_sessions,
             commands::session_attendance,
             commands::save_attendance,
+            commands::merge_students,
+            commands::split_student,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

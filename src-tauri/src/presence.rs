@@ -139,6 +139,7 @@ mod tests {
             latest_blend_at: None,
             login_shared: false,
             looks_like: None,
+            seats: vec![],
         }
     }
 

@@ -1,11 +1,8 @@
-"""Scheduling, digest skip, the student id file and address parsing: pure Python, no Blender."""
-
-import os
+"""Scheduling, digest skip and address parsing: pure Python, no Blender."""
 
 import pytest
 
 import support  # noqa: F401  (the add-on on sys.path)
-from pracownia_student import identity
 from pracownia_student.controller import ChatHistory, parse_address
 from pracownia_student.schedule import MIN_INTERVAL_S, DigestGate, Schedule
 
@@ -110,20 +107,6 @@ def test_digest_gate_skips_only_the_same_digest_as_the_last_sent():
     assert g.skipped == {"screenshot": 0, "blend": 0}  # the Controller counts capture_skipped
     g.forget()
     assert g.should_send("blend", "a")
-
-
-def test_student_id_is_created_once_kept_and_reset(tmp_path):
-    path = str(tmp_path / "cfg" / "pracownia" / "student_id")
-    first = identity.load_or_create(path)
-    assert len(first) == 36 and first == first.lower()
-    assert identity.load_or_create(path) == first
-    with open(path, "w") as f:
-        f.write("not a uuid")
-    repaired = identity.load_or_create(path)
-    assert repaired != first and identity.load_or_create(path) == repaired
-    new = identity.reset(path)
-    assert new != repaired and identity.load_or_create(path) == new
-    assert not os.path.exists(path + ".tmp")
 
 
 @pytest.mark.parametrize("text,expected", [

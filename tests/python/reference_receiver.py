@@ -111,6 +111,8 @@ def _check(frames, class_code, max_header):
     if kind == "chunk" and not name_ok(h["name"]):
         raise Refused("bad_name")
     bad = not (_int(h["seq"]) and h["seq"] >= 0 and _int(h["ts"]))
+    if kind == "hello" and "seat" in h and not _uuid_ok(h["seat"]):
+        bad = True
     opt = {"hello": ("blender", "addon", "host"), "heartbeat": ("file",)}.get(kind, ())
     for f in opt:
         if f in h and not (isinstance(h[f], str) and len(h[f]) <= 256

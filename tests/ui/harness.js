@@ -92,6 +92,8 @@ const defaultStudents = [
   // The unread chats are the newest ones; a spec may say since when the student waits.
   s.oldest_unread_at = s.unread > 0 ? (spec.unreadSince ?? s.last_seen) : null;
   s.login_shared = !!spec.shared;
+  // Each student came from one seat (their own id), on computer lab-<n>, unless the spec says.
+  s.seats = spec.seats ?? [{ wire: id, login, host: `lab-${i + 1}`, seat: null, last_seen: s.last_seen }];
   tiles.set(id, { summary: s, presence: spec.presence ?? "offline", hand_raised: !!spec.hand, hand_raised_at: spec.hand ? (spec.handSince ?? NOW - 60_000) : null, sharing_paused: !!spec.paused });
 });
 stats.online = [...tiles.values()].filter((t) => t.presence !== "offline").length;
@@ -223,6 +225,28 @@ function handle(cmd, args) {
       const preview = { student: args.student, login: t.summary.login, files: t.summary.screenshots + t.summary.blends + 2, bytes: 2_500_000 };
       if (cmd === "erase_student") tiles.delete(args.student);
       return preview;
+    }
+    case "merge_students": {
+      if (running) return appError("running", "Stop receiving before merging or splitting students.");
+      const into = tiles.get(args.into);
+      const from = tiles.get(args.from);
+      if (!into || !from) return appError("not_found", `No student with id ${args.from} is known to the store`);
+      const moved = entries.filter((e) => e.student === args.from);
+      moved.forEach((e) => (e.student = args.into));
+      into.summary.seats = into.summary.seats.concat(from.summary.seats);
+      into.summary.screenshots += from.summary.screenshots;
+      tiles.delete(args.from);
+      return { student: args.into, other: args.from, other_login: from.summary.login, lines: moved.length, files: from.summary.screenshots };
+    }
+    case "split_student": {
+      if (running) return appError("running", "Stop receiving before merging or splitting students.");
+      const t = tiles.get(args.student);
+      const seat = t?.summary.seats.find((s) => s.wire === args.seat);
+      if (!t || !seat) return appError("invalid", `Cannot do that: student ${args.student} has no seat ${args.seat}`);
+      t.summary.seats = t.summary.seats.filter((s) => s !== seat);
+      const s = { ...summary(seat.wire, seat.login, `${seat.login}-${seat.wire.slice(0, 8)}`), seats: [seat] };
+      tiles.set(seat.wire, { summary: s, presence: "offline", hand_raised: false, hand_raised_at: null, sharing_paused: false });
+      return { student: args.student, other: seat.wire, other_login: seat.login, lines: 0, files: 0 };
     }
     case "mark_chat_unread": {
       const t = tiles.get(args.student);

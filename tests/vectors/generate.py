@@ -21,6 +21,7 @@ PREFIX = "pracownia/1/"
 STUDENT = str(uuid.UUID("3f2b8c1e-9a4d-4c6b-8e1f-2a7d5c9b0e14"))
 STUDENT2 = str(uuid.UUID("a0c1d2e3-f405-4617-8829-3a4b5c6d7e8f"))
 CHAT_ID = str(uuid.UUID("5d0e2a4c-7b1f-4e3a-9c8d-6f5a4b3c2d1e"))
+SEAT = str(uuid.UUID("5eac7a2b-0c1d-4e2f-9a3b-4c5d6e7f8091"))
 CHAT_ID2 = str(uuid.UUID("c9e8d7f6-a5b4-4c3d-8e2f-1a0b9c8d7e6f"))
 BOOT = str(uuid.UUID("0b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3e"))
 BOOT2 = str(uuid.UUID("e1d2c3b4-a5f6-4718-8a9b-0c1d2e3f4a5b"))
@@ -119,6 +120,8 @@ def valid_messages():
     # Optional `boot` (replay refusal, "Freshness"; appended so the older vectors keep their seq).
     out.append(("hello_with_boot", "hello", s.common(boot=BOOT, host="lab-204-12"), b""))
     out.append(("hand_with_boot", "hand", s.common(boot=BOOT, raised=True), b""))
+    # Optional hello `seat` (identity, issue 13): the add-on configuration's id, apart from `student`.
+    out.append(("hello_seat", "hello", s.common(addon="0.2.0", host="pc-lab-12", seat=SEAT), b""))
     return out
 
 
@@ -329,6 +332,10 @@ def build_invalid():
     add("hello_boot_not_uuid", "bad_uuid", replaced("hello", boot="1"))
     add("hello_boot_nil", "bad_uuid", replaced("hello", boot="00000000-0000-0000-0000-000000000000"))
     add("hello_boot_number", "bad_uuid", replaced("hello", boot=7))
+    # The optional hello `seat`, when present, is a hyphenated, non-nil UUID.
+    add("hello_seat_not_uuid", "bad_field", replaced("hello", seat="seat-12"))
+    add("hello_seat_nil", "bad_field", replaced("hello", seat="00000000-0000-0000-0000-000000000000"))
+    add("hello_seat_bad_login_first", "bad_login", replaced("hello", seat=7, login="../x"))
 
     codes = ["frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json",
              "missing_field", "bad_uuid", "bad_login", "deceptive_login", "bad_name", "bad_field", "bad_body",

@@ -76,6 +76,8 @@ class Sender:
         info.setdefault("host", socket.gethostname())
         self._hello = {k: P.info_text(info[k]) for k in ("blender", "addon", "host")
                        if info.get(k) is not None}
+        if info.get("seat") is not None:  # optional hello `seat`: this configuration's id
+            self._hello["seat"] = P.validate_student_id(info["seat"])
         self._on_event = on_event
         self._lock = threading.Lock()
         self._commands = collections.deque()   # from callers, guarded by _lock

@@ -2,6 +2,7 @@
 //! `pracownia-core`; every error a user can cause ends as one sentence and a non-zero exit.
 
 mod handin;
+mod identity;
 mod query;
 mod serve;
 mod sessions;
@@ -64,6 +65,10 @@ enum Command {
     Export(handin::Export),
     /// Delete a student's data (or every student's) from the store, for good.
     Erase(handin::Erase),
+    /// Merge two students who are the same person (no file is lost).
+    Merge(identity::Merge),
+    /// Split a seat (a wire id) off a student who is not one person (no file is lost).
+    Split(identity::Split),
     /// Retention: thin out old screenshots and old .blend versions (off unless asked for).
     Thin(handin::Thin),
     /// The class's sessions (lab meetings), oldest first.
@@ -92,6 +97,8 @@ fn main() -> ExitCode {
         Command::Export(a) => handin::export(a),
         Command::Erase(a) => handin::erase(a),
         Command::Thin(a) => handin::thin(a),
+        Command::Merge(a) => identity::merge(a),
+        Command::Split(a) => identity::split(a),
         Command::Say(a) => tell::say(a),
         Command::Announce(a) => tell::announce(a),
         Command::Request(a) => tell::request(a),

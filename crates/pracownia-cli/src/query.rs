@@ -89,6 +89,10 @@ fn lecturer_line(e: &TimelineEntry) -> String {
 }
 
 fn plain_line(e: &TimelineEntry) -> String {
+    if e.kind == pracownia_core::model::TimelineKind::LoginChanged {
+        let host = e.detail.as_deref().unwrap_or("?");
+        return format!("seat {host}: {} -> {} (kept apart)", e.text.as_deref().unwrap_or("?"), e.login);
+    }
     match (&e.text, &e.path) {
         (Some(t), _) => t.clone(),
         (None, Some(p)) => format!("{p} ({} bytes)", e.size.unwrap_or(0)),
@@ -129,6 +133,19 @@ pub fn students(store: &Path, as_json: bool) -> Result<(), String> {
             )
         };
         write_line(&mut out, &line)?;
+        if !as_json {
+            // The ways in: what `split --seat` takes.
+            for seat in &s.seats {
+                let line = format!(
+                    "    seat {}  {:<16} host {}  last {}",
+                    seat.wire,
+                    Inert(&seat.login).to_string(),
+                    Inert(seat.host.as_deref().unwrap_or("-")),
+                    rfc3339(seat.last_seen)
+                );
+                write_line(&mut out, &line)?;
+            }
+        }
     }
     Ok(())
 }

@@ -99,6 +99,13 @@ fn log_event(e: &Event) {
                 students.len()
             )
         }
+        Event::LoginChanged { login, previous_login, host, .. } => log::warn!(
+            "seat {}: {} → {} (kept apart from {})",
+            Inert(host.as_deref().unwrap_or("?")),
+            Inert(previous_login),
+            Inert(login),
+            Inert(previous_login)
+        ),
         Event::Chat { login, text, .. } => log::info!("{}: {}", Inert(login), Inert(text)),
         Event::Hand { login, raised, .. } => {
             log::info!("{} {} a hand", Inert(login), if *raised { "raised" } else { "lowered" })

@@ -89,6 +89,22 @@ pub enum Event {
         login: String,
         paused: bool,
     },
+    /// A wire id known under another login came with `login` (a shared seat changed hands): the
+    /// new login is kept apart from (or joined to another seat of) its own student, never filed
+    /// in the earlier login's history.
+    LoginChanged {
+        #[ts(type = "number")]
+        at: i64,
+        /// Where the messages now go.
+        student: Uuid,
+        login: String,
+        /// Who the wire id belonged to before.
+        previous: Uuid,
+        previous_login: String,
+        /// The wire `student` id (the seat, for an older add-on).
+        wire: Uuid,
+        host: Option<String>,
+    },
     /// A login is used by more than one student id; each is kept apart.
     LoginShared {
         #[ts(type = "number")]

@@ -93,10 +93,14 @@ pub enum TimelineKind {
     Read,
     /// Journal-only: what the add-on did with a request.
     Answer,
+    /// A student id (wire id) already known under another login arrived with this student's
+    /// login: a shared seat changed hands (`text` holds the earlier login, `detail` the host).
+    #[serde(rename = "login_changed")]
+    LoginChanged,
 }
 
 impl TimelineKind {
-    pub const ALL: [TimelineKind; 16] = [
+    pub const ALL: [TimelineKind; 17] = [
         TimelineKind::Join,
         TimelineKind::Leave,
         TimelineKind::Chat,
@@ -113,6 +117,7 @@ impl TimelineKind {
         TimelineKind::Delivered,
         TimelineKind::Read,
         TimelineKind::Answer,
+        TimelineKind::LoginChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +138,7 @@ impl TimelineKind {
             TimelineKind::Delivered => "delivered",
             TimelineKind::Read => "read",
             TimelineKind::Answer => "answer",
+            TimelineKind::LoginChanged => "login_changed",
         }
     }
 
@@ -360,6 +366,26 @@ pub struct StudentSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub looks_like: Option<String>,
+    /// Where this student has connected from: one entry per wire id (and login) they came by,
+    /// newest first.
+    #[serde(default)]
+    pub seats: Vec<Seat>,
+}
+
+/// One way a student reaches the store: the wire `student` id their add-on sends (with the
+/// login it sent), and what the add-on's `hello` said about the computer.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+pub struct Seat {
+    /// The `student` id on the wire.
+    pub wire: Uuid,
+    pub login: String,
+    /// The computer's name (hello `host`).
+    pub host: Option<String>,
+    /// The add-on configuration's id (hello `seat`; older add-ons send none).
+    pub seat: Option<Uuid>,
+    /// Unix ms of the last hello by this way.
+    #[ts(type = "number")]
+    pub last_seen: i64,
 }
 
 #[cfg(test)]

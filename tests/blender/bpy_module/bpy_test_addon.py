@@ -64,6 +64,27 @@ def test_enable_and_disable_cleanly(addon):
 
 
 @pytest.mark.timeout_s(90)
+def test_two_logins_on_one_configuration_are_two_students_and_the_first_comes_back(addon, start_serve,
+                                                                                    cli):
+    reg, runtime = addon
+    ctl = runtime.controller
+    serve = start_serve()
+    ids = []
+    for login in ("anna", "bartek", "anna"):
+        connect(runtime, serve.port, login=login)
+        ids.append(runtime.student_id)
+        cli.wait_timeline(serve.store, lambda t, n=len(ids): len(entries(t, "join")) >= n, 20, "a join")
+        bpy.ops.pracownia.connect()  # disconnect
+        assert not ctl.connected
+    assert ids[0] != ids[1] and ids[2] == ids[0], ids
+    students = {s["login"]: s for s in cli.students(serve.store)}
+    assert set(students) == {"anna", "bartek"}
+    assert students["anna"]["id"] == ids[0] and students["bartek"]["id"] == ids[1]
+    # hello's seat: the same configuration for both, apart from their ids
+    assert {s["seat"] for s in students["anna"]["seats"] + students["bartek"]["seats"]} == {runtime.seat_id}
+
+
+@pytest.mark.timeout_s(90)
 def test_blend_copy_arrives_byte_identical_and_open_file_is_untouched(addon, start_serve, cli,
                                                                       tmp_path):
     reg, runtime = addon

@@ -6,7 +6,19 @@ import type { LeaveReason } from "./LeaveReason";
 import type { Stats } from "./Stats";
 import type { TimelineKind } from "./TimelineKind";
 
-export type Event = { "type": "student_joined", at: number, student: string, login: string, blender: string | null, host: string | null, } | { "type": "student_idle", at: number, student: string, login: string, } | { "type": "student_active", at: number, student: string, login: string, } | { "type": "student_left", at: number, student: string, login: string, reason: LeaveReason, } | { "type": "sharing", at: number, student: string, login: string, paused: boolean, } | { "type": "login_shared", at: number, login: string, students: Array<string>, } | { "type": "chat", at: number, student: string, login: string, id: string, text: string, } | { "type": "hand", at: number, student: string, login: string, raised: boolean, } | { "type": "progress", student: string, login: string, transfer: string, kind: FileKind, name: string, received: number, size: number, } | { "type": "file_stored", at: number, student: string, login: string, kind: FileKind, 
+export type Event = { "type": "student_joined", at: number, student: string, login: string, blender: string | null, host: string | null, } | { "type": "student_idle", at: number, student: string, login: string, } | { "type": "student_active", at: number, student: string, login: string, } | { "type": "student_left", at: number, student: string, login: string, reason: LeaveReason, } | { "type": "sharing", at: number, student: string, login: string, paused: boolean, } | { "type": "login_changed", at: number, 
+/**
+ * Where the messages now go.
+ */
+student: string, login: string, 
+/**
+ * Who the wire id belonged to before.
+ */
+previous: string, previous_login: string, 
+/**
+ * The wire `student` id (the seat, for an older add-on).
+ */
+wire: string, host: string | null, } | { "type": "login_shared", at: number, login: string, students: Array<string>, } | { "type": "chat", at: number, student: string, login: string, id: string, text: string, } | { "type": "hand", at: number, student: string, login: string, raised: boolean, } | { "type": "progress", student: string, login: string, transfer: string, kind: FileKind, name: string, received: number, size: number, } | { "type": "file_stored", at: number, student: string, login: string, kind: FileKind, 
 /**
  * Relative to the store root, forward slashes.
  */

@@ -3,4 +3,4 @@
 /**
  * The kind of one timeline event (one journal line, one index row).
  */
-export type TimelineKind = "join" | "leave" | "chat" | "hand" | "screenshot" | "blend" | "incomplete" | "rejected" | "reply" | "broadcast" | "request" | "hand_ack" | "hand_lowered" | "delivered" | "read" | "answer";
+export type TimelineKind = "join" | "leave" | "chat" | "hand" | "screenshot" | "blend" | "incomplete" | "rejected" | "reply" | "broadcast" | "request" | "hand_ack" | "hand_lowered" | "delivered" | "read" | "answer" | "login_changed";

@@ -15,6 +15,8 @@ export type { LeaveReason } from "./LeaveReason";
 export type { MessageSent } from "./MessageSent";
 export type { Presence } from "./Presence";
 export type { ReceiverStatus } from "./ReceiverStatus";
+export type { RegroupDone } from "./RegroupDone";
+export type { Seat } from "./Seat";
 export type { Session } from "./Session";
 export type { Settings } from "./Settings";
 export type { Stats } from "./Stats";

@@ -12,6 +12,7 @@ import type {
   HandinProgress,
   MessageSent,
   ReceiverStatus,
+  RegroupDone,
   Session,
   Settings,
   StudentTile,
@@ -57,6 +58,8 @@ export const api = {
   listSessions: () => invoke<Session[]>("list_sessions"),
   sessionAttendance: (number: number) => invoke<Attendance[]>("session_attendance", { number }),
   saveAttendance: (number: number, out: string) => invoke<string>("save_attendance", { number, out }),
+  mergeStudents: (into: Uuid, from: Uuid) => invoke<RegroupDone>("merge_students", { into, from }),
+  splitStudent: (student: Uuid, seat: Uuid) => invoke<RegroupDone>("split_student", { student, seat }),
 };
 
 export function onHandinProgress(cb: (p: HandinProgress) => void): Promise<UnlistenFn> {

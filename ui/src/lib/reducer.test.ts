@@ -182,6 +182,16 @@ describe("hand, files, shared logins, stats, errors", () => {
     expect(s.tiles[B].summary.login_shared).toBe(true);
   });
 
+  it("login_changed gives the seat's new login a tile of its own and refreshes its timeline", () => {
+    const s = withClass();
+    const C = "00000000-0000-4000-8000-00000000000c";
+    const fx = applyEvent(s, { type: "login_changed", at: 5, student: C, login: "celina", previous: A, previous_login: "anna", wire: A, host: "lab-12" });
+    expect(fx).toEqual({ timeline: C });
+    expect(s.tiles[C].summary.login).toBe("celina");
+    expect(s.tiles[C].summary.seats).toEqual([]);
+    expect(s.tiles[A].summary.login).toBe("anna");
+  });
+
   it("stats are kept; error events become a sentence", () => {
     const s = withClass();
     const stats = { messages: 3, chats: 1, files: 2, bytes: 10, online: 2, rejected: { too_large: 1 }, events_dropped: 0, wrong_code: [] };

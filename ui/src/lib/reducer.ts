@@ -64,6 +64,7 @@ export function newSummary(id: Uuid, login: string, at: number): StudentSummary 
     latest_screenshot_at: null,
     latest_blend_at: null,
     login_shared: false,
+    seats: [],
   };
 }
 
@@ -174,6 +175,11 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       seen(tile, ev.at);
       tile.sharing_paused = ev.paused;
       return {};
+    }
+    case "login_changed": {
+      // A seat changed hands: the new login has a tile (and timeline entry) of its own.
+      seen(tileFor(state, ev.student, ev.login, ev.at), ev.at);
+      return { timeline: ev.student };
     }
     case "login_shared": {
       for (const id of ev.students) {

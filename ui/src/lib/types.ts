@@ -17,6 +17,8 @@ export type {
   MessageSent,
   Presence,
   ReceiverStatus,
+  RegroupDone,
+  Seat,
   Session,
   Settings,
   Stats,

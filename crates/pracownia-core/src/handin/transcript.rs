@@ -45,6 +45,7 @@ fn line(e: &TimelineEntry, file_of: &dyn Fn(i64) -> Option<String>) -> Option<St
             }
         }
         TimelineKind::Incomplete => "a file transfer did not complete".to_string(),
+        TimelineKind::LoginChanged => format!("{who} took over a seat that {} used", text()),
         TimelineKind::Rejected | TimelineKind::Delivered | TimelineKind::Read | TimelineKind::Answer => return None,
     })
 }

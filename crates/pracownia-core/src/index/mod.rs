@@ -14,6 +14,7 @@ use crate::store::error::{Result, StoreError};
 
 pub mod queries;
 pub mod schema;
+pub(crate) mod seats;
 pub mod sessions;
 pub(crate) mod write;
 

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::model::{Delivery, FileKind, StudentSummary, TimelineEntry, TimelineKind};
 
-fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
+pub(crate) fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
     let s: String = row.get(idx)?;
     Uuid::parse_str(&s)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
@@ -153,6 +153,7 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
             latest_blend_at: row.get(10)?,
             login_shared: row.get(11)?,
             looks_like: None,
+            seats: Vec::new(),
         });
     }
     // Computed here, not stored: it depends on every other student, and a student erased or a
@@ -161,6 +162,9 @@ pub fn students(conn: &Connection) -> rusqlite::Result<Vec<StudentSummary>> {
     let flags = crate::lookalike::looks_like(&logins);
     for (s, f) in out.iter_mut().zip(flags) {
         s.looks_like = f;
+    }
+    for s in out.iter_mut() {
+        s.seats = super::seats::of_student(conn, s.id)?;
     }
     Ok(out)
 }

@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension};
 
 /// Bump whenever the tables below change.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (
@@ -21,6 +21,17 @@ CREATE TABLE IF NOT EXISTS students (
     chat_read_until INTEGER NOT NULL DEFAULT 0   -- unix ms, from read.json
 );
 CREATE INDEX IF NOT EXISTS students_login ON students(login_key);
+CREATE TABLE IF NOT EXISTS seats (             -- from student.json `seats`
+    wire      TEXT NOT NULL,                     -- the wire `student` id
+    login_key TEXT NOT NULL,                     -- with this login (Unicode lowercase) ...
+    student   TEXT NOT NULL,                     -- ... is this student
+    login     TEXT NOT NULL,
+    host      TEXT,
+    seat      TEXT,
+    last_seen INTEGER NOT NULL,
+    PRIMARY KEY (wire, login_key)
+);
+CREATE INDEX IF NOT EXISTS seats_student ON seats(student);
 CREATE TABLE IF NOT EXISTS events (
     id             INTEGER PRIMARY KEY AUTOINCREMENT,
     student        TEXT NOT NULL,
@@ -76,7 +87,7 @@ pub fn prepare(conn: &Connection) -> rusqlite::Result<bool> {
     if version.is_some() {
         log::info!("index schema changed; rebuilding the index");
     }
-    conn.execute_batch("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS students; DROP TABLE IF EXISTS meta;")?;
+    conn.execute_batch("DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS seats; DROP TABLE IF EXISTS students; DROP TABLE IF EXISTS meta;")?;
     conn.execute_batch(SCHEMA)?;
     conn.execute(
         "INSERT INTO meta(key, value) VALUES ('schema_version', ?1), ('generation', '1')",

@@ -145,6 +145,7 @@ pub fn set_journal_offset(conn: &Connection, id: Uuid, offset: u64) -> rusqlite:
 
 pub fn delete_student(conn: &Connection, id: Uuid) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM events WHERE student = ?1", [id.to_string()])?;
+    conn.execute("DELETE FROM seats WHERE student = ?1", [id.to_string()])?;
     conn.execute("DELETE FROM students WHERE id = ?1", [id.to_string()])?;
     Ok(())
 }
@@ -214,7 +215,7 @@ pub fn clear_thumb(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 /// Empty the index (for reindex) and bump the generation counter.
 pub fn clear_all(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
-        "DELETE FROM events; DELETE FROM students;
+        "DELETE FROM events; DELETE FROM seats; DELETE FROM students;
          UPDATE meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'generation';",
     )
 }

@@ -79,6 +79,19 @@ impl<'a> Header<'a> {
         }
     }
 
+    /// An optional UUID (hello's `seat`): absent is None; present, it must be a hyphenated,
+    /// non-nil UUID. `bad_field`, not `bad_uuid`: it is checked with the other optional fields,
+    /// after the login, so the order of categories stays what older receivers give.
+    pub(super) fn opt_uuid_field(&self, key: &str) -> Result<Option<Uuid>, Refusal> {
+        match self.0.get(key) {
+            None => Ok(None),
+            Some(v) => match uuid_value(v) {
+                Some(u) => Ok(Some(u)),
+                None => refuse(Reason::BadField, format!("{key:?} is not a hyphenated, non-nil UUID")),
+            },
+        }
+    }
+
     pub(super) fn name(&self) -> Result<String, Refusal> {
         let Some(s) = self.get("name")?.as_str() else {
             return refuse(Reason::BadName, "file name is not a string");

@@ -93,6 +93,8 @@ pub enum Payload<B> {
         blender: Option<String>,
         addon: Option<String>,
         host: Option<String>,
+        /// The add-on configuration's seat id (a compatible addition: older add-ons omit it).
+        seat: Option<Uuid>,
     },
     /// `paused`: the student paused sharing (None from add-ons that predate the field).
     Heartbeat {
@@ -212,6 +214,7 @@ pub fn parse<B: AsRef<[u8]>>(
                 blender: h.opt_line("blender")?,
                 addon: h.opt_line("addon")?,
                 host: h.opt_line("host")?,
+                seat: h.opt_uuid_field("seat")?,
             };
             empty_body(&body)?;
             p

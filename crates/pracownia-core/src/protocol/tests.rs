@@ -47,6 +47,9 @@ fn valid_vectors_parse_to_their_headers() {
                 assert_eq!(c.body, frames[2]);
             }
             Payload::Hand { raised } => assert_eq!(*raised, h["raised"].as_bool().unwrap()),
+            Payload::Hello { seat, .. } => {
+                assert_eq!(seat.map(|s| s.to_string()), h["seat"].as_str().map(str::to_lowercase), "{name}")
+            }
             Payload::Heartbeat { file, paused } => {
                 assert_eq!(file.as_deref(), h["file"].as_str(), "{name}");
                 assert_eq!(*paused, h["paused"].as_bool(), "{name}");

@@ -341,3 +341,6 @@ mod return_tests;
 mod limit_tests;
 #[cfg(test)]
 mod replay_tests;
+
+#[cfg(test)]
+mod identity_tests;

@@ -24,7 +24,7 @@ fn rig_with(f: impl FnOnce(&mut Config)) -> Rig {
     r
 }
 
-fn rig() -> Rig {
+pub(super) fn rig() -> Rig {
     rig_with(|_| {})
 }
 
@@ -39,7 +39,7 @@ impl Rig {
         self.expect("join", |e| matches!(e, Event::StudentJoined { student, .. } if *student == id).then_some(()));
         id
     }
-    fn dealer(&self, login: &str, code: Option<&str>) -> Dealer {
+    pub(super) fn dealer(&self, login: &str, code: Option<&str>) -> Dealer {
         let sock = self.ctx.socket(zmq::DEALER).unwrap();
         sock.set_linger(0).unwrap();
         sock.connect(self.rx().return_endpoint()).unwrap();
@@ -52,15 +52,15 @@ impl Rig {
             boot: None,
         }
     }
-    fn say(&self, to: &str, text: &str) -> CommandOutcome {
+    pub(super) fn say(&self, to: &str, text: &str) -> CommandOutcome {
         self.rx().command(LecturerCommand::Say { to: to.into(), text: text.into() }).unwrap()
     }
 }
 
-struct Dealer {
+pub(super) struct Dealer {
     sock: zmq::Socket,
-    id: Uuid,
-    login: String,
+    pub(super) id: Uuid,
+    pub(super) login: String,
     seq: u64,
     code: Option<Vec<u8>>,
     /// The sender process's `boot` (none: an add-on from before replay refusal).
@@ -81,7 +81,7 @@ impl Dealer {
         self.sock.send_multipart(frames, 0).unwrap();
     }
     /// Register and wait for the welcome.
-    fn register(&mut self) {
+    pub(super) fn register(&mut self) {
         self.send(ReturnKind::Register, json!({"addon": "test"}));
         self.until("welcome", |p| matches!(p, LecturerPayload::Welcome));
     }
@@ -95,7 +95,7 @@ impl Dealer {
         assert_eq!(m.student, self.id, "a lecturer message for another student");
         Some(m)
     }
-    fn until(&self, what: &str, f: impl Fn(&LecturerPayload) -> bool) -> LecturerPayload {
+    pub(super) fn until(&self, what: &str, f: impl Fn(&LecturerPayload) -> bool) -> LecturerPayload {
         let deadline = Instant::now() + WAIT;
         while Instant::now() < deadline {
             if let Some(m) = self.recv(Duration::from_millis(100)) {
@@ -119,7 +119,7 @@ impl Dealer {
     }
 }
 
-fn is_reply(p: &LecturerPayload) -> bool {
+pub(super) fn is_reply(p: &LecturerPayload) -> bool {
     matches!(p, LecturerPayload::Reply { .. })
 }
 

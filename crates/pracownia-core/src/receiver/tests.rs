@@ -67,7 +67,7 @@ impl Rig {
         }
         panic!("no {what} event within {:?}", self.wait);
     }
-    fn stop(&mut self) {
+    pub(super) fn stop(&mut self) {
         self.rx.take().unwrap().stop();
     }
 }

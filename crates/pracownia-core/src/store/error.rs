@@ -36,6 +36,9 @@ pub enum StoreError {
     BadExtension { ext: String, kind: &'static str },
     #[error("No student with id {0} is known to the store")]
     UnknownStudent(uuid::Uuid),
+    /// A merge or split that cannot be done, in a sentence.
+    #[error("Cannot do that: {0}")]
+    Regroup(String),
     #[error("The store folder could not be watched for changes: {0}")]
     Watch(#[from] notify::Error),
 }

@@ -57,6 +57,10 @@ pub struct JournalLine {
     /// An `answer` line: what the add-on did with the request `id` (its text in `text`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<AnswerStatus>,
+    /// The wire `student` id the message came by, when it is not the student's own id (an alias
+    /// or a derived id; absent in journals written before identity, where it always was).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wire: Option<Uuid>,
 }
 
 impl JournalLine {
@@ -81,6 +85,7 @@ impl JournalLine {
             file_kind: None,
             received: None,
             answer: None,
+            wire: None,
         }
     }
 

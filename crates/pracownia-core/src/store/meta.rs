@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::error::{Result, StoreError};
 use super::{fsutil, StudentRef, READ_FILE, STUDENT_FILE};
+use crate::model::Seat;
 
 /// Contents of `student.json`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
@@ -15,6 +16,11 @@ pub(crate) struct StudentJson {
     pub id: Uuid,
     pub login: String,
     pub first_seen: String,
+    /// The ways this student came (wire id + login, with hello's host and seat): how the
+    /// receiver finds an alias again and how `reindex` rebuilds the `seats` table. Absent in
+    /// folders written before identity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seats: Vec<Seat>,
 }
 
 /// Contents of `read.json`.
@@ -46,10 +52,22 @@ pub(crate) fn read_student_json(dir: &Path) -> Result<Option<StudentJson>> {
     }
 }
 
+/// Write student.json for `r`, keeping the seats an existing one lists.
 pub(crate) fn write_student_json(r: &StudentRef, first_seen: i64) -> Result<()> {
-    let json = StudentJson { id: r.id, login: r.login.clone(), first_seen: fsutil::ms_to_rfc3339(first_seen) };
-    let data = serde_json::to_vec_pretty(&json).expect("serialisable");
-    fsutil::write_atomic(&r.dir.join(STUDENT_FILE), &data)
+    let seats = match read_student_json(&r.dir) {
+        Ok(Some(old)) if old.id == r.id => old.seats,
+        _ => Vec::new(),
+    };
+    write_student_file(
+        &r.dir,
+        &StudentJson { id: r.id, login: r.login.clone(), first_seen: fsutil::ms_to_rfc3339(first_seen), seats },
+    )
+}
+
+/// Replace student.json atomically (tmp + rename: never half a file).
+pub(crate) fn write_student_file(dir: &Path, json: &StudentJson) -> Result<()> {
+    let data = serde_json::to_vec_pretty(json).expect("serialisable");
+    fsutil::write_atomic(&dir.join(STUDENT_FILE), &data)
 }
 
 /// chat_read_until from read.json (None when absent or damaged).

@@ -16,10 +16,12 @@ mod collect;
 mod erase;
 pub mod error;
 mod fsutil;
+mod identity;
 pub mod journal;
 mod lecturer;
 mod meta;
 mod record;
+mod regroup;
 mod retention;
 pub mod sanitize;
 mod scan;
@@ -30,7 +32,9 @@ pub use crate::index::IndexReader;
 pub use erase::ErasePlan;
 pub use error::StoreError;
 pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp};
+pub use identity::{derived_id, Resolved};
 pub use lecturer::Outgoing;
+pub use regroup::Regrouped;
 pub use retention::{Retention, ThinReport};
 pub use scan::ReindexReport;
 pub use watch::{watch, WatchHandle};
@@ -50,6 +54,16 @@ pub struct StudentRef {
     pub dir: PathBuf,
     /// Folder name under the store root.
     pub folder: String,
+    /// The wire `student` id this student's message came by (the student's own id unless an
+    /// alias or a derived id resolved it, see `identity`). Lecturer messages go to this id.
+    pub wire: Uuid,
+}
+
+impl StudentRef {
+    /// The wire id to write on a journal line: only when it is not the student's own id.
+    pub(crate) fn came_by(&self) -> Option<Uuid> {
+        (self.wire != self.id).then_some(self.wire)
+    }
 }
 
 /// Why a student left.
@@ -73,11 +87,35 @@ impl LeaveReason {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     Join,
-    Leave { reason: LeaveReason },
-    Chat { id: Uuid, text: String, sent_ts: i64 },
-    Hand { raised: bool },
-    Incomplete { transfer: Uuid, kind: FileKind, name: String, received: u64, size: u64 },
-    Rejected { reason: String, detail: String, transfer: Option<Uuid> },
+    Leave {
+        reason: LeaveReason,
+    },
+    Chat {
+        id: Uuid,
+        text: String,
+        sent_ts: i64,
+    },
+    Hand {
+        raised: bool,
+    },
+    Incomplete {
+        transfer: Uuid,
+        kind: FileKind,
+        name: String,
+        received: u64,
+        size: u64,
+    },
+    Rejected {
+        reason: String,
+        detail: String,
+        transfer: Option<Uuid>,
+    },
+    /// The wire id this entry came by was known under the login `from` (a shared seat changed
+    /// hands); `host` is the computer's name when the hello said it.
+    LoginChanged {
+        from: String,
+        host: Option<String>,
+    },
 }
 
 /// What the receiver verified about a file before placing it.
@@ -135,6 +173,8 @@ impl Store {
             return Err(StoreError::InUse { path: root });
         }
 
+        // A merge or split a crash interrupted is finished first (it may leave work for erasing/).
+        regroup::finish_interrupted(&root)?;
         erase::finish_interrupted(&root)?;
         let staging = meta.join("staging");
         if staging.exists() {

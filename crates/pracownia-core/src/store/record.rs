@@ -44,6 +44,12 @@ impl Store {
                 l.size = Some(size);
                 l
             }
+            Entry::LoginChanged { from, host } => {
+                let mut l = JournalLine::new(at_ms, TimelineKind::LoginChanged, &s.login);
+                l.text = Some(from);
+                l.detail = host;
+                l
+            }
             Entry::Rejected { reason, detail, transfer } => {
                 let mut l = JournalLine::new(at_ms, TimelineKind::Rejected, &s.login);
                 l.reason = Some(reason);
@@ -52,6 +58,8 @@ impl Store {
                 l
             }
         };
+        let mut line = line;
+        line.wire = s.came_by();
         journal::append(&s.dir.join(JOURNAL_FILE), &line)?;
         self.index_new_lines(&s)?;
         Ok(true)
@@ -117,6 +125,7 @@ impl Store {
         line.sha256 = Some(meta.sha256);
         line.name = Some(meta.name);
         line.transfer = Some(meta.transfer);
+        line.wire = s.came_by();
         journal::append(&s.dir.join(JOURNAL_FILE), &line)?;
         self.index_new_lines(&s)?;
         Ok(StoredFile {
@@ -130,10 +139,11 @@ impl Store {
     /// removed by hand since the caller got `s`.
     pub(crate) fn ensure(&mut self, s: &StudentRef) -> Result<StudentRef> {
         match self.cache.get(&s.id) {
-            Some(r) if r.dir.is_dir() => Ok(r.clone()),
+            Some(r) if r.dir.is_dir() => Ok(StudentRef { wire: s.wire, ..r.clone() }),
             _ => {
                 self.cache.remove(&s.id);
-                self.student(s.id, &s.login)
+                let r = self.student(s.id, &s.login)?;
+                Ok(StudentRef { wire: s.wire, ..r })
             }
         }
     }

@@ -9,6 +9,7 @@ use super::collect::{collect_journal, collect_new_files, index_journal, list_fil
 use super::error::Result;
 use super::meta::{read_json, read_student_json};
 use super::{fsutil, Store};
+use crate::index::seats;
 use crate::index::write::{self, StudentRow};
 
 /// What a reindex found.
@@ -138,6 +139,7 @@ impl Store {
         row.login = json.login;
         row.chat_read_until = read_json(&dir).unwrap_or(0);
         write::upsert_student(&tx, &row)?;
+        seats::replace(&tx, row.id, &json.seats)?;
         index_journal(&tx, &row, &dir)?;
         prune_and_scan(&tx, &row, &dir)?;
         tx.commit()?;
@@ -151,6 +153,7 @@ impl Store {
         let folders = self.list_folders()?;
         let mut report = ReindexReport::default();
         let mut rows = Vec::new();
+        let mut all_seats = Vec::new();
         let mut events = Vec::new();
         let mut seen = HashSet::new();
         for folder in folders {
@@ -170,6 +173,7 @@ impl Store {
                 ));
                 continue;
             }
+            all_seats.push((json.id, json.seats));
             let mut row = StudentRow {
                 id: json.id,
                 login: json.login,
@@ -193,6 +197,9 @@ impl Store {
         write::clear_all(&tx)?;
         for row in &rows {
             write::upsert_student(&tx, row)?;
+        }
+        for (id, seats) in &all_seats {
+            seats::replace(&tx, *id, seats)?;
         }
         for e in &events {
             if write::insert_event(&tx, e)? {

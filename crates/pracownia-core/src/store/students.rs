@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::error::{Result, StoreError};
 use super::meta::{folder_free_for, read_json, write_student_json, ReadJson};
 use super::{fsutil, sanitize, Store, StudentRef, READ_FILE, STUDENT_FILE};
-use crate::index::write;
+use crate::index::{seats, write};
 
 impl Store {
     /// Find or create the folder of a student; update its login if it changed.
@@ -38,11 +38,13 @@ impl Store {
 
     /// Has this student a folder already? (Cheap: the cache, else one index lookup.)
     pub fn knows(&self, id: Uuid) -> Result<bool> {
-        Ok(self.cache.contains_key(&id) || write::student(&self.db, id)?.is_some())
+        Ok(self.cache.contains_key(&id)
+            || write::student(&self.db, id)?.is_some()
+            || !seats::for_wire(&self.db, id)?.is_empty())
     }
 
     pub(crate) fn make_ref(&self, id: Uuid, login: &str, folder: &str) -> StudentRef {
-        StudentRef { id, login: login.to_string(), dir: self.root.join(folder), folder: folder.to_string() }
+        StudentRef { id, login: login.to_string(), dir: self.root.join(folder), folder: folder.to_string(), wire: id }
     }
 
     fn create_student(&mut self, id: Uuid, login: &str) -> Result<StudentRef> {

@@ -22,6 +22,17 @@ const RECEIPT_CHATS: usize = 100;
 #[derive(Default)]
 pub(crate) struct Online {
     students: HashMap<Uuid, Vec<(Outgoing, Instant)>>,
+    /// The wire id each registered student registered with: the return path addresses the
+    /// add-on by it (the add-on checks `student` is its own), while the store's id may be an
+    /// alias's or a derived one.
+    wires: HashMap<Uuid, Uuid>,
+}
+
+impl Online {
+    /// Each registered student's wire id.
+    pub(crate) fn wires(&self) -> &HashMap<Uuid, Uuid> {
+        &self.wires
+    }
 }
 
 fn payload(m: &Outgoing) -> Option<LecturerPayload> {
@@ -39,7 +50,8 @@ fn payload(m: &Outgoing) -> Option<LecturerPayload> {
 impl Worker {
     fn to_student(&self, student: Uuid, payload: LecturerPayload) {
         if let Some(tx) = &self.outgoing {
-            let _ = tx.send(ToStudent { student, payload });
+            let wire = self.online.wires.get(&student).copied().unwrap_or(student);
+            let _ = tx.send(ToStudent { student: wire, payload });
         }
     }
 
@@ -51,8 +63,8 @@ impl Worker {
 
     pub(super) fn on_return(&mut self, msg: ReturnMessage, at: i64) {
         let c = &msg.common;
-        let student = match self.store.student(c.student, &c.login) {
-            Ok(s) => s,
+        let student = match self.identify(c.student, &c.login) {
+            Ok(r) => r.student,
             Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
         };
         // Our own journal writes: the watcher's echo of them needs no resync.
@@ -81,6 +93,7 @@ impl Worker {
     /// Welcome the student, send everything still queued, in order, and one receipt for the
     /// recent chats.
     fn registered(&mut self, s: &StudentRef, at: i64) {
+        self.online.wires.insert(s.id, s.wire);
         self.to_student(s.id, LecturerPayload::Welcome);
         let pending = match self.store.pending_messages(s.id) {
             Ok(p) => p,
@@ -124,8 +137,13 @@ impl Worker {
         }
     }
 
-    pub(super) fn return_gone(&mut self, student: Uuid) {
-        self.online.students.remove(&student);
+    /// The return connection registered with the wire id `wire` has gone.
+    pub(super) fn return_gone(&mut self, wire: Uuid) {
+        let gone: Vec<Uuid> = self.online.wires.iter().filter(|(_, w)| **w == wire).map(|(s, _)| *s).collect();
+        for s in gone {
+            self.online.wires.remove(&s);
+            self.online.students.remove(&s);
+        }
     }
 
     /// Resend what is still unacknowledged, at most every `resend_every` per message.

@@ -1,5 +1,6 @@
 //! The thread that owns the store: presence, chat, hands, and chunk reassembly into verified files.
 
+mod identity;
 mod lecturer;
 mod transfers;
 
@@ -110,6 +111,8 @@ pub struct Worker {
     dirty: HashSet<PathBuf>,
     last_write: HashMap<PathBuf, Instant>,
     last_at: i64,
+    /// The wire id each online student is online from (identity: who may become an alias).
+    wires: HashMap<Uuid, Uuid>,
     /// Each student's hand as last recorded (filled from the store on first use).
     hands: HashMap<Uuid, bool>,
     /// Students registered on the return path and their unacknowledged messages.
@@ -162,6 +165,7 @@ impl Worker {
             last_write: HashMap::new(),
             last_at: 0,
             hands: HashMap::new(),
+            wires: HashMap::new(),
             online: Online::default(),
             new_ids: Bucket::full(cfg.limits.new_students, Instant::now()),
             chats: PerId::new(cfg.limits.chats_per_student),
@@ -297,11 +301,11 @@ impl Worker {
                 Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
             return self.stats.reject(&r, &c.login);
         }
-        let student = match self.store.student(c.student, &c.login) {
-            Ok(s) => s,
-            Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
-        };
+        let Some(student) = self.student_of(&msg, at) else { return };
         if let Payload::Bye = msg.payload {
+            if self.wires.get(&student.id) == Some(&c.student) {
+                self.wires.remove(&student.id);
+            }
             if self.presence.leave(student.id) {
                 self.hands.insert(student.id, false); // the add-on lowers the hand on disconnect
                 self.record(&student, at, Entry::Leave { reason: LeaveReason::Bye });
@@ -315,6 +319,7 @@ impl Worker {
             self.stats.online.store(self.presence.online() as u64, Relaxed);
             return;
         }
+        self.wires.insert(student.id, c.student);
         match self.presence.touch(student.id, &student.login, Instant::now()) {
             Touch::Joined => self.joined(&student, at, &msg.payload),
             Touch::Back => {
@@ -404,7 +409,7 @@ impl Worker {
     }
 
     /// Journal and index an entry; false for a duplicate (a re-sent chat) or a failure.
-    fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
+    pub(super) fn record(&mut self, s: &StudentRef, at: i64, entry: Entry) -> bool {
         self.last_write.insert(s.dir.clone(), Instant::now());
         match self.store.record(s, at, entry) {
             Ok(new) => new,
@@ -450,7 +455,8 @@ impl Worker {
                 Change::Gone { student, login } => {
                     let at = self.clock();
                     self.hands.insert(student, false);
-                    if let Ok(s) = self.store.student(student, &login) {
+                    self.wires.remove(&student);
+                    if let Ok(s) = self.store.known_student(student) {
                         self.record(&s, at, Entry::Leave { reason: LeaveReason::Timeout });
                     }
                     self.sink.emit(Event::StudentLeft { at, student, login, reason: LeaveReason::Timeout });

@@ -51,7 +51,12 @@ fn index_queries_at_scale() {
     let write_student = |n: u128, login: &str, events: i64| {
         let dir = root.join(format!("{login}-{n}"));
         fs::create_dir_all(&dir).unwrap();
-        let sj = StudentJson { id: id(n), login: login.into(), first_seen: "2026-11-25T08:00:00.000Z".into() };
+        let sj = StudentJson {
+            id: id(n),
+            login: login.into(),
+            first_seen: "2026-11-25T08:00:00.000Z".into(),
+            seats: vec![],
+        };
         fs::write(dir.join("student.json"), serde_json::to_vec(&sj).unwrap()).unwrap();
         let mut text = String::new();
         for i in 0..events {

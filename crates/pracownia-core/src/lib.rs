@@ -6,6 +6,7 @@ pub mod events;
 pub mod fdlimit;
 pub mod handin;
 pub mod index;
+pub mod keys;
 pub mod limits;
 pub mod lookalike;
 pub mod media;

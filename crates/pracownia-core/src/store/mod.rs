@@ -29,7 +29,7 @@ pub mod watch;
 pub use crate::index::IndexReader;
 pub use erase::ErasePlan;
 pub use error::StoreError;
-pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp};
+pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp, sync_dir};
 pub use lecturer::Outgoing;
 pub use retention::{Retention, ThinReport};
 pub use scan::ReindexReport;

@@ -125,10 +125,34 @@ pub fn public_of(secret: &[u8; 32]) -> Option<PublicKey> {
     zmq::z85_decode(text).ok()?.try_into().ok()
 }
 
-/// A fresh client key pair (simulated students, tests): (public, secret).
-pub fn client_pair() -> Result<(PublicKey, [u8; 32]), KeyError> {
-    let k = ServerKeys::generate()?;
-    Ok((k.public, k.secret))
+/// A student's side of an encrypted class: its own key pair and the lecturer's public key
+/// (from the join string). Simulated students and tests use it; the add-on has its own.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientKeys {
+    pub server: PublicKey,
+    pub public: PublicKey,
+    pub secret: [u8; 32],
+}
+
+impl std::fmt::Debug for ClientKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClientKeys {{ server: {}, public: {} }}", encode_key(&self.server), encode_key(&self.public))
+    }
+}
+
+impl ClientKeys {
+    /// A fresh client key pair for the class whose server key is `server`.
+    pub fn generate(server: PublicKey) -> Result<ClientKeys, KeyError> {
+        let k = ServerKeys::generate()?;
+        Ok(ClientKeys { server, public: k.public, secret: k.secret })
+    }
+
+    /// Make `sock` a CURVE client of the lecturer (before it connects).
+    pub fn apply(&self, sock: &zmq::Socket) -> Result<(), zmq::Error> {
+        sock.set_curve_serverkey(&self.server)?;
+        sock.set_curve_publickey(&self.public)?;
+        sock.set_curve_secretkey(&self.secret)
+    }
 }
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

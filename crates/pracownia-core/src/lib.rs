@@ -11,6 +11,7 @@ pub mod limits;
 pub mod lookalike;
 pub mod media;
 pub mod model;
+pub mod pins;
 pub mod protocol;
 pub mod reassembly;
 pub mod receiver;

@@ -35,10 +35,12 @@ pub enum Reason {
     ReceiverBusy,
     /// Over a rate: new student ids for the whole receiver, or chats and hand changes of one id.
     RateLimited,
+    /// Encrypted class: the message claims a student whose id is pinned to another CURVE key.
+    KeyMismatch,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 23] = [
+    pub const ALL: [Reason; 24] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -62,6 +64,7 @@ impl Reason {
         Reason::DeceptiveLogin,
         Reason::ReceiverBusy,
         Reason::RateLimited,
+        Reason::KeyMismatch,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -90,6 +93,7 @@ impl Reason {
             Reason::DeceptiveLogin => "deceptive_login",
             Reason::ReceiverBusy => "receiver_busy",
             Reason::RateLimited => "rate_limited",
+            Reason::KeyMismatch => "key_mismatch",
         }
     }
 
@@ -122,6 +126,9 @@ impl Reason {
             Reason::Unregistered => "A reply channel message came before the student registered.",
             Reason::ReceiverBusy => "The lecturer's receiver is taking too many files at once; the file was refused.",
             Reason::RateLimited => "The student sent too much too fast (or too many new students appeared at once).",
+            Reason::KeyMismatch => {
+                "The message came from another computer's key than the one this student first joined with (someone posing as them, or a reinstalled add-on: reset the student's key)."
+            }
             Reason::DeceptiveLogin => {
                 "The student's login contains invisible or text-direction characters that could make it look like another."
             }

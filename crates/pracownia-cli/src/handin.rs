@@ -182,7 +182,7 @@ fn human_bytes(n: u64) -> String {
     }
 }
 
-fn one_student(store: &Path, query: &str) -> Result<Uuid, String> {
+pub(crate) fn one_student(store: &Path, query: &str) -> Result<Uuid, String> {
     let ids = reader(store)?.find_student(query).map_err(|e| e.to_string())?;
     match ids.as_slice() {
         [id] => Ok(*id),

@@ -2,6 +2,7 @@
 //! `pracownia-core`; every error a user can cause ends as one sentence and a non-zero exit.
 
 mod handin;
+mod pin;
 mod query;
 mod serve;
 mod simulate;
@@ -67,6 +68,9 @@ enum Command {
     Thin(handin::Thin),
     /// Simulated students speaking the protocol, for demos, tests and benchmarks.
     Simulate(simulate::Args),
+    /// The keys students are pinned to in an encrypted class (`serve --encrypt`).
+    #[command(subcommand)]
+    Pin(pin::Pin),
 }
 
 fn main() -> ExitCode {
@@ -89,6 +93,7 @@ fn main() -> ExitCode {
         Command::Announce(a) => tell::announce(a),
         Command::Request(a) => tell::request(a),
         Command::Hand(a) => tell::hand(a),
+        Command::Pin(a) => pin::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -401,12 +401,7 @@ fn item6(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, Stri
     if let Some((curve, ratio, extra)) = at_default {
         summary.push((
             "6 encryption (1 MiB chunks)".into(),
-            format!(
-                "CURVE {} MB/s, {} × clear; +{} CPU-s/GB",
-                curve.show(0),
-                ratio.show(2),
-                extra.show(2)
-            ),
+            format!("CURVE {} MB/s, {} × clear; +{} CPU-s/GB", curve.show(0), ratio.show(2), extra.show(2)),
             "(report)".into(),
             "—".into(),
         ));

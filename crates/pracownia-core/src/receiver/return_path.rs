@@ -186,9 +186,12 @@ pub fn run(
     }
 }
 
-/// One message without blocking: the routing id, at most 4 frames, how many frames came, and
-/// the sender's CURVE key (encrypted class) from the connection's metadata.
-fn recv(sock: &zmq::Socket) -> Option<(Vec<u8>, Vec<Frame>, usize, Option<PublicKey>)> {
+/// One return-path message: the routing id, at most 4 frames, how many frames came, and the
+/// sender's CURVE key (encrypted class) from the connection's metadata.
+type Received = (Vec<u8>, Vec<Frame>, usize, Option<PublicKey>);
+
+/// One message without blocking.
+fn recv(sock: &zmq::Socket) -> Option<Received> {
     let id = sock.recv_msg(zmq::DONTWAIT).ok()?;
     if !id.get_more() {
         return Some((id.to_vec(), Vec::new(), 0, None));

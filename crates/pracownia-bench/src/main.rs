@@ -189,8 +189,11 @@ fn splice(old: &str, body: &str, summary: &[(String, String, String, String)], l
     for section in body.split("\n## ").filter(|s| !s.trim().is_empty()) {
         let section = if section.starts_with("## ") { section.to_owned() } else { format!("## {section}") };
         let section = format!(
-            "{}\n_(Run alone with `--items N --update`; load average at start / end {load}.)_\n\n",
-            section.trim_end()
+            "{}\n\n_Run alone with `--items N --update` on {} UTC at commit {}; load average (1, 5, 15 min) \
+             at start / end {load}._\n\n",
+            section.trim_end(),
+            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+            sh("git rev-parse --short HEAD 2>/dev/null")
         );
         let title = section.lines().next().unwrap_or_default().to_owned();
         let number = title.trim_start_matches("## ").split('.').next().unwrap_or_default().to_owned();

@@ -25,6 +25,8 @@ pub enum Admit {
     Matches,
     /// The id is pinned to another key.
     Mismatch,
+    /// The id has no pin and `may_pin` said no (over the rate of new pins): nothing changed.
+    NotNow,
 }
 
 pub struct Pins {
@@ -56,14 +58,16 @@ impl Pins {
         self.lock().iter().map(|(s, k)| (*s, *k)).collect()
     }
 
-    /// Check `key` against the pin of `student`, pinning it when there is none. A pin that cannot
-    /// be written is still kept in memory (and logged): refusing the class because of a disk
-    /// error would hurt more than a pin lost at the next restart.
-    pub fn admit(&self, student: Uuid, key: &PublicKey) -> Admit {
+    /// Check `key` against the pin of `student`, pinning it when there is none and `may_pin()`
+    /// agrees (asked only then). A pin that cannot be written is still kept in memory (and
+    /// logged): refusing the class because of a disk error would hurt more than a pin lost at
+    /// the next restart.
+    pub fn admit(&self, student: Uuid, key: &PublicKey, may_pin: impl FnOnce() -> bool) -> Admit {
         let mut map = self.lock();
         match map.get(&student) {
             Some(k) if k == key => Admit::Matches,
             Some(_) => Admit::Mismatch,
+            None if !may_pin() => Admit::NotNow,
             None => {
                 map.insert(student, *key);
                 if let Err(e) = self.write(&map) {
@@ -119,21 +123,23 @@ mod tests {
         let (anna, bob) = (Uuid::new_v4(), Uuid::new_v4());
         let (k1, k2) = ([1u8; 32], [2u8; 32]);
         let pins = Pins::open(dir.path()).unwrap();
-        assert_eq!(pins.admit(anna, &k1), Admit::PinnedNow);
-        assert_eq!(pins.admit(anna, &k1), Admit::Matches);
-        assert_eq!(pins.admit(anna, &k2), Admit::Mismatch);
-        assert_eq!(pins.admit(bob, &k2), Admit::PinnedNow, "pins are per student id");
+        assert_eq!(pins.admit(anna, &k1, || true), Admit::PinnedNow);
+        assert_eq!(pins.admit(anna, &k1, || true), Admit::Matches);
+        assert_eq!(pins.admit(anna, &k2, || true), Admit::Mismatch);
+        assert_eq!(pins.admit(bob, &k2, || false), Admit::NotNow);
+        assert_eq!(pins.get(bob), None, "not pinned when not allowed");
+        assert_eq!(pins.admit(bob, &k2, || true), Admit::PinnedNow, "pins are per student id");
         drop(pins);
 
         let pins = Pins::open(dir.path()).unwrap();
         assert_eq!(pins.get(anna), Some(k1), "pins survive a restart");
-        assert_eq!(pins.admit(anna, &k2), Admit::Mismatch);
+        assert_eq!(pins.admit(anna, &k2, || true), Admit::Mismatch);
         assert!(reset_pin(dir.path(), anna).unwrap());
         assert!(!reset_pin(dir.path(), anna).unwrap(), "nothing left to reset");
         let pins = Pins::open(dir.path()).unwrap();
         assert_eq!(pins.get(anna), None);
         assert_eq!(pins.get(bob), Some(k2), "other pins untouched");
-        assert_eq!(pins.admit(anna, &k2), Admit::PinnedNow, "after a reset the next key is pinned");
+        assert_eq!(pins.admit(anna, &k2, || true), Admit::PinnedNow, "after a reset the next key is pinned");
     }
 
     #[test]

@@ -84,19 +84,21 @@ pub fn parse_join(text: &str) -> Result<Join, JoinError> {
     Ok(Join { host: host.to_string(), port, class_code, server_key })
 }
 
-/// The `key` field of the query: exactly one, 43 base64url characters for 32 bytes. Other
-/// fields are for later versions and ignored.
+/// The `key` field of the query: 43 base64url characters for 32 bytes (given more than once,
+/// always the same). Other fields are for later versions and ignored.
 fn server_key(query: &str) -> Result<Option<PublicKey>, JoinError> {
     let mut found = None;
     for field in query.split('&') {
-        if let Some(v) = field.strip_prefix("key=") {
-            if found.is_some() {
-                return Err(JoinError::BadKey); // two keys: which one is the lecturer's?
-            }
-            found = Some(decode_key(v).ok_or(JoinError::BadKey)?);
-        } else if field == "key" {
-            return Err(JoinError::BadKey);
+        let value = match field.split_once('=') {
+            Some(("key", v)) => v,
+            None if field == "key" => "",
+            _ => continue,
+        };
+        let key = decode_key(value).ok_or(JoinError::BadKey)?;
+        if found.is_some_and(|k| k != key) {
+            return Err(JoinError::BadKey); // two keys: which one is the lecturer's?
         }
+        found = Some(key);
     }
     Ok(found)
 }
@@ -158,8 +160,10 @@ mod tests {
         for case in v["invalid"].as_array().unwrap() {
             assert!(parse_join(case.as_str().unwrap()).is_err(), "{case}");
         }
+        let invalid = v["invalid"].as_array().unwrap();
         for case in v["invalid_key"].as_array().unwrap() {
             assert_eq!(parse_join(case.as_str().unwrap()), Err(JoinError::BadKey), "{case}");
+            assert!(invalid.contains(case), "every invalid_key case is in invalid too: {case}");
         }
     }
 

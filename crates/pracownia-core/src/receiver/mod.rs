@@ -131,7 +131,8 @@ impl Receiver {
             }
         }
         let store = Store::open(&config.store)?;
-        let pinning = Arc::new(pinning::Pinning::new(crate::pins::Pins::open(store.root())?));
+        let pins = crate::pins::Pins::open(store.root())?;
+        let pinning = Arc::new(pinning::Pinning::new(pins, config.limits.new_students));
         let ctx = zmq::Context::new();
         // The ZAP handler first: a CURVE socket that binds before it would let clients in
         // without a User-Id, i.e. unpinned.

@@ -188,15 +188,15 @@ fn splice(old: &str, body: &str, summary: &[(String, String, String, String)], l
     let mut md = old.to_owned();
     for section in body.split("\n## ").filter(|s| !s.trim().is_empty()) {
         let section = if section.starts_with("## ") { section.to_owned() } else { format!("## {section}") };
+        let title = section.lines().next().unwrap_or_default().to_owned();
+        let number = title.trim_start_matches("## ").split('.').next().unwrap_or_default().to_owned();
         let section = format!(
-            "{}\n\n_Run alone with `--items N --update` on {} UTC at commit {}; load average (1, 5, 15 min) \
-             at start / end {load}._\n\n",
+            "{}\n\n_Run alone with `--items {number} --update` on {} UTC at commit {}; load average (1, 5, 15 \
+             min) at start / end {load}._\n\n",
             section.trim_end(),
             chrono::Utc::now().format("%Y-%m-%d %H:%M"),
             sh("git rev-parse --short HEAD 2>/dev/null")
         );
-        let title = section.lines().next().unwrap_or_default().to_owned();
-        let number = title.trim_start_matches("## ").split('.').next().unwrap_or_default().to_owned();
         let head = format!("## {number}.");
         if let Some(start) = md.find(&head) {
             let end = md[start + head.len()..].find("\n## ").map(|e| start + head.len() + e + 1).unwrap_or(md.len());

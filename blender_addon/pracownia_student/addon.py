@@ -119,6 +119,7 @@ def shutdown():
 
 def _setup_paths():
     config = bpy.utils.user_resource("CONFIG", path="pracownia", create=True)
+    runtime.config_dir = config
     runtime.id_path = os.path.join(config, "student_id")
     runtime.student_id = identity.load_or_create(runtime.id_path)
     # One file per lecturer address under the user config: it survives restarts and updates.

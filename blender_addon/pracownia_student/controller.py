@@ -22,6 +22,32 @@ from .schedule import DigestGate, Schedule
 __all__ = ["Controller", "ChatHistory", "parse_address", "DEFAULT_PORT"]
 
 DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no zmq
+# An encrypted class whose lecturer never answered within this many seconds: a wrong server key
+# (or an unencrypted lecturer) fails every CURVE handshake silently, so say what to check.
+NO_ANSWER_S = 10.0
+NO_ANSWER = ("No answer from the lecturer yet; check the join text (copy the whole text from the "
+             "lecturer again: its server key may be wrong or old).")
+# An encrypted lecturer is always a 1.1 receiver, which welcomes a register within a moment; one
+# that takes the connection but never welcomes refuses our messages, most likely because it has
+# pinned this student id to another key (a reinstall, another computer): its refusal is silent.
+NO_WELCOME_S = 15.0
+NO_WELCOME = ("The lecturer's computer does not accept this computer's messages. If you "
+              "reinstalled Blender or changed computers, ask the lecturer to reset your key.")
+# Why an encrypted connection's handshake failed (transport/curve.py's HandshakeWatch results,
+# tested against another lecturer's key, an unencrypted lecturer and a ZAP handler saying 400):
+# the lecturer's computer is there, but the keys do not fit.
+HANDSHAKE_SENTENCES = {
+    "wrong_key": "The lecturer's computer does not accept the encryption: the server key in the "
+                 "join text is not this lecturer's. Copy the whole join text from the lecturer "
+                 "again.",
+    "not_encrypted": "The lecturer's class is not encrypted now, but the join text has a server "
+                     "key: copy the join text the lecturer shows now.",
+    "refused": "The lecturer's computer refused this computer's key. Ask the lecturer to reset "
+               "your key.",
+    # without a key: an address typed by hand (or an old join text) for an encrypted class
+    "encrypted_class": "The lecturer's class is encrypted: paste the whole join text the "
+                       "lecturer shows (pracownia://…?key=…) into the Lecturer field.",
+}
 
 
 def parse_address(text):
@@ -89,6 +115,11 @@ class Controller:
         self.sent = {"screenshot": 0, "blend": 0}
         self._marker = 0
         self._changes_at = {}      # marker -> Blender's change count when that copy was made
+        self.no_answer_s = NO_ANSWER_S
+        self.no_welcome_s = NO_WELCOME_S
+        self._since = None         # monotonic time of connect()
+        self._answered = False     # the lecturer was there at least once since connect()
+        self._connected_at = None  # monotonic time since the lecturer is there without a welcome
 
     # ---- connection ----
 
@@ -109,8 +140,12 @@ class Controller:
         return self.session is not None
 
     def connect(self, address, login, student_id, class_code="", hello_info=None,
-                screenshot_every_s=60.0, blend_every_s=300.0, conversation_dir=None, **sender_kw):
-        """Start sending; ValueError with a sentence for the student when an input is wrong."""
+                screenshot_every_s=60.0, blend_every_s=300.0, conversation_dir=None,
+                server_key=None, key_folder=None, **sender_kw):
+        """Start sending; ValueError with a sentence for the student when an input is wrong.
+        server_key: the lecturer's CURVE public key (32 bytes, from the join string) for an
+        encrypted class; the student's pair for student_id is then loaded from (or made in)
+        key_folder (keys.py)."""
         from .session import Session
         from .transport.protocol import validate_login
 
@@ -121,6 +156,8 @@ class Controller:
             raise ValueError(problem)
         host, port = parse_address(address)
         endpoint = "tcp://%s:%d" % ("[%s]" % host if ":" in host else host, port)
+        if server_key is not None:
+            sender_kw["curve"] = _curve(server_key, key_folder, student_id)
         if conversation_dir is not None:
             self.conversation_dir = conversation_dir
         if endpoint != self.endpoint:
@@ -140,6 +177,7 @@ class Controller:
             session.sender.set_paused(True)  # the courier sends a heartbeat with it at once
         self.session = session
         self.endpoint = endpoint
+        self._since, self._answered, self._connected_at = time.monotonic(), False, None
         self.error, self.conversation.load_error = self.conversation.load_error, None
         self.schedule.start()
         unsent = self.conversation.read_unsent()
@@ -228,7 +266,7 @@ class Controller:
             self._drain(can_shot, capture)
             sender = self.session.sender
             sender.set_open_file(capture.open_file_name())
-            if sender.status()["state"] in ("connected", "sending"):
+            if self._track(sender.status()) in ("connected", "sending"):
                 kind = self.schedule.next_due(now, self.paused, can_shot)
                 if kind is not None:
                     did = self._capture(kind, capture, now)
@@ -319,6 +357,18 @@ class Controller:
         except OSError as e:
             self.error = "The conversation could not be saved: %s" % (e.strerror or e)
 
+    def _track(self, st):
+        """Note from a Sender status whether (and since when) the lecturer is there without a
+        welcome; returns its state. Called by the tick and by status()."""
+        state = st["state"]
+        if state in ("connected", "sending"):
+            self._answered = True
+            if st.get("two_way"):
+                self._connected_at = None  # a lecturer who restarts welcomes us again: anew
+            elif self._connected_at is None:
+                self._connected_at = time.monotonic()
+        return state
+
     # ---- what the panel and the status bar show ----
 
     @property
@@ -339,8 +389,20 @@ class Controller:
         state = st["state"]
         out["state"] = state
         out["two_way"] = bool(st.get("two_way"))
+        out["encrypted"] = bool(st.get("encrypted"))
+        self._track(st)
+        if (state in ("connected", "sending") and out["encrypted"] and not out["error"]
+                and self._connected_at is not None
+                and time.monotonic() - self._connected_at > self.no_welcome_s):
+            out["error"] = NO_WELCOME
         if state == "waiting":
             out["text"] = "Waiting for the lecturer…"
+            failed = HANDSHAKE_SENTENCES.get(st.get("handshake"))
+            if failed:  # the lecturer's computer answered: why the handshake failed
+                out["error"] = failed
+            elif (out["encrypted"] and not self._answered and self._since is not None
+                    and time.monotonic() - self._since > self.no_answer_s):
+                out["error"] = NO_ANSWER
         elif state == "connected":
             out["text"] = "Connected"
         elif state == "sending":
@@ -357,6 +419,26 @@ class Controller:
         if state != "error" and st.get("error"):
             out["error"] = st["error"]
         return out
+
+
+def _curve(server_key, key_folder, student_id):
+    """The Sender's `curve` keys: the lecturer's public key and the student's own pair."""
+    from .transport.curve import NO_CURVE, check_curve
+
+    import zmq
+
+    if not zmq.has("curve"):  # before keys.py, whose curve_keypair() would fail too
+        raise ValueError(NO_CURVE)
+    if key_folder is None:
+        raise ValueError("There is no folder to keep this computer's encryption key in.")
+    from . import keys
+
+    try:
+        public, secret = keys.load_or_create(key_folder, student_id)
+    except OSError as e:
+        raise ValueError("This computer's encryption key could not be saved: %s"
+                         % (e.strerror or e)) from None
+    return check_curve({"server": server_key, "public": public, "secret": secret})
 
 
 def _folder(path):

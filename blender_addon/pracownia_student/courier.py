@@ -121,7 +121,7 @@ class Courier:
                 self.gate.last[kind] = digest
         session = Session(cmd["endpoint"], cmd["student_id"], cmd["login"], self.gate,
                           class_code=cmd["class_code"], hello_info=cmd["hello_info"],
-                          spool=cmd["spool"], **extra)
+                          spool=cmd["spool"], curve=cmd["curve"], **extra)
         session.start()
         self.session = session
 

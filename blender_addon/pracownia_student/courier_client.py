@@ -35,7 +35,8 @@ __all__ = ["CourierSession", "CourierUnavailable", "COURIER_SCRIPT", "READY_TIME
 COURIER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "courier.py")
 READY_TIMEOUT_S = 10.0  # a cold start on a busy Windows seat with an antivirus can take seconds
 _STATUS0 = {"state": "waiting", "error": None, "transfer": None, "parked": None, "queued": 0,
-            "sent_messages": 0, "sent_files": 0, "two_way": False, "ignored": {}}
+            "sent_messages": 0, "sent_files": 0, "two_way": False, "ignored": {},
+            "encrypted": False, "handshake": None}
 
 
 class CourierUnavailable(RuntimeError):
@@ -91,16 +92,20 @@ class _SenderProxy:
 
 class CourierSession:
     """One connection to the lecturer through a courier process. python: the interpreter to run
-    it with (default: Blender's); sender_kw: Sender arguments (tests shorten heartbeats)."""
+    it with (default: Blender's); curve: the keys of an encrypted class (as for Sender), checked
+    here so that a pyzmq without CURVE refuses at once; sender_kw: Sender arguments (tests
+    shorten heartbeats)."""
 
     def __init__(self, endpoint, student_id, login, gate, class_code=None, hello_info=None,
-                 python=None, ready_timeout=READY_TIMEOUT_S, **sender_kw):
+                 python=None, ready_timeout=READY_TIMEOUT_S, curve=None, **sender_kw):
+        from .transport.curve import check_curve
         from .transport.protocol import validate_login, validate_student_id
 
         problem = validate_login(login)
         if problem:
             raise ValueError(problem)
         validate_student_id(student_id)
+        curve = check_curve(curve)
         if python is None:
             from .deps import courier_python
             python = courier_python()
@@ -109,13 +114,13 @@ class CourierSession:
         self.events = collections.deque()
         self.gate = gate
         self.sender = _SenderProxy(self)
-        self.status = dict(_STATUS0)
+        self.status = dict(_STATUS0, encrypted=curve is not None)
         self.proc = None
         self.spool = tempfile.mkdtemp(prefix="pracownia-")
         self._connect = CP.command("connect", endpoint=endpoint, student_id=student_id,
                                    login=login, class_code=class_code or None,
                                    hello_info=dict(hello_info or {}), sender=sender_kw,
-                                   last=dict(gate.last), spool=self.spool)
+                                   last=dict(gate.last), spool=self.spool, curve=curve)
         self._pipe = queue.Queue()     # lines for the courier's stdin; None closes it
         self._captures = queue.Queue()  # (kind, path, name, marker, write); None ends
         self._ready = threading.Event()

@@ -9,7 +9,9 @@ refused. Lines are ASCII (ensure_ascii), so neither side depends on the console'
 Commands (Blender -> courier):
   connect     start the Session (hashing thread + Sender) for one lecturer; `last` holds the
               digests of the last files that lecturer got ({kind: sha256 or null}), `spool` the
-              folder Blender writes its captures into, `sender` optional Sender arguments
+              folder Blender writes its captures into, `sender` optional Sender arguments,
+              `curve` null (an unencrypted class) or {"server": the lecturer's public key,
+              "public", "secret": the student's pair}, each 40 characters of Z85
   chat        a chat message with the id Blender already shows in the conversation
   hand        raise (true) or lower (false) the hand
   file        a capture is finished on disk (a .blend copy or a screenshot): hash it, send it
@@ -39,11 +41,13 @@ __all__ = ["PipeError", "COMMANDS", "EVENTS", "MAX_LINE", "encode", "command", "
 MAX_LINE = 1 << 20
 
 _OPT_STR = (str, type(None))
+_OPT_DICT = (dict, type(None))
 _NUMBER = (int, float)
 
 COMMANDS = {
     "connect": {"endpoint": str, "student_id": str, "login": str, "class_code": _OPT_STR,
-                "hello_info": dict, "sender": dict, "last": dict, "spool": str},
+                "hello_info": dict, "sender": dict, "last": dict, "spool": str,
+                "curve": _OPT_DICT},
     "chat": {"id": str, "text": str},
     "hand": {"raised": bool},
     "file": {"kind": str, "path": str, "name": str, "marker": int},

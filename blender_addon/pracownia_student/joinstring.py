@@ -1,25 +1,64 @@
-"""The lecturer's join string, `pracownia://192.168.1.10:5570/KOT-LAS-42`: address, port and class
-code in one line the student pastes into the Lecturer field (docs/PROTOCOL.md, "Join string").
-Stdlib only; the same vectors as the receiver (tests/vectors/join.json)."""
+"""The lecturer's join string, `pracownia://192.168.1.10:5570/KOT-LAS-42?key=KEY`: address, port,
+class code and, for an encrypted class, the lecturer's CURVE public key (base64url without padding,
+43 characters) in one line the student pastes into the Lecturer field (docs/PROTOCOL.md, "Join
+string"). Stdlib only; the same vectors as the receiver (tests/vectors/join.json)."""
 
+import base64
+import collections
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["SCHEME", "parse_join", "is_join", "lecturer_field"]
+__all__ = ["SCHEME", "Join", "read_join", "parse_join", "parse_key", "is_join", "lecturer_field",
+           "BAD_KEY"]
 
 SCHEME = "pracownia://"
 _DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no zmq
+_KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+BAD_KEY = ("The server key in the join text is damaged; copy the whole join text from the "
+           "lecturer again.")
+
+# server_key: the lecturer's 32-byte CURVE public key, or None (an unencrypted class).
+Join = collections.namedtuple("Join", "host port class_code server_key")
 
 
 def is_join(text):
     return (text or "").strip()[:len(SCHEME)].lower() == SCHEME
 
 
+def parse_key(text):
+    """The 32 bytes of a server key written as base64url without padding (43 characters);
+    ValueError(BAD_KEY) for anything else, a non-canonical last character included (the
+    receiver's decoder refuses it too)."""
+    if len(text) != 43 or not set(text) <= _KEY_CHARS:
+        raise ValueError(BAD_KEY)
+    key = base64.urlsafe_b64decode(text + "=")
+    if base64.urlsafe_b64encode(key).decode("ascii").rstrip("=") != text:
+        raise ValueError(BAD_KEY)  # stray low bits in the last character
+    return key
+
+
+def _query_key(query):
+    """The key field of the query (`name=value` pairs joined by &; others are ignored)."""
+    keys = set()
+    for field in query.split("&"):
+        name, eq, value = field.partition("=")
+        if name == "key":
+            keys.add(value if eq else "")
+    if len(keys) > 1:  # two different keys: which one is the lecturer's cannot be told
+        raise ValueError(BAD_KEY)
+    return parse_key(keys.pop()) if keys else None
+
+
 def parse_join(text):
     """(host, port, class_code) from a join string; ValueError with a sentence for the student."""
+    return tuple(read_join(text)[:3])
+
+
+def read_join(text):
+    """Join(host, port, class_code, server_key) from a join string; ValueError with a sentence."""
     text = (text or "").strip()
     if not is_join(text):
         raise ValueError("The join text does not start with pracownia://")
-    rest = text[len(SCHEME):].split("?", 1)[0].split("#", 1)[0]
+    rest, _, query = text[len(SCHEME):].split("#", 1)[0].partition("?")
     authority, _, code = rest.partition("/")
     port = None
     if authority.startswith("["):
@@ -53,15 +92,16 @@ def parse_join(text):
         code = unquote_to_bytes(code).decode("utf-8")
     except UnicodeDecodeError:
         raise bad_code from None
-    return host, port, code
+    return Join(host, port, code, _query_key(query))
 
 
 def lecturer_field(text, class_code):
-    """(address, class_code) for connecting, from the Lecturer field and the Class code field: a
-    join string gives both (its code, when it has one, wins over what was typed); anything else
-    is a plain address, returned as it is."""
+    """(address, class_code, server_key) for connecting, from the Lecturer field and the Class
+    code field: a join string gives all three (its code, when it has one, wins over what was
+    typed; server_key is None for an unencrypted class); anything else is a plain address,
+    returned as it is, without a server key."""
     if not is_join(text):
-        return text, class_code
-    host, port, code = parse_join(text)
+        return text, class_code, None
+    host, port, code, key = read_join(text)
     address = "%s:%d" % ("[%s]" % host if ":" in host else host, port)
-    return address, code or class_code
+    return address, code or class_code, key

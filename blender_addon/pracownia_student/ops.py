@@ -3,7 +3,7 @@
 import bpy
 from bpy.props import EnumProperty
 
-from . import deps, identity, runtime
+from . import deps, identity, keys, runtime
 from .joinstring import lecturer_field
 from .prefs import get_prefs
 
@@ -36,11 +36,12 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
         prefs.login = prefs.login.strip()
         session_props = context.window_manager.pracownia
         try:
-            address, code = lecturer_field(prefs.address, session_props.class_code)
+            address, code, server_key = lecturer_field(prefs.address, session_props.class_code)
             if code != session_props.class_code:
                 session_props.class_code = code  # the student sees the code the join text carried
             ctl.connect(address, prefs.login, runtime.student_id,
                         class_code=code,
+                        server_key=server_key, key_folder=runtime.config_dir,
                         hello_info=_hello_info(),
                         screenshot_every_s=prefs.screenshot_every_s,
                         blend_every_s=prefs.blend_every_min * 60.0,
@@ -151,7 +152,10 @@ class PRACOWNIA_OT_reset_student_id(bpy.types.Operator):
     def execute(self, context):
         if ctl.connected:
             return _fail(self, "Disconnect first, then reset the student id.")
+        old = runtime.student_id
         runtime.student_id = identity.reset(runtime.id_path)
+        if old and runtime.config_dir:  # a new identity gets a new encryption key too
+            keys.forget(runtime.config_dir, old)
         self.report({"INFO"}, "New student id: %s" % runtime.student_id)
         return {"FINISHED"}
 

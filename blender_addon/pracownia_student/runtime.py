@@ -11,5 +11,6 @@ controller = Controller()
 installer = None      # deps.Installer while/after the student pressed "Install pyzmq"
 student_id = None     # loaded by addon.register() from the id file
 id_path = None
+config_dir = None     # <user config>/pracownia: the id file and the encryption keys (keys.py)
 deps_dir = None       # where "Install pyzmq" puts pyzmq (on sys.path)
 conversation_dir = None  # where conversations are saved (set by addon.register())

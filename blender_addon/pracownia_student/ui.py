@@ -55,9 +55,9 @@ def draw_panel(layout, context):
     if st.get("fallback"):  # the courier process did not start: the thread inside Blender sends
         ui_conversation.wrapped_label(box, st["fallback"], context, "INFO")
     if st["error"] and st["state"] != "error":
-        row = box.row()
-        row.alert = True
-        row.label(text=st["error"], icon="ERROR")
+        # wrapped: e.g. why an encrypted connection fails is a sentence the student must read whole
+        col = ui_conversation.wrapped_label(box, st["error"], context, "ERROR")
+        col.alert = True
     if ctl.connected:
         row = box.row()
         row.alert = not ctl.paused
@@ -70,6 +70,8 @@ def draw_panel(layout, context):
             box.operator("pracownia.pause", text="Pause sharing", icon="PAUSE")
         if st["two_way"]:  # the lecturer's receiver answered register: replies can come
             ui_conversation.wrapped_label(box, "The lecturer can answer you", context, "CHECKMARK")
+        if st.get("encrypted") and st["state"] in ("connected", "sending"):  # CURVE both ways
+            box.label(text="Encrypted connection", icon="LOCKED")
 
     col = layout.column()
     col.enabled = not ctl.connected

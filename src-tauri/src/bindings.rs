@@ -3,7 +3,7 @@
 
 #[cfg(test)]
 mod tests {
-    use crate::error::AppError;
+    use crate::error::{AppError, ErrorKind};
     use crate::messages::MessageSent;
     use crate::presence::{Presence, StudentTile};
     use crate::settings::{Language, Settings};
@@ -29,6 +29,7 @@ mod tests {
         StudentTile::export_all_to(&dir).unwrap();
         ReceiverStatus::export_all_to(&dir).unwrap();
         AppError::export_all_to(&dir).unwrap();
+        ErrorKind::export_all_to(&dir).unwrap();
         Event::export_all_to(&dir).unwrap();
         Stats::export_all_to(&dir).unwrap();
         LeaveReason::export_all_to(&dir).unwrap();

@@ -2,7 +2,7 @@
 //! store, copy the file to a temporary folder (the archived version stays untouched) and start
 //! Blender on the copy with Python auto-execution disabled (a student's file is untrusted code).
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -107,24 +107,30 @@ pub fn find_blender(configured: Option<&str>, os: Os, probe: &dyn Probe) -> Resu
         }
     }
     install_candidates(os, probe).into_iter().find(|p| probe.is_file(p)).ok_or_else(|| {
-        AppError::new("blender_not_found", "Blender was not found on this computer. Choose the Blender program to use.")
+        AppError::new(
+            ErrorKind::BlenderNotFound,
+            "Blender was not found on this computer. Choose the Blender program to use.",
+        )
     })
 }
 
 /// `rel` (relative to the store, forward slashes) as an absolute path inside the store; refuses
 /// anything that leaves it (`..`, absolute paths, symlinks pointing out).
 pub fn resolve_in_store(store: &Path, rel: &str) -> Result<PathBuf, AppError> {
-    let outside = || AppError::invalid(format!("\"{rel}\" is not a file in the store folder."));
+    let outside = || {
+        AppError::new(ErrorKind::NotInStore, format!("\"{rel}\" is not a file in the store folder.")).with("file", rel)
+    };
     if rel.is_empty() || Path::new(rel).is_absolute() || rel.starts_with('/') || rel.starts_with('\\') {
         return Err(outside());
     }
-    let root = store
-        .canonicalize()
-        .map_err(|_| AppError::not_found(format!("The store folder {} does not exist.", store.display())))?;
-    let full = root
-        .join(rel)
-        .canonicalize()
-        .map_err(|_| AppError::not_found(format!("The file \"{rel}\" is no longer in the store folder.")))?;
+    let root = store.canonicalize().map_err(|_| {
+        AppError::new(ErrorKind::StoreEmpty, format!("The store folder {} does not exist.", store.display()))
+            .with("path", store.display())
+    })?;
+    let full = root.join(rel).canonicalize().map_err(|_| {
+        AppError::new(ErrorKind::FileGone, format!("The file \"{rel}\" is no longer in the store folder."))
+            .with("file", rel)
+    })?;
     if !full.starts_with(&root) || full == root {
         return Err(outside());
     }
@@ -136,15 +142,36 @@ pub fn blender_args(file: &Path) -> Vec<OsString> {
     vec![OsString::from("--disable-autoexec"), file.as_os_str().to_owned()]
 }
 
-/// Copy `file` into a fresh temporary folder under `tmp_root`, keeping its name.
-pub fn copy_to_temp(file: &Path, tmp_root: &Path) -> Result<PathBuf, AppError> {
+/// The name of the copy Blender opens, after the student and the time the version was stored
+/// (local time): `anna 10-31-05.blend`. Blender's title shows the file name, so the lecturer
+/// sees whose work and which version instead of a temporary path. The login is sanitised the
+/// way student folders are (it is the student's choice of text).
+pub fn copy_name(login: &str, at_ms: i64) -> String {
+    use chrono::TimeZone;
+    let time = chrono::Local
+        .timestamp_millis_opt(at_ms)
+        .single()
+        .map(|t| t.format("%H-%M-%S").to_string())
+        .unwrap_or_else(|| "copy".into());
+    format!("{} {time}.blend", pracownia_core::store::sanitize::sanitize_login(login))
+}
+
+/// Copy `file` into a fresh temporary folder under `tmp_root`, as `name` or keeping its name.
+pub fn copy_to_temp(file: &Path, tmp_root: &Path, name: Option<&str>) -> Result<PathBuf, AppError> {
     let dir = tmp_root.join("pracownia-open").join(uuid::Uuid::new_v4().simple().to_string());
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| AppError::io(format!("Could not create a temporary folder {}: {e}.", dir.display())))?;
-    let name = file.file_name().ok_or_else(|| AppError::invalid("That is not a file."))?;
-    let copy = dir.join(name);
-    std::fs::copy(file, &copy)
-        .map_err(|e| AppError::io(format!("Could not copy {} to {}: {e}.", file.display(), dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        AppError::new(ErrorKind::TempCopyFailed, format!("Could not create a temporary folder {}: {e}.", dir.display()))
+    })?;
+    let own = file
+        .file_name()
+        .ok_or_else(|| AppError::new(ErrorKind::NotInStore, "That is not a file.").with("file", file.display()))?;
+    let copy = dir.join(name.map(std::ffi::OsStr::new).unwrap_or(own));
+    std::fs::copy(file, &copy).map_err(|e| {
+        AppError::new(
+            ErrorKind::TempCopyFailed,
+            format!("Could not copy {} to {}: {e}.", file.display(), dir.display()),
+        )
+    })?;
     Ok(copy)
 }
 
@@ -164,7 +191,10 @@ pub fn spawn_detached(program: &Path, args: &[OsString]) -> Result<(), AppError>
         const CREATE_NEW_PROCESS_GROUP: u32 = 0x0000_0200;
         cmd.creation_flags(DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP);
     }
-    let mut child = cmd.spawn().map_err(|e| AppError::io(format!("Could not start {}: {e}.", program.display())))?;
+    let mut child = cmd.spawn().map_err(|e| {
+        AppError::new(ErrorKind::StartFailed, format!("Could not start {}: {e}.", program.display()))
+            .with("program", program.display())
+    })?;
     // Reap it when it exits, so no zombie is left behind.
     std::thread::spawn(move || {
         let _ = child.wait();
@@ -172,14 +202,20 @@ pub fn spawn_detached(program: &Path, args: &[OsString]) -> Result<(), AppError>
     Ok(())
 }
 
-/// Open a copy of the store's `rel` in Blender.
-pub fn open_in_blender(store: &Path, rel: &str, configured: Option<&str>) -> Result<PathBuf, AppError> {
+/// Open a copy of the store's `rel` in Blender; `named` (login, stored at) names the copy.
+pub fn open_in_blender(
+    store: &Path,
+    rel: &str,
+    configured: Option<&str>,
+    named: Option<(&str, i64)>,
+) -> Result<PathBuf, AppError> {
     let file = resolve_in_store(store, rel)?;
     if file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() != Some("blend") {
-        return Err(AppError::invalid(format!("\"{rel}\" is not a .blend file.")));
+        return Err(AppError::new(ErrorKind::NotABlend, format!("\"{rel}\" is not a .blend file.")).with("file", rel));
     }
     let blender = find_blender(configured, Os::current(), &RealProbe)?;
-    let copy = copy_to_temp(&file, &std::env::temp_dir())?;
+    let name = named.map(|(login, at)| copy_name(login, at));
+    let copy = copy_to_temp(&file, &std::env::temp_dir(), name.as_deref())?;
     spawn_detached(&blender, &blender_args(&copy))?;
     Ok(copy)
 }
@@ -251,7 +287,7 @@ mod tests {
         let f = fake(&["/snap/bin/blender"], "/bin");
         assert_eq!(find_blender(None, Os::Linux, &f).unwrap(), PathBuf::from("/snap/bin/blender"));
         let e = find_blender(None, Os::Linux, &fake(&[], "/bin")).unwrap_err();
-        assert_eq!(e.kind, "blender_not_found");
+        assert_eq!(e.kind, ErrorKind::BlenderNotFound);
         let f = fake(&["/Applications/Blender.app/Contents/MacOS/Blender"], "/bin");
         assert_eq!(
             find_blender(None, Os::MacOs, &f).unwrap(),
@@ -288,14 +324,14 @@ mod tests {
         assert!(ok.ends_with("ala/blends/a.blend"));
         for bad in ["../secret.blend", "ala/../../secret.blend", "/etc/passwd", ""] {
             let e = resolve_in_store(&store, bad).unwrap_err();
-            assert!(e.kind == "invalid" || e.kind == "not_found", "{bad}: {e:?}");
+            assert!(matches!(e.kind, ErrorKind::NotInStore | ErrorKind::FileGone), "{bad}: {e:?}");
         }
-        assert_eq!(resolve_in_store(&store, "ala/../../secret.blend").unwrap_err().kind, "invalid");
-        assert_eq!(resolve_in_store(&store, "ala/blends/gone.blend").unwrap_err().kind, "not_found");
+        assert_eq!(resolve_in_store(&store, "ala/../../secret.blend").unwrap_err().kind, ErrorKind::NotInStore);
+        assert_eq!(resolve_in_store(&store, "ala/blends/gone.blend").unwrap_err().kind, ErrorKind::FileGone);
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(tmp.path().join("secret.blend"), store.join("ala/blends/link.blend")).unwrap();
-            assert_eq!(resolve_in_store(&store, "ala/blends/link.blend").unwrap_err().kind, "invalid");
+            assert_eq!(resolve_in_store(&store, "ala/blends/link.blend").unwrap_err().kind, ErrorKind::NotInStore);
         }
     }
 
@@ -304,13 +340,30 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let src = tmp.path().join("a.blend");
         std::fs::write(&src, b"BLENDER-v300").unwrap();
-        let copy = copy_to_temp(&src, &tmp.path().join("t")).unwrap();
+        let copy = copy_to_temp(&src, &tmp.path().join("t"), None).unwrap();
         assert_ne!(copy, src);
         assert_eq!(copy.file_name().unwrap(), "a.blend");
+        // Named after the student and the time: Blender's title says whose version it is.
+        let name = copy_name("anna", chrono::Local::now().timestamp_millis());
+        let named = copy_to_temp(&src, &tmp.path().join("t"), Some(&name)).unwrap();
+        assert_eq!(named.file_name().unwrap().to_str().unwrap(), name);
+        assert_eq!(std::fs::read(&named).unwrap(), b"BLENDER-v300");
         assert_eq!(std::fs::read(&copy).unwrap(), b"BLENDER-v300");
         let args = blender_args(&copy);
         assert_eq!(args[0], "--disable-autoexec");
         assert_eq!(args[1], copy.as_os_str());
+    }
+
+    #[test]
+    fn the_copy_is_named_after_the_student_and_the_local_time() {
+        use chrono::TimeZone;
+        let at = chrono::Local.with_ymd_and_hms(2026, 3, 3, 10, 31, 5).single().unwrap().timestamp_millis();
+        assert_eq!(copy_name("anna", at), "anna 10-31-05.blend");
+        assert_eq!(copy_name("Zofia Łęcka", at + 2_000), "Zofia_Łęcka 10-31-07.blend");
+        // A login cannot leave the temporary folder or hide the extension.
+        assert_eq!(copy_name("../../etc/x", at), "etc_x 10-31-05.blend");
+        assert_eq!(copy_name("a\u{202e}dnelb.exe", at), "a_dnelb.exe 10-31-05.blend");
+        assert_eq!(copy_name("", at), "student 10-31-05.blend");
     }
 
     #[test]

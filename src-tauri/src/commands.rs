@@ -1,7 +1,7 @@
 //! The Tauri commands: each a few lines over [`AppState`]. Names and arguments are the contract in
 //! docs/APP.md; arguments are snake_case, as the UI sends them.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use crate::handin::{self, CollectSummary, HandinProgress};
 use crate::messages::MessageSent;
 use crate::presence::StudentTile;
@@ -60,6 +60,12 @@ pub async fn timeline_page(
     state.timeline_page(&student, before_id, limit)
 }
 
+/// What the whole class had on screen at `at` (Unix ms): each student's newest screenshot then.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn screenshots_at(state: State<'_, AppState>, at: i64) -> R<Vec<TimelineEntry>> {
+    state.screenshots_at(at)
+}
+
 #[tauri::command(rename_all = "snake_case")]
 pub async fn chat_inbox(state: State<'_, AppState>, before_id: Option<i64>, limit: u32) -> R<Vec<TimelineEntry>> {
     state.chat_inbox(before_id, limit)
@@ -77,9 +83,15 @@ pub async fn mark_chat_unread(state: State<'_, AppState>, student: String) -> R<
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn open_in_blender(state: State<'_, AppState>, path: String) -> R<()> {
+pub async fn open_in_blender(
+    state: State<'_, AppState>,
+    path: String,
+    login: Option<String>,
+    at: Option<i64>,
+) -> R<()> {
     let blender_path = state.settings().blender_path;
-    blender::open_in_blender(&state.store(), &path, blender_path.as_deref()).map(|_| ())
+    let named = login.as_deref().zip(at);
+    blender::open_in_blender(&state.store(), &path, blender_path.as_deref(), named).map(|_| ())
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -155,7 +167,7 @@ pub async fn export_student(app: AppHandle, state: State<'_, AppState>, student:
 pub async fn reveal_output(path: String) -> R<()> {
     let p = std::path::PathBuf::from(&path);
     if !handin::was_written(&p) {
-        return Err(crate::error::AppError::not_found("That is not something Pracownia wrote."));
+        return Err(AppError::new(ErrorKind::NotOurs, "That is not something Pracownia wrote.").with("path", &path));
     }
     let (program, args) = blender::opener_command(blender::Os::current(), &p);
     blender::spawn_detached(std::path::Path::new(&program), &args)
@@ -176,12 +188,12 @@ pub async fn erase_student(state: State<'_, AppState>, student: String) -> R<han
 }
 
 fn student_id(s: &str) -> R<uuid::Uuid> {
-    uuid::Uuid::parse_str(s).map_err(|_| crate::error::AppError::invalid("Not a student id."))
+    uuid::Uuid::parse_str(s).map_err(|_| AppError::new(ErrorKind::BadStudentId, "Not a student id."))
 }
 
 /// Long file work off the async runtime's threads.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> R<T> + Send + 'static) -> R<T> {
-    tauri::async_runtime::spawn_blocking(f)
-        .await
-        .map_err(|e| crate::error::AppError::io(format!("The copy stopped unexpectedly: {e}.")))?
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        AppError::new(ErrorKind::ExportFailed, format!("The copy stopped unexpectedly: {e}.")).with("path", "")
+    })?
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use pracownia_core::store::{ErasePlan, Store};
 
 /// The event carrying a long copy's progress.
@@ -116,7 +116,7 @@ impl From<ErasePlan> for ErasePreview {
 fn erasing_store(store: &Path, running: bool) -> Result<Store, AppError> {
     if running {
         return Err(AppError::new(
-            "running",
+            ErrorKind::Running,
             "Stop receiving before erasing a student's data: they could be sending right now.",
         ));
     }
@@ -135,8 +135,17 @@ impl From<HandinError> for AppError {
     fn from(e: HandinError) -> Self {
         match e {
             HandinError::Store(s) => s.into(),
-            e @ (HandinError::FolderNotEmpty(_) | HandinError::FileExists(_)) => AppError::new("exists", e.to_string()),
-            e => AppError::io(e.to_string()),
+            HandinError::FolderNotEmpty(ref p) | HandinError::FileExists(ref p) => {
+                AppError::new(ErrorKind::Exists, e.to_string()).with("path", p.display())
+            }
+            HandinError::ChangedWhileCopying(ref p) => {
+                AppError::new(ErrorKind::ChangedWhileCopying, e.to_string()).with("path", p.display())
+            }
+            HandinError::Io { ref path, .. }
+            | HandinError::Zip { ref path, .. }
+            | HandinError::CopyMismatch(ref path) => {
+                AppError::new(ErrorKind::ExportFailed, e.to_string()).with("path", path.display())
+            }
         }
     }
 }
@@ -183,15 +192,15 @@ mod tests {
         );
         assert!(calls >= 2 && out.join("anna.blend").is_file() && was_written(&out));
         let again = collect(&root, &out, false, None, &mut |_| {}).unwrap_err();
-        assert_eq!(again.kind, "exists");
+        assert_eq!(again.kind, ErrorKind::Exists);
         assert!(!was_written(&dir.path().join("elsewhere")));
 
         drop(store);
-        assert_eq!(erase_preview(&root, true, anna.id).unwrap_err().kind, "running");
+        assert_eq!(erase_preview(&root, true, anna.id).unwrap_err().kind, ErrorKind::Running);
         let preview = erase_preview(&root, false, anna.id).unwrap();
         assert_eq!((preview.login.as_str(), preview.files >= 2), ("anna", true));
         assert_eq!(erase(&root, false, anna.id).unwrap(), preview);
         assert!(!anna.dir.exists());
-        assert_eq!(erase(&root, false, anna.id).unwrap_err().kind, "not_found");
+        assert_eq!(erase(&root, false, anna.id).unwrap_err().kind, ErrorKind::UnknownStudent);
     }
 }

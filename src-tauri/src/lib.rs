@@ -132,6 +132,7 @@ pub fn run() {
             commands::list_students,
             commands::timeline_page,
             commands::chat_inbox,
+            commands::screenshots_at,
             commands::mark_chat_read,
             commands::mark_chat_unread,
             commands::open_in_blender,

@@ -2,7 +2,7 @@
 //! answers to raised hands. Each is one `LecturerCommand` through the running receiver; the UI
 //! follows delivery through the `message_queued` / `message_delivery` events.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use crate::state::AppState;
 use pracownia_core::model::{FileKind, HandState};
 use pracownia_core::receiver::{Addressee, CommandOutcome, LecturerCommand};
@@ -27,7 +27,7 @@ impl From<CommandOutcome> for MessageSent {
 fn student_arg(student: &str) -> Result<String, AppError> {
     let s = student.trim();
     if s.is_empty() {
-        return Err(AppError::invalid("Choose a student first."));
+        return Err(AppError::new(ErrorKind::NoStudentChosen, "Choose a student first."));
     }
     Ok(s.to_owned())
 }
@@ -62,6 +62,7 @@ impl AppState {
 
 #[cfg(test)]
 mod tests {
+    use crate::error::ErrorKind;
     use crate::forward::Sink;
     use crate::settings::Settings;
     use crate::state::AppState;
@@ -80,15 +81,15 @@ mod tests {
         let settings = Settings { port: 0, ..Settings::defaults(&tmp.path().join("store")) };
         let st = AppState::with_settings(tmp.path().join("cfg/settings.json"), settings);
         let e = st.send_reply("anna", "hello").unwrap_err();
-        assert_eq!(e.kind, "not_running", "{e:?}");
-        assert_eq!(st.announce("hi").unwrap_err().kind, "not_running");
+        assert_eq!(e.kind, ErrorKind::NotRunning, "{e:?}");
+        assert_eq!(st.announce("hi").unwrap_err().kind, ErrorKind::NotRunning);
 
         st.start(Box::new(Nothing)).unwrap();
-        assert_eq!(st.send_reply("nobody", "hello").unwrap_err().kind, "unknown_student");
-        assert_eq!(st.send_reply("", "hello").unwrap_err().kind, "invalid");
-        assert_eq!(st.announce("hi").unwrap_err().kind, "no_students");
-        assert_eq!(st.request_capture(None, FileKind::Screenshot).unwrap_err().kind, "no_students");
-        assert_eq!(st.answer_hand("nobody", HandState::Acknowledged).unwrap_err().kind, "unknown_student");
+        assert_eq!(st.send_reply("nobody", "hello").unwrap_err().kind, ErrorKind::UnknownStudent);
+        assert_eq!(st.send_reply("", "hello").unwrap_err().kind, ErrorKind::NoStudentChosen);
+        assert_eq!(st.announce("hi").unwrap_err().kind, ErrorKind::NoStudents);
+        assert_eq!(st.request_capture(None, FileKind::Screenshot).unwrap_err().kind, ErrorKind::NoStudents);
+        assert_eq!(st.answer_hand("nobody", HandState::Acknowledged).unwrap_err().kind, ErrorKind::UnknownStudent);
         st.stop();
     }
 }

@@ -1,6 +1,6 @@
 //! The lecturer's settings, persisted as JSON in the app's config folder.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
@@ -22,6 +22,10 @@ pub struct Settings {
     pub class_code: Option<String>,
     pub blender_path: Option<String>,
     pub language: Language,
+    /// A soft sound with each notification of a raised hand or a chat (the UI plays it). Off by
+    /// default; absent from older callers' and files' JSON.
+    #[serde(default)]
+    pub sound: bool,
 }
 
 /// The same fields, each optional: a settings file from an older version, or edited by hand,
@@ -34,6 +38,7 @@ struct SettingsFile {
     class_code: Option<String>,
     blender_path: Option<String>,
     language: Option<Language>,
+    sound: Option<bool>,
 }
 
 /// `<Documents or data dir>/Pracownia`.
@@ -49,31 +54,39 @@ impl Settings {
             class_code: None,
             blender_path: None,
             language: Language::En,
+            sound: false,
         }
     }
 
     /// Trimmed, with empty optional text as `None`; refuses what cannot work.
     pub fn validate(mut self) -> Result<Settings, AppError> {
         if self.port == 0 {
-            return Err(AppError::invalid("The port must be a number from 1 to 65535."));
+            return Err(AppError::new(ErrorKind::BadPort, "The port must be a number from 1 to 65535."));
         }
         self.store = self.store.trim().to_owned();
         if self.store.is_empty() {
-            return Err(AppError::invalid("Choose a folder where the students' work will be stored."));
+            return Err(AppError::new(ErrorKind::NoStore, "Choose a folder where the students' work will be stored."));
         }
         if !Path::new(&self.store).is_absolute() {
-            return Err(AppError::invalid(format!(
-                "The store folder must be a full path (for example {}), not \"{}\".",
-                if cfg!(windows) { r"C:\Users\you\Documents\Pracownia" } else { "/home/you/Pracownia" },
-                self.store
-            )));
+            return Err(AppError::new(
+                ErrorKind::StoreNotAbsolute,
+                format!(
+                    "The store folder must be a full path (for example {}), not \"{}\".",
+                    if cfg!(windows) { r"C:\Users\you\Documents\Pracownia" } else { "/home/you/Pracownia" },
+                    self.store
+                ),
+            )
+            .with("path", &self.store));
         }
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         self.class_code = clean(self.class_code);
         self.blender_path = clean(self.blender_path);
         if let Some(code) = &self.class_code {
             if code.chars().count() > 64 || code.chars().any(char::is_control) {
-                return Err(AppError::invalid("The class code must be at most 64 characters, without line breaks."));
+                return Err(AppError::new(
+                    ErrorKind::BadClassCode,
+                    "The class code must be at most 64 characters, without line breaks.",
+                ));
             }
         }
         Ok(self)
@@ -99,6 +112,7 @@ impl Settings {
             class_code: parsed.class_code,
             blender_path: parsed.blender_path,
             language: parsed.language.unwrap_or_default(),
+            sound: parsed.sound.unwrap_or(false),
         };
         merged.validate().unwrap_or(defaults)
     }
@@ -106,8 +120,13 @@ impl Settings {
     /// Writes atomically (temporary file, then rename).
     pub fn save(&self, file: &Path) -> Result<(), AppError> {
         let dir = file.parent().unwrap_or(Path::new("."));
-        let fail =
-            |e: std::io::Error| AppError::io(format!("The settings could not be saved in {}: {e}.", dir.display()));
+        let fail = |e: std::io::Error| {
+            AppError::new(
+                ErrorKind::SettingsNotSaved,
+                format!("The settings could not be saved in {}: {e}.", dir.display()),
+            )
+            .with("path", dir.display())
+        };
         std::fs::create_dir_all(dir).map_err(fail)?;
         let tmp = file.with_extension("json.tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(self).expect("serialisable")).map_err(fail)?;
@@ -139,13 +158,13 @@ mod tests {
         assert_eq!(v.blender_path.as_deref(), Some("/opt/blender"));
 
         let e = Settings { port: 0, ..s.clone() }.validate().unwrap_err();
-        assert_eq!(e.kind, "invalid");
+        assert_eq!(e.kind, ErrorKind::BadPort);
         let e = Settings { store: "relative/dir".into(), ..s.clone() }.validate().unwrap_err();
         assert!(e.message.contains("full path"), "{}", e.message);
         let e = Settings { store: " ".into(), ..s.clone() }.validate().unwrap_err();
         assert!(e.message.starts_with("Choose a folder"));
         let e = Settings { class_code: Some("a\nb".into()), ..s }.validate().unwrap_err();
-        assert_eq!(e.kind, "invalid");
+        assert_eq!(e.kind, ErrorKind::BadClassCode);
     }
 
     #[test]
@@ -157,12 +176,19 @@ mod tests {
         assert_eq!(d, Settings::defaults(&store));
         assert_eq!(d.port, 5570);
         assert_eq!(d.language, Language::En);
+        assert!(!d.sound, "no sound unless asked for");
 
-        let s = Settings { port: 6000, class_code: Some("ABC".into()), language: Language::Pl, ..d.clone() };
+        let s =
+            Settings { port: 6000, class_code: Some("ABC".into()), language: Language::Pl, sound: true, ..d.clone() };
         s.save(&file).unwrap();
         assert_eq!(Settings::load(&file, &store), s);
         let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        assert_eq!(json["language"], "pl");
+        assert_eq!((&json["language"], &json["sound"]), (&serde_json::json!("pl"), &serde_json::json!(true)));
+        // A caller that does not know the setting (an older UI, the WebDriver tests) leaves it off.
+        let older: Settings =
+            serde_json::from_str(r#"{"port":1,"store":"/s","class_code":null,"blender_path":null,"language":"en"}"#)
+                .unwrap();
+        assert!(!older.sound);
 
         // Partial and damaged files.
         std::fs::write(&file, br#"{"port": 7000}"#).unwrap();

@@ -1,7 +1,7 @@
 //! The app's state and every operation the commands perform, without any window: the commands
 //! are one-liners over this, and it is tested with a real receiver and simulated students.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorKind};
 use crate::forward::{self, Sink};
 use crate::net;
 use crate::presence::{PresenceMap, StudentTile};
@@ -67,7 +67,8 @@ fn now_ms() -> i64 {
 }
 
 fn parse_student(s: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(s.trim()).map_err(|_| AppError::invalid(format!("\"{s}\" is not a student id.")))
+    Uuid::parse_str(s.trim())
+        .map_err(|_| AppError::new(ErrorKind::BadStudentId, format!("\"{s}\" is not a student id.")))
 }
 
 impl AppState {
@@ -101,7 +102,9 @@ impl AppState {
 
     pub fn set_blender_path(&self, path: &str) -> Result<Settings, AppError> {
         if !Path::new(path.trim()).is_file() {
-            return Err(AppError::not_found(format!("There is no program at {path}.")));
+            return Err(
+                AppError::new(ErrorKind::NoProgram, format!("There is no program at {path}.")).with("path", path)
+            );
         }
         let s = Settings { blender_path: Some(path.trim().to_owned()), ..self.settings() };
         self.save_settings(s)
@@ -169,7 +172,7 @@ impl AppState {
         let forwarder = std::thread::Builder::new()
             .name("pracownia-forward".into())
             .spawn(move || forward::run(events, st, presence, sink, every))
-            .map_err(|e| AppError::io(format!("Could not start a thread: {e}.")))?;
+            .map_err(|e| AppError::new(ErrorKind::ReceiverFailed, format!("Could not start a thread: {e}.")))?;
         *running = Some(Running { receiver, store, stop, forwarder });
         Ok(self.status_of(&running))
     }
@@ -220,6 +223,14 @@ impl AppState {
         }
     }
 
+    /// Every student's newest screenshot at or before `at` (Unix ms), by login (Compare).
+    pub fn screenshots_at(&self, at: i64) -> Result<Vec<TimelineEntry>, AppError> {
+        match self.reader()? {
+            Some(r) => Ok(r.screenshots_at(at)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
     pub fn chat_inbox(&self, before_id: Option<i64>, limit: u32) -> Result<Vec<TimelineEntry>, AppError> {
         match self.reader()? {
             Some(r) => Ok(r.chat_inbox(before_id, limit.clamp(1, 1000) as usize)?),
@@ -260,7 +271,9 @@ impl AppState {
         let running = lock(&self.0.running);
         match &*running {
             Some(r) => Ok(r.receiver.command(cmd)?),
-            None => Err(AppError::new("not_running", "Start the receiver first: students get messages through it.")),
+            None => {
+                Err(AppError::new(ErrorKind::NotRunning, "Start the receiver first: students get messages through it."))
+            }
         }
     }
 
@@ -268,7 +281,7 @@ impl AppState {
     pub fn start_demo(&self, students: usize) -> Result<(), AppError> {
         let port = match &*lock(&self.0.running) {
             Some(r) => r.receiver.port(),
-            None => return Err(AppError::new("not_running", "Start the receiver first.")),
+            None => return Err(AppError::new(ErrorKind::NotRunning, "Start the receiver first.")),
         };
         let mut demo = lock(&self.0.demo);
         if demo.is_some() {
@@ -290,7 +303,7 @@ impl AppState {
                 let report = simulate::run(&cfg, st);
                 log::info!("demo students finished: {report:?}");
             })
-            .map_err(|e| AppError::io(format!("Could not start a thread: {e}.")))?;
+            .map_err(|e| AppError::new(ErrorKind::ReceiverFailed, format!("Could not start a thread: {e}.")))?;
         *demo = Some(Demo { stop, thread });
         Ok(())
     }
@@ -365,6 +378,18 @@ mod tests {
         let student = inbox[0].student.to_string();
         let page = st.timeline_page(&student, None, 5).unwrap();
         assert!(!page.is_empty() && page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+        // Compare: each student's newest screenshot now; nothing before the class began.
+        let now = st.screenshots_at(i64::MAX).unwrap();
+        assert!(!now.is_empty() && now.iter().all(|e| e.kind == TimelineKind::Screenshot && e.path.is_some()));
+        let tiles = st.list_students().unwrap();
+        for e in &now {
+            let tile = tiles.iter().find(|t| t.summary.id == e.student).expect("a student of the class");
+            assert!(tile.summary.latest_screenshot_at.is_some_and(|latest| latest >= e.ts), "at most the newest");
+        }
+        let one = &now[0];
+        let then = st.screenshots_at(one.ts).unwrap();
+        assert_eq!(then.iter().find(|e| e.student == one.student).map(|e| e.id), Some(one.id), "at its own time");
+        assert!(st.screenshots_at(0).unwrap().is_empty());
         assert!(rec.0.lock().unwrap().iter().any(|e| matches!(e, Event::Chat { .. })));
         assert!(st.status().stats.unwrap().messages > 0);
 
@@ -372,7 +397,7 @@ mod tests {
         wait_for("chat marked read", || {
             st.list_students().unwrap().iter().any(|t| t.summary.id.to_string() == student && t.summary.unread == 0)
         });
-        assert_eq!(st.timeline_page("nope", None, 5).unwrap_err().kind, "invalid");
+        assert_eq!(st.timeline_page("nope", None, 5).unwrap_err().kind, ErrorKind::BadStudentId);
 
         let stopped = st.stop();
         assert!(!stopped.running && stopped.stats.is_none());
@@ -397,7 +422,7 @@ mod tests {
         let other = tempfile::tempdir().unwrap();
         let second = state(other.path(), port);
         let e = second.start(Box::new(Rec::default())).unwrap_err();
-        assert_eq!(e.kind, "port_in_use", "{e:?}");
+        assert_eq!(e.kind, ErrorKind::PortInUse, "{e:?}");
         assert!(e.message.contains(&port.to_string()));
         first.stop();
 
@@ -408,7 +433,7 @@ mod tests {
             Settings { port: 0, ..Settings::defaults(&file.join("store")) },
         );
         let e = bad.start(Box::new(Rec::default())).unwrap_err();
-        assert_eq!(e.kind, "store_not_writable", "{e:?}");
+        assert_eq!(e.kind, ErrorKind::StoreNotWritable, "{e:?}");
         assert!(!bad.is_running());
     }
 
@@ -423,9 +448,9 @@ mod tests {
         let again = AppState::new(tmp.path().join("cfg/settings.json"), &tmp.path().join("elsewhere"));
         assert_eq!(again.settings(), saved);
         let e = st.save_settings(Settings { port: 0, ..saved.clone() }).unwrap_err();
-        assert_eq!(e.kind, "invalid");
+        assert_eq!(e.kind, ErrorKind::BadPort);
         assert_eq!(st.settings(), saved, "a refused change leaves the settings as they were");
-        assert_eq!(st.set_blender_path("/no/such/blender").unwrap_err().kind, "not_found");
+        assert_eq!(st.set_blender_path("/no/such/blender").unwrap_err().kind, ErrorKind::NoProgram);
         let fake = tmp.path().join("blender");
         std::fs::write(&fake, b"#!/bin/sh\n").unwrap();
         assert_eq!(st.set_blender_path(fake.to_str().unwrap()).unwrap().blender_path.as_deref(), fake.to_str());

@@ -9,9 +9,13 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
+import e2e_support  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARTIFACTS = os.path.join(ROOT, "artifacts")
@@ -39,26 +43,13 @@ def _per_test_timeout(request):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return e2e_support.free_port(pair=False)
 
 
 def free_port_pair():
     """A free port whose neighbour is free too: the receiver's return path (protocol 1.1) listens
     on port + 1."""
-    for _ in range(50):
-        port = free_port()
-        if port >= 65535:
-            continue
-        try:
-            with socket.socket() as a, socket.socket() as b:
-                a.bind(("0.0.0.0", port))
-                b.bind(("0.0.0.0", port + 1))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free pair of neighbouring ports")
+    return e2e_support.free_port(pair=True)
 
 
 def wait_port(port, proc, what, seconds=60):

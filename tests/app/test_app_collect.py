@@ -29,7 +29,10 @@ def test_collect_work_after_simulate(driver, lab):
     d = driver
     wait(d, "the UI to load its settings", lambda d: d.find_elements(By.CSS_SELECTOR, tid("app") + '[data-ready="true"]'))
     d.find_element(By.CSS_SELECTOR, tid("start-button")).click()
-    wait(d, "the receiver to run", lambda d: d.find_elements(By.CSS_SELECTOR, tid("status-join")))
+    # The join strings are folded behind a button (the header stays small); open them.
+    wait(d, "the receiver to run", lambda d: d.find_elements(By.CSS_SELECTOR, tid("join-toggle")))
+    d.find_element(By.CSS_SELECTOR, tid("join-toggle")).click()
+    wait(d, "the join strings", lambda d: d.find_elements(By.CSS_SELECTOR, tid("status-join")))
     join = d.find_element(By.CSS_SELECTOR, tid("status-join")).text
     assert "pracownia://" in join and ":%d" % lab["port"] in join, join
 

@@ -84,11 +84,8 @@ def test_a_screenshot_written_off_the_main_thread_arrives_a_failed_write_is_repo
 
 
 def test_status_waiting_then_connected_paused_and_no_window(start_serve, cli, controller):
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    from e2e_support import free_port
+    port = free_port()  # the student reconnects to it until serve starts there
     ctl, cap = controller, FakeCapture(window=False)
     ctl.schedule.rand = lambda: 0.0  # no jitter: the first .blend copy is due at once
     ctl.connect("127.0.0.1:%d" % port, "piotr", str(uuid.uuid4()), heartbeat_every=0.5)

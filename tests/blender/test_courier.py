@@ -23,7 +23,7 @@ SID = "6f1c2f8e-9a53-4c3e-8f58-0d5c8d4a1b11"
 ALL_COMMANDS = [
     CP.command("connect", endpoint="tcp://127.0.0.1:5570", student_id=SID, login="anna",
                class_code=None, hello_info={"blender": "3.4.1"}, sender={"heartbeat_every": 0.5},
-               last={"blend": "ab" * 32, "screenshot": None}, spool="/tmp/x"),
+               last={"blend": "ab" * 32, "screenshot": None}, spool="/tmp/x", curve=None),
     CP.command("chat", id=str(uuid.uuid4()), text="Zażółć gęślą jaźń \u2603"),
     CP.command("hand", raised=True),
     CP.command("file", kind="blend", path="/tmp/x/1/scene.blend", name="scene.blend", marker=3),

@@ -87,6 +87,27 @@ def time_limit(seconds, what="test"):
             signal.signal(signal.SIGALRM, old)
 
 
+def free_port(pair=True):
+    """A free port on 127.0.0.1 (and its neighbour, the receiver's return path, when `pair`), for
+    a receiver started later. Taken below Linux's ephemeral range (32768+): a client that keeps
+    reconnecting to a free ephemeral port on localhost can end up connected to itself (TCP
+    simultaneous open) and hold the port, so the receiver started afterwards finds it in use."""
+    import random
+    import socket
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        try:
+            with socket.socket() as a, socket.socket() as b:
+                a.bind(("127.0.0.1", port))
+                if pair:
+                    b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free port between 20000 and 32000")
+
+
 def wait_for(predicate, timeout, what="a condition", interval=0.1):
     """Poll until predicate() is truthy and return its value; AssertionError after `timeout` s."""
     deadline = time.monotonic() + timeout

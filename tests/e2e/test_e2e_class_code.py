@@ -53,3 +53,7 @@ def test_only_the_right_class_code_gets_through(start_serve, make_sender, cli, t
     log = serve.stderr
     assert "wpuść mnie" not in log  # a refused chat is never shown
     assert not [line for line in log.splitlines() if "refused" in line and "bad_mac" not in line]
+    # Who used a wrong code is named (from the refused messages' unsigned headers), not who had it right.
+    named = [line for line in log.splitlines() if "wrong class code (bad_mac) was used by" in line]
+    assert len(named) == 1, log
+    assert "intruz" in named[0] and "bez.kodu" in named[0] and "Łucja" not in named[0], named

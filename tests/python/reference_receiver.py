@@ -102,6 +102,8 @@ def _check(frames, class_code, max_header):
     for f in ("student", "id", "transfer"):
         if (f == "student" or f in REQUIRED[kind]) and not _uuid_ok(h[f]):
             raise Refused("bad_uuid")
+    if h.get("boot") is not None and not _uuid_ok(h["boot"]):  # optional (Freshness)
+        raise Refused("bad_uuid")
     if not login_ok(h["login"]):
         raise Refused("bad_login")
     if login_deceptive(h["login"]):

@@ -1,14 +1,21 @@
 """A test-only lecturer for protocol 1.1 (docs/PROTOCOL.md, "Version 1.1"): a SUB on port p (so the
 add-on sees the lecturer) and a ROUTER on p + 1, the return path. Self-contained (no conftest), so
 the add-on's tests in tests/blender can use it too. Everything binds 127.0.0.1 only.
+
+encrypted=True runs an encrypted class as the lecturer's app does (issue 13): both sockets are
+CURVE servers with the lecturer's key pair (`public`, `secret`, Z85); `join_key` is the public key
+as the join string carries it (base64url without padding). Without a ZAP handler libzmq lets every
+client key in (the app's ZAP handler pins keys; this lecturer does not).
 """
 
+import base64
 import collections
 import json
 import time
 import uuid
 
 import zmq
+import zmq.utils.z85
 
 from pracownia_student.transport import protocol as P
 
@@ -16,8 +23,9 @@ STUDENT_REQUIRED = {"register": (), "ack": ("ids",), "read": ("ids",), "answer":
 
 
 class TwoWayLecturer:
-    def __init__(self, class_code=None, port=None):
+    def __init__(self, class_code=None, port=None, encrypted=False):
         self.class_code = class_code
+        self.public = self.secret = self.join_key = None
         self.ctx = zmq.Context()
         self.sub = self.ctx.socket(zmq.SUB)
         self.sub.setsockopt(zmq.LINGER, 0)
@@ -25,6 +33,13 @@ class TwoWayLecturer:
         self.router = self.ctx.socket(zmq.ROUTER)
         self.router.setsockopt(zmq.LINGER, 0)
         self.router.setsockopt(zmq.ROUTER_MANDATORY, 1)
+        if encrypted:
+            self.public, self.secret = zmq.curve_keypair()
+            raw = zmq.utils.z85.decode(self.public)
+            self.join_key = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+            for sock in (self.sub, self.router):  # before bind: every connection is CURVE
+                sock.setsockopt(zmq.CURVE_SERVER, 1)
+                sock.setsockopt(zmq.CURVE_SECRETKEY, self.secret)
         self._bind(port)
         self.endpoint = "tcp://127.0.0.1:%d" % self.port
         self.seq = 0
@@ -49,6 +64,15 @@ class TwoWayLecturer:
                 if port is not None:
                     raise
         raise RuntimeError("no two adjacent free ports")
+
+    def join_string(self, code=None):
+        """What the lecturer's app shows: pracownia://127.0.0.1:PORT[/CODE][?key=KEY]."""
+        text = "pracownia://127.0.0.1:%d" % self.port
+        if code:
+            text += "/" + code
+        if self.join_key:
+            text += "?key=" + self.join_key
+        return text
 
     # ---- the return path ----
 

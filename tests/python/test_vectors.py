@@ -86,7 +86,7 @@ def test_chunk_digest_and_iteration(chunk_vectors, tmp_path, name):
 def test_generate_is_deterministic(tmp_path):
     subprocess.run([sys.executable, os.path.join(VECTORS, "generate.py"), "--out", str(tmp_path)],
                    check=True, timeout=60)
-    for name in ("frames.json", "invalid.json", "chunks.json"):
+    for name in ("frames.json", "invalid.json", "chunks.json", "return.json", "freshness.json"):
         with open(os.path.join(VECTORS, name), "rb") as committed:
             assert (tmp_path / name).read_bytes() == committed.read(), name
 

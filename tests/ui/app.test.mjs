@@ -34,7 +34,8 @@ describe("status bar", () => {
       // Copy puts the address on the clipboard.
       await addresses.locator("button").first().click();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), "192.168.1.23:5570");
-      // The join text, for pasting into the add-on, is copied whole.
+      // The join text, for pasting into the add-on (folded away: the header stays small), is copied whole.
+      await page.locator(tid("join-toggle")).click();
       const join = page.locator(tid("status-join"));
       assert.match(await join.innerText(), /pracownia:\/\/192\.168\.1\.23:5570/);
       await join.locator("button").first().click();
@@ -62,6 +63,7 @@ describe("status bar", () => {
       await page.locator(tid("start-button")).click();
       await page.locator(tid("status-code")).waitFor();
       assert.match(await page.locator(tid("status-code")).innerText(), /KOT-417/);
+      await page.locator(tid("join-toggle")).click();
       assert.match(await page.locator(tid("status-join")).innerText(), /pracownia:\/\/10\.0\.0\.5:5570\/KOT-417/);
       await page.locator(tid("stop-button")).click();
       await page.locator(tid("start-button")).waitFor();
@@ -78,14 +80,14 @@ describe("status bar", () => {
     }
   });
 
-  test("start_receiver failing with port_in_use shows the sentence", async () => {
-    const message = "Port 5570 is already in use by another program; choose another port.";
-    const { page, context } = await openApp(env, { failStart: { kind: "port_in_use", message } });
+  test("start_receiver failing with port_in_use shows the sentence of its kind", async () => {
+    const message = "Port 5570 is already in use on 0.0.0.0. Close the other program using it or choose another port.";
+    const { page, context } = await openApp(env, { failStart: { kind: "port_in_use", params: { port: "5570" }, message } });
     try {
       await page.locator(tid("start-button")).click();
       const err = page.locator(tid("error-message"));
       await err.waitFor();
-      assert.equal(await err.innerText(), message);
+      assert.equal(await err.innerText(), "Port 5570 is already used by another program on this computer. Close that program or choose another port.");
       assert.equal(await page.locator(tid("start-button")).count(), 1, "still stopped");
       await shot(page, "error");
       await page.locator(tid("error-dismiss")).click();
@@ -94,7 +96,7 @@ describe("status bar", () => {
       await page.locator(tid("port-input")).fill("70000");
       await page.locator(tid("port-input")).press("Enter");
       await err.waitFor();
-      assert.match(await err.innerText(), /70000 is not a valid port/);
+      assert.equal(await err.innerText(), "The port must be a number from 1 to 65535.");
     } finally {
       await context.close();
     }

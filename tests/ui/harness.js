@@ -12,10 +12,10 @@ let nextId = 1;
 const entries = []; // every timeline row of every student, ascending id
 const tiles = new Map(); // id → StudentTile
 
-let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", ...(cfg.settings ?? {}) };
+let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", sound: false, ...(cfg.settings ?? {}) };
 let running = !!cfg.running;
 let blenderMissing = !!cfg.blenderMissing;
-const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, ...(cfg.stats ?? {}) };
+const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, wrong_code: [], ...(cfg.stats ?? {}) };
 
 function uuid(n) {
   return `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
@@ -106,8 +106,8 @@ function status() {
     : { running: false, port: settings.port, store: settings.store, addresses, join, stats: null };
 }
 
-function appError(kind, message) {
-  return Promise.reject({ kind, message });
+function appError(kind, message, params = {}) {
+  return Promise.reject({ kind, params, message });
 }
 
 function newestFirst(rows, before, limit) {
@@ -125,12 +125,12 @@ function handle(cmd, args) {
       return { ...settings };
     case "save_settings": {
       const s = args.settings;
-      if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) return appError("invalid", `Port ${s.port} is not a valid port number (1–65535).`);
+      if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) return appError("bad_port", `Port ${s.port} is not a valid port number (1–65535).`);
       settings = { ...s };
       return { ...settings };
     }
     case "start_receiver":
-      if (cfg.failStart) return appError(cfg.failStart.kind, cfg.failStart.message);
+      if (cfg.failStart) return appError(cfg.failStart.kind, cfg.failStart.message, cfg.failStart.params);
       running = true;
       return status();
     case "stop_receiver":
@@ -142,11 +142,20 @@ function handle(cmd, args) {
       return [...tiles.values()].map((t) => structuredClone(t));
     case "timeline_page":
       return newestFirst(entries.filter((e) => e.student === args.student), args.before_id, args.limit);
+    case "screenshots_at": {
+      const newest = new Map();
+      for (const e of entries) {
+        if (e.kind !== "screenshot" || e.ts > args.at) continue;
+        const had = newest.get(e.student);
+        if (!had || e.ts > had.ts || (e.ts === had.ts && e.id > had.id)) newest.set(e.student, e);
+      }
+      return [...newest.values()].sort((a, b) => a.login.localeCompare(b.login));
+    }
     case "chat_inbox":
       return newestFirst(entries.filter((e) => e.kind === "chat"), args.before_id, args.limit);
     case "mark_chat_read": {
       const t = tiles.get(args.student);
-      if (!t) return appError("not_found", "That student is not in the store.");
+      if (!t) return appError("unknown_student", "That student is not in the store.");
       t.summary.unread = 0;
       t.summary.oldest_unread_at = null;
       return null;
@@ -168,7 +177,7 @@ function handle(cmd, args) {
     case "answer_hand":
       return lecturerMessage(cmd, args);
     case "collect_work": {
-      if (cfg.collectError) return appError(cfg.collectError.kind, cfg.collectError.message);
+      if (cfg.collectError) return appError(cfg.collectError.kind, cfg.collectError.message, cfg.collectError.params);
       // Progress as the backend sends it, then the summary (students with no .blend listed).
       const all = [...tiles.values()];
       const withFile = all.filter((t) => t.summary.blends > 0);
@@ -187,7 +196,7 @@ function handle(cmd, args) {
     case "erase_student": {
       if (running) return appError("running", "Stop receiving before erasing a student's data: they could be sending right now.");
       const t = tiles.get(args.student);
-      if (!t) return appError("not_found", `No student with id ${args.student} is known to the store`);
+      if (!t) return appError("unknown_student", `No student with id ${args.student} is known to the store`);
       const preview = { student: args.student, login: t.summary.login, files: t.summary.screenshots + t.summary.blends + 2, bytes: 2_500_000 };
       if (cmd === "erase_student") tiles.delete(args.student);
       return preview;
@@ -215,7 +224,7 @@ function handle(cmd, args) {
     case "plugin:dialog|open":
       return cfg.dialogResult === undefined ? "/opt/blender/blender" : cfg.dialogResult;
     default:
-      return appError("invalid", `The mock backend does not know the command ${cmd}.`);
+      return appError("mock_unknown_command", `The mock backend does not know the command ${cmd}.`);
   }
 }
 
@@ -225,7 +234,7 @@ let nextMessage = 1;
  * (after the command returns, as the real receiver does). */
 function lecturerMessage(cmd, args) {
   if (!running) return appError("not_running", "The receiver is stopped.");
-  if (cfg.failSend) return appError(cfg.failSend.kind, cfg.failSend.message);
+  if (cfg.failSend) return appError(cfg.failSend.kind, cfg.failSend.message, cfg.failSend.params);
   if ((cmd === "send_reply" || cmd === "announce") && !String(args.text ?? "").trim()) return appError("empty_text", "The message is empty.");
   const all = cmd === "announce" || (cmd === "request_capture" && args.student == null);
   const to = all ? [...tiles.values()] : [tiles.get(args.student)].filter(Boolean);

@@ -65,7 +65,7 @@ describe("answering a student", () => {
       await page.locator(tid("start-button")).click();
       await poll(() => box.isDisabled(), (v) => v === false);
       await page.evaluate(() => {
-        window.__MOCK_CONFIG__.failSend = { kind: "text_too_long", message: "the message is too long (5000 bytes; at most 4096)." };
+        window.__MOCK_CONFIG__.failSend = { kind: "text_too_long", params: { max: "4096" }, message: "The message is too long (5000 bytes; at most 4096)." };
       });
       await box.fill("x".repeat(20));
       await box.press("Enter");
@@ -162,7 +162,8 @@ describe("the whole class", () => {
     try {
       await page.locator(tid("student-tile")).first().waitFor();
       await poll(() => page.locator(tid("broadcast-button")).innerText(), (v) => /Wiadomość do wszystkich/.test(v));
-      assert.match(await page.locator(tid("ask-all-screenshot")).innerText(), /Poproś wszystkich o zrzut ekranu teraz/);
+      // Its words are its label and title (the icon alone shows below 1450 px wide).
+      assert.equal(await page.locator(tid("ask-all-screenshot")).getAttribute("aria-label"), "Poproś wszystkich o zrzut ekranu teraz");
       assert.equal(await tile(page, "bartek").locator(tid("hand-ack")).innerText(), "Potwierdź");
       assert.equal(await tile(page, "bartek").locator(tid("hand-lower")).innerText(), "Opuść rękę");
       assert.equal(await tile(page, "anna.nowak").locator(tid("tile-ask-screenshot")).getAttribute("title"), "Poproś o zrzut ekranu teraz");

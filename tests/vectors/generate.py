@@ -22,6 +22,8 @@ STUDENT = str(uuid.UUID("3f2b8c1e-9a4d-4c6b-8e1f-2a7d5c9b0e14"))
 STUDENT2 = str(uuid.UUID("a0c1d2e3-f405-4617-8829-3a4b5c6d7e8f"))
 CHAT_ID = str(uuid.UUID("5d0e2a4c-7b1f-4e3a-9c8d-6f5a4b3c2d1e"))
 CHAT_ID2 = str(uuid.UUID("c9e8d7f6-a5b4-4c3d-8e2f-1a0b9c8d7e6f"))
+BOOT = str(uuid.UUID("0b1e2c3d-4f5a-4b6c-9d7e-8f9a0b1c2d3e"))
+BOOT2 = str(uuid.UUID("e1d2c3b4-a5f6-4718-8a9b-0c1d2e3f4a5b"))
 TRANSFER = str(uuid.UUID("7e6d5c4b-3a29-4817-9f6e-5d4c3b2a1908"))
 LOGIN = "anna.kowalska"
 TS0 = 1764061200000  # 2025-11-25T09:00:00Z
@@ -114,6 +116,9 @@ def valid_messages():
     # Optional `paused` (added compatibly after 1.1; appended so the older vectors keep their seq).
     out.append(("heartbeat_paused", "heartbeat", s.common(file="scena_końcowa.blend", paused=True), b""))
     out.append(("heartbeat_sharing", "heartbeat", s.common(paused=False), b""))
+    # Optional `boot` (replay refusal, "Freshness"; appended so the older vectors keep their seq).
+    out.append(("hello_with_boot", "hello", s.common(boot=BOOT, host="lab-204-12"), b""))
+    out.append(("hand_with_boot", "hand", s.common(boot=BOOT, raised=True), b""))
     return out
 
 
@@ -320,6 +325,10 @@ def build_invalid():
     # The optional heartbeat `paused`, when present, is a boolean (appended: older cases keep their seq).
     add("heartbeat_paused_string", "bad_field", replaced("heartbeat", paused="yes"))
     add("heartbeat_paused_null", "bad_field", replaced("heartbeat", paused=None))
+    # The optional `boot`, when present, is a UUID like the other ids (appended as above).
+    add("hello_boot_not_uuid", "bad_uuid", replaced("hello", boot="1"))
+    add("hello_boot_nil", "bad_uuid", replaced("hello", boot="00000000-0000-0000-0000-000000000000"))
+    add("hello_boot_number", "bad_uuid", replaced("hello", boot=7))
 
     codes = ["frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json",
              "missing_field", "bad_uuid", "bad_login", "deceptive_login", "bad_name", "bad_field", "bad_body",
@@ -464,6 +473,34 @@ def build_return():
             "student_to_lecturer": student, "lecturer_to_student": lecturer, "invalid": invalid}
 
 
+def build_freshness():
+    """Steps one receiver sees in order, and whether each is accepted or refused as `replay`."""
+    steps = []
+
+    def step(note, boot, seq, expect, route="v1", kind="heartbeat", student=STUDENT):
+        steps.append({"note": note, "student": student, "boot": boot, "route": route, "kind": kind,
+                      "seq": seq, "expect": expect})
+
+    step("first message of a process", BOOT, 0, "accept", kind="hello")
+    step("seq grows", BOOT, 1, "accept")
+    step("the same seq again", BOOT, 1, "replay")
+    step("an older seq", BOOT, 0, "replay", kind="hello")
+    step("the return path counts apart", BOOT, 1, "accept", route="return", kind="register")
+    step("seq may skip", BOOT, 9, "accept")
+    step("another student's numbers are theirs", BOOT, 0, "accept", student=STUDENT2)
+    step("no boot: not checked", None, 1, "accept")
+    step("no boot again: not checked", None, 1, "accept")
+    step("bye ends the process", BOOT, 10, "accept", kind="bye")
+    step("an ended process stays ended", BOOT, 11, "replay")
+    step("an ended process on the return path too", BOOT, 2, "replay", route="return", kind="register")
+    step("Blender restarted: a new boot starts again", BOOT2, 0, "accept", kind="hello")
+    step("the new process goes on", BOOT2, 1, "accept")
+    return {"description": "Replay refusal (docs/PROTOCOL.md, Freshness): per student id, each `boot` "
+                           "(sender process) must send increasing seq per route (v1 or return); a "
+                           "boot that sent bye is ended; messages without boot are not checked.",
+            "steps": steps}
+
+
 def write(path, obj):
     text = json.dumps(obj, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -479,6 +516,7 @@ def main(argv=None):
     write(os.path.join(args.out, "invalid.json"), build_invalid())
     write(os.path.join(args.out, "chunks.json"), build_chunks())
     write(os.path.join(args.out, "return.json"), build_return())
+    write(os.path.join(args.out, "freshness.json"), build_freshness())
 
 
 if __name__ == "__main__":

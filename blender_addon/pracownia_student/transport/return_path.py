@@ -13,6 +13,7 @@ import time
 import zmq
 
 from . import protocol as P
+from .curve import apply_curve
 
 __all__ = ["ReturnPath", "REGISTER_EVERY_S", "REFRESH_EVERY_S"]
 
@@ -84,6 +85,7 @@ class ReturnPath:
                         sock.setsockopt(getattr(zmq, name), value)
                     except zmq.ZMQError:
                         pass
+            apply_curve(sock, self.s.curve)  # the same keys as the XPUB: both ways encrypted
             sock.connect(self.endpoint)
         except zmq.ZMQError:
             sock.close(linger=0)

@@ -19,6 +19,7 @@ import time
 import uuid
 
 from . import protocol as P
+from .curve import check_curve
 from .transfer import Transfer
 from .worker import Worker
 
@@ -47,14 +48,18 @@ class Sender:
     """Thread-safe, non-blocking sender of hello/heartbeat/chat/hand/chunk/bye messages, and the
     student's side of the return path (register, ack, read, answer).
 
-    return_endpoint: the lecturer's ROUTER; None means the v1 port + 1 on the same host."""
+    return_endpoint: the lecturer's ROUTER; None means the v1 port + 1 on the same host.
+    curve: an encrypted class: {"server": the lecturer's public key, "public"/"secret": the
+    student's pair} (32 bytes or Z85 each); both sockets are then CURVE clients (transport/curve.py).
+    ValueError with a sentence when this pyzmq cannot encrypt."""
 
     def __init__(self, endpoint, student_id, login, class_code=None, chunk_size=P.CHUNK_SIZE,
                  heartbeat_every=2.0, hello_info=None, on_event=None, sndhwm=4,
-                 resend_window=RESEND_WINDOW, return_endpoint=None):
+                 resend_window=RESEND_WINDOW, return_endpoint=None, curve=None):
         problem = P.validate_login(login)
         if problem:
             raise ValueError(problem)
+        self.curve = check_curve(curve)
         self.endpoint = endpoint
         self.return_endpoint = return_endpoint or P.return_endpoint(endpoint)
         self.student_id = P.validate_student_id(student_id)
@@ -79,7 +84,8 @@ class Sender:
         self._stop_deadline = None
         self._status = {"state": "not_connected", "error": None, "transfer": None, "parked": None,
                         "queued": 0, "sent_messages": 0, "sent_files": 0, "two_way": False,
-                        "ignored": {}}
+                        "ignored": {}, "encrypted": self.curve is not None,
+                        "handshake": None}
         self._open_file = None
         self._paused = False
         self._heartbeat_now = False  # the paused state changed: tell the lecturer at once
@@ -174,7 +180,9 @@ class Sender:
         """state, error, transfer (the file being sent), parked (a blend waiting behind a
         screenshot, or None), queued, sent_messages, sent_files, two_way (the lecturer's receiver
         answered register with welcome: it can reply), ignored ({reason: count} of lecturer
-        messages ignored, e.g. bad_mac, not_for_us)."""
+        messages ignored, e.g. bad_mac, not_for_us), encrypted (the sockets are CURVE clients:
+        whatever reaches the lecturer went encrypted), handshake (None until a handshake
+        finished, then "ok" or why the last one failed: curve.HANDSHAKE_RESULTS)."""
         with self._lock:
             snap = dict(self._status)
             snap["queued"] += sum(1 for c in self._commands if c[0] in ("message", "file"))

@@ -11,10 +11,12 @@ kept) and resumed after it, so the lecturer sees screenshots while big blends up
 
 import collections
 import time
+import uuid
 
 import zmq
 
 from . import protocol as P
+from .curve import HandshakeWatch
 from .return_path import ReturnPath
 from .transfer import TransferError
 from .xpub import close_xpub, open_xpub, parse_subscription
@@ -43,6 +45,9 @@ class Worker:
         self.generation = 0                   # +1 each time the lecturer goes away
         self.next_heartbeat = 0.0
         self.seq = 0
+        # This sender process's id: with seq it lets the receiver refuse captured frames sent
+        # again (docs/PROTOCOL.md, "Freshness"); a new Worker starts a new sequence.
+        self.boot = str(uuid.uuid4())
         self.open_file = None
         self.paused = False
         self.hand_up = False                  # the last hand message sent raised the hand
@@ -52,6 +57,7 @@ class Worker:
         self.sent_files = 0
         self.ctx = None
         self.sock = None
+        self.handshake = None                 # HandshakeWatch of the XPUB
         self.rp = ReturnPath(sender, self._header, on_hand_lowered=self._hand_lowered)
 
     # ---- lifecycle ----
@@ -81,15 +87,28 @@ class Worker:
             self._publish()
 
     def _open(self):
-        self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm)
+        def watch(sock):  # why a handshake fails: wrong keys, or keys missing for an encrypted class
+            self.handshake = HandshakeWatch.watch(sock, curve=self.s.curve is not None)
+
+        try:
+            self.ctx, self.sock = open_xpub(self.s.endpoint, self.s.sndhwm, self.s.curve, watch)
+        except zmq.ZMQError:
+            self.handshake = None  # closed with the context
+            raise
         self.poller = zmq.Poller()
         self.poller.register(self.sock, zmq.POLLIN)
+        if self.handshake is not None:
+            self.poller.register(self.handshake.mon, zmq.POLLIN)
         self.rp.open(self.ctx, self.poller)
 
     def _close(self):
         if self.sock is not None:
             left = (self.s._stop_deadline or time.monotonic()) - time.monotonic()
             self.rp.close()
+            if self.handshake is not None:  # before the XPUB and the context end
+                self.poller.unregister(self.handshake.mon)
+                self.handshake.close()
+                self.handshake = None
             close_xpub(self.ctx, self.sock, min(1.0, max(0.0, left - 0.2)) * 1000)
             self.ctx = self.sock = None
 
@@ -124,6 +143,7 @@ class Worker:
                         transfer=current.info() if current is not None else None,
                         parked=parked.info() if parked is not None else None,
                         sent_messages=self.sent_messages, sent_files=self.sent_files,
+                        handshake=self.handshake.read() if self.handshake else None,
                         **self.rp.status())
 
     # ---- one step of work ----
@@ -334,7 +354,7 @@ class Worker:
     def _header(self, fields, ts=None):
         """The common header (one seq counter for both sockets: seq increases per process)."""
         header = {"student": self.s.student_id, "login": self.s.login, "seq": self.seq,
-                  "ts": _now_ms() if ts is None else ts}
+                  "boot": self.boot, "ts": _now_ms() if ts is None else ts}
         header.update(fields)
         self.seq += 1
         return header

@@ -8,6 +8,7 @@ closing TCP is noticed; a small SNDHWM so heartbeats and chat are not stuck behi
 
 import zmq
 
+from .curve import apply_curve
 from .protocol import TOPIC_PREFIX
 
 __all__ = ["open_xpub", "close_xpub", "parse_subscription"]
@@ -21,8 +22,10 @@ def _opt(sock, name, value):
             pass
 
 
-def open_xpub(endpoint, sndhwm):
-    """(context, socket) connected to endpoint; ZMQError for an invalid endpoint."""
+def open_xpub(endpoint, sndhwm, curve=None, before_connect=None):
+    """(context, socket) connected to endpoint; ZMQError for an invalid endpoint. curve: the
+    checked keys (curve.check_curve) of an encrypted class, or None. before_connect(sock): e.g.
+    the handshake monitor, which must see the first attempt too."""
     ctx = zmq.Context()
     sock = ctx.socket(zmq.XPUB)
     try:
@@ -38,9 +41,12 @@ def open_xpub(endpoint, sndhwm):
         _opt(sock, "IPV6", 1)
         _opt(sock, "HEARTBEAT_IVL", 5000)
         _opt(sock, "HEARTBEAT_TIMEOUT", 30000)
+        apply_curve(sock, curve)
+        if before_connect is not None:
+            before_connect(sock)
         sock.connect(endpoint)
     except zmq.ZMQError:
-        close_xpub(ctx, sock, 0)
+        ctx.destroy(linger=0)  # every socket of this context, a handshake monitor's included
         raise
     return ctx, sock
 

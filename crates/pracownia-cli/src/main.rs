@@ -5,6 +5,7 @@ mod handin;
 mod pin;
 mod query;
 mod serve;
+mod sessions;
 mod simulate;
 mod tell;
 
@@ -66,6 +67,10 @@ enum Command {
     Erase(handin::Erase),
     /// Retention: thin out old screenshots and old .blend versions (off unless asked for).
     Thin(handin::Thin),
+    /// The class's sessions (lab meetings), oldest first.
+    Sessions(sessions::Sessions),
+    /// Who was present in a session (the latest by default): first and last seen, time present.
+    Attendance(sessions::Attendance),
     /// Simulated students speaking the protocol, for demos, tests and benchmarks.
     Simulate(simulate::Args),
     /// The keys students are pinned to in an encrypted class (`serve --encrypt`).
@@ -85,6 +90,8 @@ fn main() -> ExitCode {
         Command::Students { store, json } => query::students(&store, json),
         Command::Reindex { store } => query::reindex(&store),
         Command::Simulate(a) => simulate::run(a),
+        Command::Sessions(a) => sessions::sessions(a),
+        Command::Attendance(a) => sessions::attendance(a),
         Command::Collect(a) => handin::collect(a),
         Command::Export(a) => handin::export(a),
         Command::Erase(a) => handin::erase(a),

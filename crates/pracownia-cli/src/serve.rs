@@ -90,6 +90,18 @@ pub fn run(a: Args) -> Result<(), String> {
     let stats = rx.stats();
     rx.stop();
     log::info!("stopped after {} messages, {} files, {} chats", stats.messages, stats.files, stats.chats);
+    if !stats.wrong_code.is_empty() {
+        // Logins and hosts from refused, unsigned headers: the receiver made them inert already.
+        let who: Vec<String> = stats
+            .wrong_code
+            .iter()
+            .map(|s| match &s.host {
+                Some(h) => format!("{} on {h} ×{}", s.login, s.count),
+                None => format!("{} ×{}", s.login, s.count),
+            })
+            .collect();
+        log::warn!("a wrong class code (bad_mac) was used by: {}", who.join(", "));
+    }
     Ok(())
 }
 

@@ -201,3 +201,30 @@ fn assert_consistent(store: &Path, what: &str) {
         }
     }
 }
+
+#[test]
+fn sessions_and_attendance_of_a_class_that_met_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("class");
+    let none = run(&["attendance", "--store", tmp.path().to_str().unwrap()]);
+    assert!(!none.status.success());
+    class_store(&store, 3);
+    let st = store.to_str().unwrap();
+    let s = run(&["sessions", "--store", st, "--json"]);
+    assert!(s.status.success(), "{}", text(&s));
+    let list = json_lines(&s);
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((list[0]["session"].as_u64(), list[0]["students"].as_u64()), (Some(1), Some(3)));
+    let a = run(&["attendance", "--store", st, "--csv"]);
+    assert!(a.status.success(), "{}", text(&a));
+    let csv = String::from_utf8_lossy(&a.stdout).to_string();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "login,student,first,last,minutes_present,joins");
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1..].iter().all(|l| l.ends_with(",1")), "each joined once: {csv}");
+    let j = json_lines(&run(&["attendance", "--store", st, "--session", "1", "--json"]));
+    assert!(j.iter().all(|r| r["first"].as_str() <= r["last"].as_str() && r["present_ms"].as_i64() > Some(0)));
+    let missing = run(&["attendance", "--store", st, "--session", "2"]);
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("There is no session 2"), "{}", text(&missing));
+}

@@ -26,6 +26,27 @@ pub struct Stats {
     /// Events the embedder did not take in time (the store still has everything).
     #[ts(type = "number")]
     pub events_dropped: u64,
+    /// Who sent messages refused as `bad_mac` lately (a wrong or missing class code), most recent
+    /// first, at most [`crate::receiver::WRONG_CODE_KEPT`]; a sender whose messages get through
+    /// again is dropped. Absent from older receivers' JSON.
+    #[serde(default)]
+    pub wrong_code: Vec<WrongCodeSender>,
+}
+
+/// A sender of messages with a wrong class code, named from the message's unsigned header:
+/// anyone can write any login there, so it is a hint for the lecturer, never an identity. `login`
+/// and `host` are shown [inert](crate::text::Inert) and cut to a readable length.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct WrongCodeSender {
+    pub login: String,
+    /// From the add-on's `hello` (other messages do not carry it).
+    pub host: Option<String>,
+    /// Refused messages with this login since the receiver started.
+    #[ts(type = "number")]
+    pub count: u64,
+    /// When the last one arrived (Unix ms).
+    #[ts(type = "number")]
+    pub last: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -35,12 +35,16 @@ pub enum Reason {
     ReceiverBusy,
     /// Over a rate: new student ids for the whole receiver, or chats and hand changes of one id.
     RateLimited,
+    /// A message seen before (captured and sent again): its sender process has ended, or its
+    /// `seq` is not newer than the last one accepted from that process (docs/PROTOCOL.md,
+    /// "Freshness").
+    Replay,
     /// Encrypted class: the message claims a student whose id is pinned to another CURVE key.
     KeyMismatch,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 24] = [
+    pub const ALL: [Reason; 25] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -64,6 +68,7 @@ impl Reason {
         Reason::DeceptiveLogin,
         Reason::ReceiverBusy,
         Reason::RateLimited,
+        Reason::Replay,
         Reason::KeyMismatch,
     ];
 
@@ -93,6 +98,7 @@ impl Reason {
             Reason::DeceptiveLogin => "deceptive_login",
             Reason::ReceiverBusy => "receiver_busy",
             Reason::RateLimited => "rate_limited",
+            Reason::Replay => "replay",
             Reason::KeyMismatch => "key_mismatch",
         }
     }
@@ -126,6 +132,7 @@ impl Reason {
             Reason::Unregistered => "A reply channel message came before the student registered.",
             Reason::ReceiverBusy => "The lecturer's receiver is taking too many files at once; the file was refused.",
             Reason::RateLimited => "The student sent too much too fast (or too many new students appeared at once).",
+            Reason::Replay => "A message was received again (a replay of captured traffic), so it was ignored.",
             Reason::KeyMismatch => {
                 "The message came from another computer's key than the one this student first joined with (someone posing as them, or a reinstalled add-on: reset the student's key)."
             }

@@ -79,6 +79,13 @@ pub fn json_inert(json: &str) -> String {
     out
 }
 
+/// One CSV field, always quoted; a leading `= + - @` (or tab, CR) gets a `'` so a spreadsheet
+/// does not run a student's login as a formula.
+pub fn csv_field(s: &str) -> String {
+    let inert = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
+    format!("\"{}\"", inert.replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,7 +46,14 @@ def welcomed(reg, runtime, lec):
     assert got[2]["student"] == runtime.student_id
     lec.welcome(runtime.student_id)
     ctl = runtime.controller
-    tick_until(reg, runtime, lambda: ctl.status()["two_way"])
+
+    def ready():
+        # The lecturer's SUB sends its subscription only when its thread touches the socket (a
+        # real receiver reads all the time): pump it until the XPUB is connected too, or a test
+        # that only ticks the add-on afterwards waits for a lecturer that never subscribed.
+        lec.pump()
+        return ctl.status()["two_way"] and ctl.status()["state"] == "connected"
+    tick_until(reg, runtime, ready)
     return ctl
 
 
@@ -175,3 +182,57 @@ def test_request_is_captured_unless_paused(addon, lecturer):
     assert chunks_of(lecturer, "blend", 1.0) is None
     bpy.ops.pracownia.pause()
     bpy.ops.pracownia.connect()  # disconnect
+
+
+# ---- an encrypted class (issue 13) ----
+
+def _join_connect(text):
+    from pracownia_student.prefs import get_prefs
+    p = get_prefs()
+    p.login, p.address = "ala.nowak", text
+    return bpy.ops.pracownia.connect()
+
+
+@pytest.mark.timeout_s(90)
+def test_encrypted_join_text_connects_shows_it_and_explains_a_wrong_key(addon, lecturer):
+    reg, runtime = addon
+    from pracownia_student import keys
+    from pracownia_student.controller import HANDSHAKE_SENTENCES
+    from pracownia_student.joinstring import BAD_KEY
+    ctl = runtime.controller
+    enc = TwoWayLecturer(class_code="KOT", encrypted=True)
+    try:
+        # A damaged key: Connect refuses with the sentence and stays disconnected.
+        with pytest.raises(RuntimeError, match="server key in the join text is damaged"):
+            _join_connect(enc.join_string("KOT")[:-1])
+        assert not ctl.connected and ctl.error == BAD_KEY
+        # Another lecturer's key: the handshake fails; the panel says why.
+        import base64
+        import zmq
+        other = zmq.utils.z85.decode(zmq.curve_keypair()[0])
+        _join_connect("pracownia://127.0.0.1:%d/KOT?key=%s" % (
+            enc.port, base64.urlsafe_b64encode(other).decode().rstrip("=")))
+        assert ctl.connected and ctl.status()["encrypted"]
+        tick_until(reg, runtime, lambda: ctl.status()["error"] is not None)
+        assert ctl.status()["error"] == HANDSHAKE_SENTENCES["wrong_key"]
+        texts = panel().texts()
+        assert HANDSHAKE_SENTENCES["wrong_key"] in texts.replace(" | ", " ")  # wrapped, whole
+        assert "Encrypted connection" not in texts  # not connected
+        assert bpy.ops.pracownia.connect() == {"FINISHED"}  # disconnect
+        # The right join text: two-way, encrypted, the code filled in from the join text.
+        _join_connect(enc.join_string("KOT"))
+        assert bpy.context.window_manager.pracownia.class_code == "KOT"
+        got = enc.next(("register",), 10.0)
+        assert got is not None
+        enc.welcome(runtime.student_id, got[0])
+        tick_until(reg, runtime, lambda: ctl.status()["two_way"])
+        assert "Encrypted connection" in panel().texts()
+        path = keys.key_path(runtime.config_dir, runtime.student_id)
+        assert os.path.exists(path)
+        assert bpy.ops.pracownia.connect() == {"FINISHED"}  # disconnect
+        # Reset student id: a new identity gets a new key (the old id's pair is gone).
+        old_id = runtime.student_id
+        assert bpy.ops.pracownia.reset_student_id() == {"FINISHED"}
+        assert runtime.student_id != old_id and not os.path.exists(path)
+    finally:
+        enc.close()

@@ -34,7 +34,11 @@ export const api = {
   chatInbox: (before_id: number | null, limit: number) => invoke<TimelineEntry[]>("chat_inbox", { before_id, limit }),
   markChatRead: (student: Uuid) => invoke<null>("mark_chat_read", { student }),
   markChatUnread: (student: Uuid) => invoke<number | null>("mark_chat_unread", { student }),
-  openInBlender: (path: string) => invoke<null>("open_in_blender", { path }),
+  /** `login` and `at` name the copy ("anna 10-31-05.blend") so Blender's title is readable. */
+  /** Each student's newest screenshot at or before `at` (Unix ms), by login. */
+  screenshotsAt: (at: number) => invoke<TimelineEntry[]>("screenshots_at", { at }),
+  openInBlender: (path: string, login?: string, at?: number) =>
+    invoke<null>("open_in_blender", { path, login: login ?? null, at: at ?? null }),
   showInFolder: (path: string) => invoke<null>("show_in_folder", { path }),
   setBlenderPath: (path: string) => invoke<Settings>("set_blender_path", { path }),
   generateClassCode: () => invoke<string>("generate_class_code"),
@@ -62,13 +66,20 @@ export function onStatus(cb: (s: ReceiverStatus) => void): Promise<UnlistenFn> {
   return listen<ReceiverStatus>(STATUS_CHANNEL, (e) => cb(e.payload));
 }
 
+/** An AppError, or what else a command failed with (kind "unknown"): i18n's errorSentence words it. */
+export type UiError = Omit<AppError, "kind"> & { kind: AppError["kind"] | "unknown" };
+
 /** Anything a command rejected with, as an AppError (the backend always sends one). */
-export function toAppError(err: unknown): AppError {
+export function toAppError(err: unknown): UiError {
   if (err && typeof err === "object" && "message" in err) {
-    const e = err as { kind?: unknown; message?: unknown };
-    return { kind: typeof e.kind === "string" ? e.kind : "unknown", message: String(e.message) };
+    const e = err as { kind?: unknown; params?: unknown; message?: unknown };
+    const params: Record<string, string> = {};
+    if (e.params && typeof e.params === "object") {
+      for (const [k, v] of Object.entries(e.params)) params[k] = String(v);
+    }
+    return { kind: typeof e.kind === "string" ? (e.kind as UiError["kind"]) : "unknown", params, message: String(e.message) };
   }
-  return { kind: "unknown", message: typeof err === "string" ? err : String(err) };
+  return { kind: "unknown", params: {}, message: typeof err === "string" ? err : String(err) };
 }
 
 /** The window's title (the task bar shows it): the document's, and the native window's through

@@ -1,30 +1,56 @@
 // The app's one store: settings, receiver status, the class (fed by events), the current view
 // and the error line. Components read it and call its actions; only api.ts talks to Rust.
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
-import { api, onEvent, onStatus, toAppError } from "./api";
+import { api, onEvent, onStatus, toAppError, type UiError } from "./api";
 import { locale, t } from "./locale.svelte";
 import { errorSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
 import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
+import { chime } from "./sound";
+
+/** A student who needs the lecturer while their tile is not on screen (or the window is not
+ * focused): shown above the page with a button that brings the tile into view. */
+export type Attention = { student: Uuid; login: string; kind: "chat" | "hand"; text: string | null };
 
 /** A lecturer message's result: sent, or the error as a sentence in the UI language. */
 export type SendResult = { ok: true; sent: MessageSent } | { ok: false; error: string };
 
-export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" };
+export type View = { name: "grid" } | { name: "student"; id: Uuid } | { name: "inbox" } | { name: "compare" };
 
 type Listener = (student: Uuid | null) => void;
+
+function tileElement(id: Uuid): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`[data-testid="student-tile"][data-student="${CSS.escape(id)}"]`);
+}
+
+/** Whether some of the student's tile is inside the grid's scrolled area (and the window). */
+function tileOnScreen(id: Uuid): boolean {
+  const el = tileElement(id);
+  if (!el) return false;
+  const r = el.getBoundingClientRect();
+  const box = el.closest(".grid")?.getBoundingClientRect() ?? new DOMRect(0, 0, window.innerWidth, window.innerHeight);
+  const top = Math.max(box.top, 0);
+  const bottom = Math.min(box.bottom, window.innerHeight);
+  return r.bottom > top + 8 && r.top < bottom - 8 && r.width > 0;
+}
 
 class AppStore {
   settings = $state<Settings | null>(null);
   status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], join: [], stats: null });
   cls = $state(emptyState());
   view = $state<View>({ name: "grid" });
-  error = $state<string | null>(null);
+  /** The error line: a command's error (worded in the UI language when shown, so a language
+   * change rewords it) or a sentence already worded. */
+  error = $state<UiError | string | null>(null);
   notice = $state<string | null>(null);
   busy = $state(false);
   filter = $state("");
   /** "Needs attention" by default: a raised hand or a waiting question is never scrolled away. */
   sort = $state<SortKey>("attention");
+  attention = $state<Attention | null>(null);
+  /** Compare: the chosen students (2–6, in the order chosen) and the mode. */
+  compare = $state<Uuid[]>([]);
+  compareMode = $state<"live" | "moment">("live");
   /** Set from the header's counts: only raised hands, or only unread chat. */
   only = $state<Only>(null);
 
@@ -66,11 +92,37 @@ class AppStore {
   }
 
   handleEvent(ev: Event): void {
+    // A chat, or a hand that was not up already (before the reducer raises it).
+    const needs =
+      (ev.type === "chat" || (ev.type === "hand" && ev.raised && !this.cls.tiles[ev.student]?.hand_raised)) &&
+      ev.student !== this.openStudent;
     const fx = applyEvent(this.cls, ev, { openStudent: this.openStudent });
+    if (needs && (ev.type === "chat" || ev.type === "hand")) this.notifyAttention(ev);
     if (fx.error) this.error = fx.error;
     if (fx.markRead) void this.run(() => api.markChatRead(fx.markRead!));
     if (fx.timeline) for (const l of this.timelineListeners) l(fx.timeline);
     if (fx.chat) for (const l of this.inboxListeners) l(null);
+  }
+
+  /** The window's desktop notification comes from Rust while the window is not focused; here,
+   * also when the student's tile is scrolled out of view (or another view is open): a notice with
+   * "Show", and the soft sound when the setting asks for it. */
+  private notifyAttention(ev: Extract<Event, { type: "chat" | "hand" }>): void {
+    const focused = document.hasFocus();
+    const seen = focused && this.view.name === "grid" && tileOnScreen(ev.student);
+    if (seen) return;
+    this.attention = { student: ev.student, login: ev.login, kind: ev.type, text: ev.type === "chat" ? ev.text : null };
+    if (this.settings?.sound) chime();
+  }
+
+  /** The notice's "Show": the tile in the grid, scrolled into view. */
+  showAttention(): void {
+    const a = this.attention;
+    this.attention = null;
+    if (!a) return;
+    this.view = { name: "grid" };
+    if (this.only) this.only = null;
+    requestAnimationFrame(() => tileElement(a.student)?.scrollIntoView({ block: "center" }));
   }
 
   onTimelineChange(l: Listener): () => void {
@@ -93,7 +145,7 @@ class AppStore {
     try {
       return await f();
     } catch (e) {
-      this.error = toAppError(e).message;
+      this.error = toAppError(e);
       return undefined;
     }
   }
@@ -188,17 +240,21 @@ class AppStore {
     this.view = { name: "inbox" };
   }
 
+  showCompare(): void {
+    this.view = { name: "compare" };
+  }
+
   /** Opens a copy in Blender; when Blender is not found, asks for it once and retries. */
-  async openInBlender(path: string): Promise<void> {
+  async openInBlender(path: string, login?: string, at?: number): Promise<void> {
     this.error = null;
     try {
-      await api.openInBlender(path);
+      await api.openInBlender(path, login, at);
       this.notice = t("blend.opened");
       return;
     } catch (e) {
       const err = toAppError(e);
       if (err.kind !== "blender_not_found") {
-        this.error = err.message;
+        this.error = err;
         return;
       }
     }
@@ -207,7 +263,7 @@ class AppStore {
     const saved = await this.run(() => api.setBlenderPath(picked));
     if (!saved) return;
     this.settings = saved;
-    const ok = await this.run(() => api.openInBlender(path));
+    const ok = await this.run(() => api.openInBlender(path, login, at));
     if (ok !== undefined) this.notice = t("blend.opened");
   }
 

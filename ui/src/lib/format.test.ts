@@ -24,6 +24,10 @@ describe("times", () => {
     expect(formatTime(new Date(2024, 11, 3, 9, 5).getTime(), "en", now)).toBe("3 Dec 2024 09:05");
     expect(formatTime(new Date(2025, 2, 3, 9, 5).getTime(), "pl", now)).toBe("3 mar 09:05");
   });
+  it("shows seconds when asked (.blend versions)", () => {
+    expect(formatTime(new Date(2025, 2, 14, 9, 5, 7).getTime(), "en", now, true)).toBe("09:05:07");
+    expect(formatTime(new Date(2025, 2, 3, 9, 5, 7).getTime(), "pl", now, true)).toBe("3 mar 09:05:07");
+  });
   it("formats a clock with seconds", () => {
     expect(formatClock(new Date(2025, 2, 14, 9, 5, 7).getTime())).toBe("09:05:07");
   });

@@ -27,12 +27,13 @@ function sameDay(a: Date, b: Date): boolean {
   return a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
 }
 
-/** Unix ms → "14:05" today, else "3 Mar 14:05" / "3 mar 14:05"; the year only when it differs. */
-export function formatTime(ms: number, lang: Language = "en", now: number = Date.now()): string {
+/** Unix ms → "14:05" today, else "3 Mar 14:05" / "3 mar 14:05"; the year only when it differs.
+ * `seconds`: "14:05:09" (versions of a .blend saved a few seconds apart). */
+export function formatTime(ms: number, lang: Language = "en", now: number = Date.now(), seconds = false): string {
   const d = new Date(ms);
   const n = new Date(now);
   const locale = lang === "pl" ? "pl-PL" : "en-GB";
-  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  const time = d.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}) });
   if (sameDay(d, n)) return time;
   const opts: Intl.DateTimeFormatOptions = { day: "numeric", month: "short" };
   if (d.getFullYear() !== n.getFullYear()) opts.year = "numeric";

@@ -184,7 +184,7 @@ describe("hand, files, shared logins, stats, errors", () => {
 
   it("stats are kept; error events become a sentence", () => {
     const s = withClass();
-    const stats = { messages: 3, chats: 1, files: 2, bytes: 10, online: 2, rejected: { too_large: 1 }, events_dropped: 0 };
+    const stats = { messages: 3, chats: 1, files: 2, bytes: 10, online: 2, rejected: { too_large: 1 }, events_dropped: 0, wrong_code: [] };
     applyEvent(s, { type: "stats", stats });
     expect(s.stats).toEqual(stats);
     expect(applyEvent(s, { type: "error", at: 1, message: "The disk is full." })).toEqual({ error: "The disk is full." });

@@ -5,6 +5,7 @@ export type {
   AppError,
   CollectSummary,
   Delivery,
+  ErrorKind,
   ErasePreview,
   Event,
   FileKind,
@@ -21,6 +22,7 @@ export type {
   StudentTile,
   TimelineEntry,
   TimelineKind,
+  WrongCodeSender,
 } from "../bindings";
 
 /** Student ids, transfer ids and message ids are UUIDs, as strings. */

@@ -82,16 +82,11 @@ pub(crate) fn to_csv(rows: &[ManifestRow]) -> String {
             r.status.as_str(),
             &r.damaged_newer.to_string(),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        let line: Vec<String> = fields.iter().map(|f| crate::text::csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
     out
-}
-
-fn csv_field(s: &str) -> String {
-    let inert = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    format!("\"{}\"", inert.replace('"', "\"\""))
 }
 
 pub(crate) fn to_json(rows: &[ManifestRow], at: i64) -> String {

@@ -14,6 +14,7 @@ use crate::store::error::{Result, StoreError};
 
 pub mod queries;
 pub mod schema;
+pub mod sessions;
 pub(crate) mod write;
 
 /// Where the index of a store lives.
@@ -41,6 +42,17 @@ impl IndexReader {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "query_only", true)?;
         Ok(IndexReader { conn })
+    }
+
+    /// Every session (lab meeting) of the store, oldest first; split where nobody was present
+    /// for `gap_ms` (`sessions::DEFAULT_GAP_MS`).
+    pub fn sessions(&self, gap_ms: i64) -> Result<Vec<sessions::Session>> {
+        Ok(sessions::sessions(&self.conn, gap_ms)?)
+    }
+
+    /// Who was present in session `number` (1-based, as `sessions` numbers them), or None.
+    pub fn attendance(&self, number: u32, gap_ms: i64) -> Result<Option<Vec<sessions::Attendance>>> {
+        Ok(sessions::attendance(&self.conn, number, gap_ms)?)
     }
 
     /// Every student, ordered by login (case-insensitive).
@@ -87,6 +99,12 @@ impl IndexReader {
         Ok(queries::files_until(&self.conn, student, kind, at, limit)?)
     }
 
+    /// Every student's newest screenshot at or before `at` (Unix ms), by login ("what did
+    /// everyone have at 10:30"; the app's Compare view).
+    pub fn screenshots_at(&self, at: i64) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::screenshots_at(&self.conn, at)?)
+    }
+
     /// When the student's newest chat was stored (Unix ms), if they ever wrote.
     pub fn latest_chat_at(&self, student: Uuid) -> Result<Option<i64>> {
         Ok(queries::recent_chats(&self.conn, student, 1)?.first().map(|(_, ts)| *ts))
@@ -97,3 +115,6 @@ impl IndexReader {
         Ok(queries::generation(&self.conn)?)
     }
 }
+
+#[cfg(test)]
+mod tests;

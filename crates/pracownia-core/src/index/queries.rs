@@ -291,3 +291,19 @@ pub fn files_until(
     let rows = st.query_map(params![student.to_string(), kind.as_str(), at, limit], event_row)?;
     rows.collect()
 }
+
+/// Every student's newest stored screenshot at or before `at` (Unix ms): what the class had on
+/// screen at that moment. Students without one then are left out; ordered by login.
+pub fn screenshots_at(conn: &Connection, at: i64) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE id IN (
+           SELECT (SELECT x.id FROM events x
+                   WHERE x.student = s.id AND x.kind = 'screenshot' AND x.ts <= ?1 AND x.path IS NOT NULL
+                   ORDER BY x.ts DESC, x.id DESC LIMIT 1)
+           FROM students s)
+         ORDER BY login COLLATE NOCASE, student"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map([at], event_row)?;
+    rows.collect()
+}

@@ -68,6 +68,17 @@ impl<'a> Header<'a> {
         }
     }
 
+    /// An optional UUID (`boot`): absent or null is None; present, it must be a UUID.
+    pub(super) fn opt_uuid(&self, key: &str) -> Result<Option<Uuid>, Refusal> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => match uuid_value(v) {
+                Some(u) => Ok(Some(u)),
+                None => refuse(Reason::BadUuid, format!("{key:?} is not a hyphenated, non-nil UUID")),
+            },
+        }
+    }
+
     pub(super) fn name(&self) -> Result<String, Refusal> {
         let Some(s) = self.get("name")?.as_str() else {
             return refuse(Reason::BadName, "file name is not a string");

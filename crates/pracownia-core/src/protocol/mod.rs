@@ -66,6 +66,9 @@ pub struct Common {
     pub login: String,
     pub seq: u64,
     pub ts: i64,
+    /// Optional `boot`: a random id of the sending process, so the receiver can refuse replays
+    /// (docs/PROTOCOL.md, "Freshness"). Older senders do not send it.
+    pub boot: Option<Uuid>,
 }
 
 /// One chunk of a file. `B` is the body's storage, so the receiver can keep the ZeroMQ frame
@@ -133,10 +136,22 @@ fn refuse<T>(reason: Reason, detail: impl Into<String>) -> Result<T, Refusal> {
 /// Parse a whole multipart message. Frames past the fourth must not be passed in (the socket
 /// reader stops buffering there); `frame_count` says how many there were.
 pub fn parse_frames<B: AsRef<[u8]>>(
+    frames: Vec<B>,
+    frame_count: usize,
+    class_code: Option<&[u8]>,
+    limits: &Limits,
+) -> Result<Message<B>, Refusal> {
+    parse_frames_noting(frames, frame_count, class_code, limits, |_, _| {})
+}
+
+/// [`parse_frames`], handing a refusal with the message's (untrusted, unparsed) header frame to
+/// `refused`: the receiver names who sends with a wrong class code without copying every header.
+pub fn parse_frames_noting<B: AsRef<[u8]>>(
     mut frames: Vec<B>,
     frame_count: usize,
     class_code: Option<&[u8]>,
     limits: &Limits,
+    refused: impl FnOnce(&Refusal, &[u8]),
 ) -> Result<Message<B>, Refusal> {
     if !(3..=4).contains(&frame_count) || frames.len() != frame_count {
         return refuse(Reason::FrameCount, format!("{frame_count} frames"));
@@ -145,7 +160,12 @@ pub fn parse_frames<B: AsRef<[u8]>>(
     let body = frames.pop().expect("3 frames");
     let header = frames.pop().expect("3 frames");
     let topic = frames.pop().expect("3 frames");
-    parse(topic.as_ref(), header.as_ref(), body, mac_frame.as_ref().map(|m| m.as_ref()), class_code, limits)
+    let parsed =
+        parse(topic.as_ref(), header.as_ref(), body, mac_frame.as_ref().map(|m| m.as_ref()), class_code, limits);
+    if let Err(r) = &parsed {
+        refused(r, header.as_ref());
+    }
+    parsed
 }
 
 /// Parse one message from its frames, in the check order of docs/PROTOCOL.md.
@@ -174,6 +194,7 @@ pub fn parse<B: AsRef<[u8]>>(
         return refuse(Reason::MissingField, format!("no {k:?}"));
     }
     let student = h.uuid("student")?;
+    let boot = h.opt_uuid("boot")?;
     let id = match kind {
         Kind::Chat => Some(h.uuid("id")?),
         Kind::Chunk => Some(h.uuid("transfer")?),
@@ -184,7 +205,7 @@ pub fn parse<B: AsRef<[u8]>>(
         Kind::Chunk => Some(h.name()?),
         _ => None,
     };
-    let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")? };
+    let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")?, boot };
     let payload = match kind {
         Kind::Hello => {
             let p = Payload::Hello {

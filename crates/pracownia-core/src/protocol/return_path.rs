@@ -83,6 +83,7 @@ pub fn parse_return_frames<B: AsRef<[u8]>>(
         return refuse(Reason::MissingField, format!("no {k:?}"));
     }
     let student = h.uuid("student")?;
+    let boot = h.opt_uuid("boot")?;
     let ids = match kind {
         ReturnKind::Ack | ReturnKind::Read => Some(uuid_list(&h, "ids", false)?),
         _ => None,
@@ -92,7 +93,7 @@ pub fn parse_return_frames<B: AsRef<[u8]>>(
         _ => None,
     };
     let login = h.login()?;
-    let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")? };
+    let common = Common { student, login, seq: h.u64("seq")?, ts: h.i64("ts")?, boot };
     let payload = match kind {
         ReturnKind::Register => ReturnPayload::Register { addon: h.opt_str("addon")? },
         ReturnKind::Ack => ReturnPayload::Ack { ids: ids.expect("ids") },

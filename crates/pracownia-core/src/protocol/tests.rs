@@ -33,6 +33,7 @@ fn valid_vectors_parse_to_their_headers() {
         assert_eq!(msg.common.login, h["login"].as_str().unwrap(), "{name}");
         assert_eq!(msg.common.seq, h["seq"].as_u64().unwrap(), "{name}");
         assert_eq!(msg.common.ts, h["ts"].as_i64().unwrap(), "{name}");
+        assert_eq!(msg.common.boot.map(|b| b.to_string()).as_deref(), h["boot"].as_str(), "{name}");
         assert_eq!(format!("pracownia/1/{}", msg.kind().as_str()).as_bytes(), &frames[0][..], "{name}");
         match &msg.payload {
             Payload::Chat { id, text } => {

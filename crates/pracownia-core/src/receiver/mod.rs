@@ -16,6 +16,7 @@
 pub mod command;
 #[cfg(unix)]
 pub mod control;
+mod fresh;
 mod images;
 mod pinning;
 mod presence;
@@ -24,10 +25,12 @@ mod return_path;
 mod socket;
 mod stats;
 mod worker;
+mod wrong_code;
 mod zap;
 
 pub use command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
 pub use stats::StatsCounter;
+pub use wrong_code::WRONG_CODE_KEPT;
 
 use crate::events::{Event, Stats};
 use crate::limits::Limits;
@@ -131,6 +134,9 @@ impl Receiver {
             }
         }
         let store = Store::open(&config.store)?;
+        // Shared by the worker (v1 messages) and the return-path thread (which must refuse a
+        // replayed `register` before it routes a student's replies to that connection).
+        let fresh = Arc::new(Mutex::new(fresh::Freshness::load(Some(&store.meta_dir()))));
         let pins = crate::pins::Pins::open(store.root())?;
         let pinning = Arc::new(pinning::Pinning::new(pins, config.limits.new_students));
         let ctx = zmq::Context::new();
@@ -181,11 +187,12 @@ impl Receiver {
             threads.push(spawn("pracownia-zap", Box::new(move || zap::run(z, stop)))?);
         }
         {
-            let (cfg, stop, stats, tx) = (config.clone(), stop.clone(), stats.clone(), work_tx.clone());
+            let (cfg, stop, stats, tx, fresh) =
+                (config.clone(), stop.clone(), stats.clone(), work_tx.clone(), fresh.clone());
             let (sink, pinning) = (sink.clone(), pinning.clone());
             threads.push(spawn(
                 "pracownia-return",
-                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, sink, pinning)),
+                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, fresh, sink, pinning)),
             )?);
         }
         #[cfg(unix)]
@@ -231,7 +238,9 @@ impl Receiver {
                 Box::new(move || {
                     let _watcher = watcher;
                     let disk = worker::DiskQueues { images: img_tx, blends: blend_tx, writeback: wb_tx };
-                    worker::Worker::new(store, cfg, stats, sink, disk, budget, Some(out_tx)).run(work_rx)
+                    worker::Worker::new(store, cfg, stats, sink, disk, budget, Some(out_tx))
+                        .with_freshness(fresh)
+                        .run(work_rx)
                 }),
             )?);
         }
@@ -362,6 +371,8 @@ mod return_tests;
 
 #[cfg(test)]
 mod limit_tests;
+#[cfg(test)]
+mod replay_tests;
 
 #[cfg(test)]
 mod curve_tests;

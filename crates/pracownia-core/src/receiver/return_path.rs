@@ -3,6 +3,7 @@
 //! to that connection and no other), hands the students'
 //! `register`/`ack`/`read`/`answer` to the worker, and sends what the worker queues for it.
 
+use super::fresh::{Freshness, Route};
 use super::pinning::{client_key, Pinning};
 use super::socket::{recv_rest, Frame};
 use super::stats::{EventSink, StatsCounter};
@@ -14,7 +15,7 @@ use crate::reject::{Reason, Refusal};
 use crossbeam_channel::{Receiver, Sender};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -116,6 +117,7 @@ pub fn run(
     stats: Arc<StatsCounter>,
     work: Sender<Work>,
     outgoing: Receiver<ToStudent>,
+    fresh: Arc<Mutex<Freshness>>,
     sink: EventSink,
     pinning: Arc<Pinning>,
 ) {
@@ -155,13 +157,25 @@ pub fn run(
                         }
                     };
                     let student = msg.common.student;
+                    // Encrypted class: only the key this student is pinned to may open its return
+                    // path, so lecturer messages never reach a stranger. Before the freshness
+                    // check, so another key cannot move this student's sequence on.
                     if let ReturnPayload::Register { .. } = msg.payload {
-                        // Encrypted class: only the key this student is pinned to may open its
-                        // return path, so lecturer messages never reach a stranger.
                         let login = &msg.common.login;
                         if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
                             continue;
                         }
+                    }
+                    let c = &msg.common;
+                    let checked = fresh.lock().map_err(|_| ()).and_then(|mut f| {
+                        f.check(student, c.boot, Route::Return, c.seq, false).map_err(|r| {
+                            stats.reject(&r, "a student (return path)");
+                        })
+                    });
+                    if checked.is_err() {
+                        continue; // a replay: above all, a replayed register must not take a route
+                    }
+                    if let ReturnPayload::Register { .. } = msg.payload {
                         if !routes.register(conn, student) {
                             continue; // a second id on one connection is ignored
                         }

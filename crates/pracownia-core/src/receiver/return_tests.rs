@@ -43,7 +43,14 @@ impl Rig {
         let sock = self.ctx.socket(zmq::DEALER).unwrap();
         sock.set_linger(0).unwrap();
         sock.connect(self.rx().return_endpoint()).unwrap();
-        Dealer { sock, id: Uuid::new_v4(), login: login.into(), seq: 0, code: code.map(|c| c.as_bytes().to_vec()) }
+        Dealer {
+            sock,
+            id: Uuid::new_v4(),
+            login: login.into(),
+            seq: 0,
+            code: code.map(|c| c.as_bytes().to_vec()),
+            boot: None,
+        }
     }
     fn say(&self, to: &str, text: &str) -> CommandOutcome {
         self.rx().command(LecturerCommand::Say { to: to.into(), text: text.into() }).unwrap()
@@ -56,13 +63,22 @@ struct Dealer {
     login: String,
     seq: u64,
     code: Option<Vec<u8>>,
+    /// The sender process's `boot` (none: an add-on from before replay refusal).
+    boot: Option<Uuid>,
 }
 
 impl Dealer {
-    fn send(&mut self, kind: ReturnKind, extra: Value) {
+    fn frames(&mut self, kind: ReturnKind, extra: Value) -> Vec<Vec<u8>> {
         self.seq += 1;
-        let h = header(self.id, &self.login, self.seq, extra);
-        self.sock.send_multipart(encode_return(kind, &h, self.code.as_deref()), 0).unwrap();
+        let mut h = header(self.id, &self.login, self.seq, extra);
+        if let Some(b) = self.boot {
+            h["boot"] = json!(b);
+        }
+        encode_return(kind, &h, self.code.as_deref())
+    }
+    fn send(&mut self, kind: ReturnKind, extra: Value) {
+        let frames = self.frames(kind, extra);
+        self.sock.send_multipart(frames, 0).unwrap();
     }
     /// Register and wait for the welcome.
     fn register(&mut self) {
@@ -348,4 +364,31 @@ fn the_return_port_defaults_to_the_port_plus_one() {
     c.port = 0;
     c.return_port = None;
     assert_eq!(c.effective_return_port(), 0);
+}
+
+#[test]
+fn a_replayed_register_from_another_connection_takes_no_route() {
+    let r = rig_with(|c| c.class_code = Some("KOT".into()));
+    let mut anna = r.dealer("anna", Some("KOT"));
+    anna.boot = Some(Uuid::new_v4());
+    let captured = anna.frames(ReturnKind::Register, json!({}));
+    anna.sock.send_multipart(captured.clone(), 0).unwrap();
+    anna.until("welcome", |p| matches!(p, LecturerPayload::Welcome));
+    // Someone who captured anna's register (MAC and all) sends it from their own connection:
+    // were it taken, the latest registration would win and anna's replies would go to them.
+    let eve = r.dealer("eve", Some("KOT"));
+    eve.sock.send_multipart(captured, 0).unwrap();
+    let deadline = Instant::now() + WAIT;
+    while !r.rx().stats().rejected.contains_key("replay") {
+        assert!(Instant::now() < deadline, "the replayed register was not refused");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = r.say("anna", "Tylko dla Ciebie");
+    assert_eq!(out.online, 1);
+    anna.until("reply", is_reply);
+    assert!(eve.all_for(Duration::from_millis(600)).is_empty(), "a replayed register got anna's reply");
+    // anna's own later messages (higher seq, same process) still go through.
+    anna.send(ReturnKind::Register, json!({}));
+    anna.until("welcome", |p| matches!(p, LecturerPayload::Welcome));
+    assert_eq!(r.rx().stats().rejected.get("replay"), Some(&1));
 }

@@ -71,12 +71,18 @@ pub fn run(
                 // Drain what is ready before polling again.
                 while let Some((frames, count, client)) = recv_message(&sock) {
                     stats.messages.fetch_add(1, Ordering::Relaxed);
-                    match protocol::parse_frames(frames, count, key.as_deref(), &cfg.limits) {
+                    let noted = |r: &crate::reject::Refusal, header: &[u8]| {
+                        if r.reason == crate::reject::Reason::BadMac {
+                            stats.wrong_code.note(header, chrono::Utc::now().timestamp_millis());
+                        }
+                    };
+                    match protocol::parse_frames_noting(frames, count, key.as_deref(), &cfg.limits, noted) {
                         Ok(msg) => {
                             let (student, login) = (msg.common.student, &msg.common.login);
                             if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
                                 continue; // counted and flagged by admit
                             }
+                            stats.wrong_code.accepted(&msg.common.login);
                             budget.take(super::chunk_bytes(&msg), &stop);
                             if work.send(Work::Message(msg, client)).is_err() {
                                 return;

@@ -17,6 +17,8 @@ pub struct StatsCounter {
     pub online: AtomicU64,
     pub events_dropped: AtomicU64,
     rejected: [AtomicU64; Reason::ALL.len()],
+    /// Who sends with a wrong class code (from the refused messages' headers).
+    pub wrong_code: super::wrong_code::WrongCode,
     log: Mutex<HashMap<Reason, (Instant, u64)>>,
 }
 
@@ -65,6 +67,7 @@ impl StatsCounter {
             online: self.online.load(Relaxed),
             rejected,
             events_dropped: self.events_dropped.load(Relaxed),
+            wrong_code: self.wrong_code.snapshot(),
         }
     }
 }

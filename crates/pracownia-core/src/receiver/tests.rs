@@ -343,6 +343,39 @@ fn with_a_class_code_only_maced_messages_get_through() {
 }
 
 #[test]
+fn senders_with_a_wrong_class_code_are_named_until_they_get_through() {
+    let mut r = rig_with(|c| c.class_code = Some("kod-7".into()));
+    let mut wrong = r.student(Some("kod-8"));
+    let mut missing = r.student(None);
+    let (mut anna, mut bartek) = (Who::new("anna"), Who::new("bartek"));
+    wrong.send(Kind::Hello, &anna.h(json!({"host": "lab-07"})), b"", &r.stop).unwrap();
+    wrong.send(Kind::Heartbeat, &anna.h(json!({})), b"", &r.stop).unwrap();
+    missing.send(Kind::Chat, &bartek.h(json!({"id": Uuid::new_v4()})), b"hello?", &r.stop).unwrap();
+    // The header is untrusted: a login with terminal escapes is named, but inert.
+    let mut evil = Who::new("x\u{1b}]0;owned\u{7}");
+    wrong.send(Kind::Heartbeat, &evil.h(json!({})), b"", &r.stop).unwrap();
+    let named = r.expect("stats naming three wrong-code senders", |e| match e {
+        Event::Stats { stats } if stats.wrong_code.len() == 3 => Some(stats.clone()),
+        _ => None,
+    });
+    assert_eq!(named.rejected.get("bad_mac"), Some(&4));
+    let anna_seen = named.wrong_code.iter().find(|s| s.login == "anna").expect("anna named");
+    assert_eq!((anna_seen.count, anna_seen.host.as_deref()), (2, Some("lab-07")));
+    assert!(named.wrong_code.iter().any(|s| s.login == "bartek" && s.count == 1 && s.host.is_none()));
+    assert!(named.wrong_code.iter().any(|s| s.login == "x\\u{1b}]0;owned\\u{7}"), "{:?}", named.wrong_code);
+    // Anna fixes the code: once a message of hers gets through she is no longer listed.
+    let mut fixed = r.student(Some("kod-7"));
+    fixed.send(Kind::Hello, &anna.h(json!({})), b"", &r.stop).unwrap();
+    let after = r.expect("stats without anna", |e| match e {
+        Event::Stats { stats } if stats.wrong_code.len() == 2 => Some(stats.clone()),
+        _ => None,
+    });
+    assert!(after.wrong_code.iter().all(|s| s.login != "anna"));
+    assert_eq!(r.rx().stats().wrong_code, after.wrong_code);
+    r.stop();
+}
+
+#[test]
 fn a_login_used_by_two_ids_is_flagged_and_kept_apart() {
     let mut r = rig();
     let mut s = r.student(None);

@@ -132,6 +132,7 @@ struct Seat {
     id: Uuid,
     login: String,
     seq: u64,
+    boot: Uuid,
     report: SimReport,
 }
 
@@ -216,12 +217,15 @@ impl SeatWork<Content> for SimWork<'_> {
 impl Seat {
     fn new(index: usize, _cfg: &SimConfig) -> Self {
         let (id, login) = student_identity(index);
-        Seat { index, id, login, seq: 0, report: SimReport::default() }
+        // A new `boot` per run: the ids repeat between runs, and the receiver refuses a seq it
+        // has already seen from the same sender process as a replay.
+        Seat { index, id, login, seq: 0, boot: Uuid::new_v4(), report: SimReport::default() }
     }
 
     fn header(&mut self, extra: Value) -> Value {
         self.seq += 1;
-        let mut h = json!({"student": self.id, "login": self.login, "seq": self.seq, "ts": chrono::Utc::now().timestamp_millis()});
+        let mut h = json!({"student": self.id, "login": self.login, "seq": self.seq, "boot": self.boot,
+            "ts": chrono::Utc::now().timestamp_millis()});
         if let (Some(h), Some(extra)) = (h.as_object_mut(), extra.as_object()) {
             h.extend(extra.clone());
         }

@@ -163,6 +163,11 @@ impl Store {
 
     /// Where partial transfers are written; emptied by `open`. Files staged
     /// here can be moved into place atomically.
+    /// The store's own folder (`.pracownia`): the index, staging, the receiver's state.
+    pub fn meta_dir(&self) -> PathBuf {
+        self.root.join(META_DIR)
+    }
+
     pub fn staging_dir(&self) -> PathBuf {
         self.root.join(META_DIR).join("staging")
     }

@@ -11,6 +11,7 @@ use super::meta::{read_student_json, ReadJson, StudentJson};
 use super::*;
 use crate::model::{StudentSummary, TimelineEntry, TimelineKind};
 
+mod sessions;
 mod students;
 mod sync;
 mod watch_scale;

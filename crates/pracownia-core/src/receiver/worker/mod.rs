@@ -5,6 +5,7 @@ mod transfers;
 
 pub(crate) use lecturer::Online;
 
+use super::fresh::{Freshness, Route};
 use super::presence::{Change, Presence, Touch};
 use super::rate::{Bucket, PerId};
 use super::socket::Frame;
@@ -13,7 +14,7 @@ use super::{Budget, Config};
 use crate::events::Event;
 use crate::media::Screenshot;
 use crate::model::FileKind;
-use crate::protocol::{Chunk, Message, Payload};
+use crate::protocol::{Chunk, Common, Message, Payload};
 use crate::reassembly::{ReassemblyError, Transfer, Verified, Writeback};
 use crate::reject::{Reason, Refusal};
 use crate::store::LeaveReason;
@@ -22,7 +23,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
@@ -119,6 +120,8 @@ pub struct Worker {
     outgoing: Option<Sender<super::return_path::ToStudent>>,
     /// The last free-space check: when, and whether the store was under the floor.
     disk_low: Option<(Instant, bool)>,
+    /// Replay refusal (fresh.rs), shared with the return-path thread.
+    fresh: Arc<Mutex<Freshness>>,
     /// Rates (issue 12): new ids for the whole receiver, chats/hands and journaled refusals per id.
     new_ids: Bucket,
     chats: PerId,
@@ -167,6 +170,7 @@ impl Worker {
             refusal_lines: PerId::new(cfg.limits.refusals_journaled_per_student),
             outgoing,
             disk_low: None,
+            fresh: Arc::new(Mutex::new(Freshness::load(None))),
             cfg,
         }
     }
@@ -258,8 +262,31 @@ impl Worker {
         });
     }
 
+    /// Share the replay state with the return-path thread (Receiver::start).
+    pub fn with_freshness(mut self, fresh: Arc<Mutex<Freshness>>) -> Self {
+        self.fresh = fresh;
+        self
+    }
+
+    /// Is this message a replay? Counted, not shown one event each (a replayed capture can be
+    /// long). Checked before anything else, so a replayed `bye` or hand changes nothing.
+    fn replayed(&mut self, c: &Common, bye: bool) -> bool {
+        let Ok(mut fresh) = self.fresh.lock() else { return false };
+        match fresh.check(c.student, c.boot, Route::V1, c.seq, bye) {
+            Ok(()) => false,
+            Err(r) => {
+                drop(fresh);
+                self.stats.reject(&r, &c.login);
+                true
+            }
+        }
+    }
+
     fn on_message(&mut self, msg: Message<Frame>, at: i64) {
         let c = &msg.common;
+        if self.replayed(c, matches!(msg.payload, Payload::Bye)) {
+            return;
+        }
         let known = self.store.knows(c.student).unwrap_or(false);
         if !known && self.disk_low() {
             let r = Refusal::new(Reason::DiskFull, "no room for a new student's folder: the disk is under the floor");
@@ -411,6 +438,9 @@ impl Worker {
 
     fn tick(&mut self) {
         let now = Instant::now();
+        if let Ok(mut f) = self.fresh.lock() {
+            f.save(false);
+        }
         self.chats.forget_full(now);
         self.refusal_lines.forget_full(now);
         for change in self.presence.tick(now, self.cfg.idle_after, self.cfg.offline_after) {
@@ -458,6 +488,9 @@ impl Worker {
 
     /// Transfers still open when the receiver stops cannot be resumed: say so on the timeline.
     fn shutdown(mut self) {
+        if let Ok(mut f) = self.fresh.lock() {
+            f.save(true);
+        }
         let live: Vec<Live> = self.live.drain().map(|(_, l)| l).collect();
         for l in live {
             self.incomplete(l);

@@ -36,7 +36,7 @@ pub fn join_strings(addresses: &[String], class_code: &str) -> Vec<String> {
         .iter()
         .filter_map(|a| {
             let (host, port) = a.rsplit_once(':')?;
-            Some(pracownia_core::protocol::join::join_string(host, port.parse().ok()?, class_code))
+            Some(pracownia_core::protocol::join::join_string(host, port.parse().ok()?, class_code, None))
         })
         .collect()
 }

@@ -41,6 +41,8 @@ pub struct ClassConfig {
     pub drain: Duration,
     /// Spread over their periods (as the add-on's jitter leaves a class) or all at once.
     pub phase: Phase,
+    /// The lecturer's public key: an encrypted class, each seat with its own key pair.
+    pub server_key: Option<pracownia_core::keys::PublicKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -151,7 +153,8 @@ pub fn run(cfg: &ClassConfig, endpoint: &str, store: &Path) -> ClassReport {
                 endpoint.to_owned(),
             );
             std::thread::spawn(move || {
-                let seat = Seat::connect(&ctx, &endpoint, i, cfg.chunk, &stop);
+                let keys = cfg.server_key.map(|k| pracownia_core::simulate::seat_keys(i, k));
+                let seat = Seat::connect_with(&ctx, &endpoint, i, cfg.chunk, &stop, keys.as_ref());
                 barrier.wait();
                 let r = match seat {
                     Ok(mut seat) => {

@@ -4,6 +4,7 @@
 use crate::seat::{Pattern, Seat};
 use crate::{mbps, MIB};
 use pracownia_core::events::Event;
+use pracownia_core::keys::{ClientKeys, ServerKeys};
 use pracownia_core::model::FileKind;
 use pracownia_core::protocol::{encode, Kind};
 use pracownia_core::receiver::{Config, Receiver};
@@ -144,12 +145,14 @@ pub struct IngestRun {
     pub verified: usize,
 }
 
-/// Start an in-process receiver on a fresh store under `work`.
-pub fn start_receiver(store: &Path) -> Receiver {
+/// Start an in-process receiver on a fresh store under `work` (an encrypted class when
+/// `server_key` is given).
+pub fn start_receiver(store: &Path, server_key: Option<ServerKeys>) -> Receiver {
     let mut cfg = Config::new(store);
     cfg.bind = "127.0.0.1".into();
     cfg.port = 0;
     cfg.limits.free_disk_floor = 0;
+    cfg.server_key = server_key;
     Receiver::start(cfg).expect("the receiver starts")
 }
 
@@ -157,13 +160,21 @@ pub fn start_receiver(store: &Path) -> Receiver {
 /// from the first chunk sent to the last `file_stored` event (reassembled, verified, fsynced,
 /// placed, journalled, indexed). MB/s of file bytes.
 pub fn pracownia(store: &Path, p: &Pattern, chunk: usize, v: Volume, verify: bool) -> IngestRun {
+    pracownia_with(store, p, chunk, v, verify, false)
+}
+
+/// [`pracownia`], over CURVE when `encrypted` (a fresh lecturer key and student key each run;
+/// the handshake happens before the clock starts).
+pub fn pracownia_with(store: &Path, p: &Pattern, chunk: usize, v: Volume, verify: bool, encrypted: bool) -> IngestRun {
     let _ = std::fs::remove_dir_all(store);
-    let rx = start_receiver(store);
+    let server = encrypted.then(|| ServerKeys::generate().expect("a key pair"));
+    let client = server.as_ref().map(|s| ClientKeys::generate(s.public).expect("a key pair"));
+    let rx = start_receiver(store, server);
     let endpoint = rx.endpoint().replace("0.0.0.0", "127.0.0.1");
     let sha = p.sha256(v.file_size);
     let stop = AtomicBool::new(false);
     let ctx = zmq::Context::new();
-    let mut seat = Seat::connect(&ctx, &endpoint, 0, chunk, &stop).expect("connects");
+    let mut seat = Seat::connect_with(&ctx, &endpoint, 0, chunk, &stop, client.as_ref()).expect("connects");
     // Let the join be recorded before the clock starts.
     std::thread::sleep(Duration::from_millis(200));
     while rx.events().try_recv().is_ok() {}

@@ -2,7 +2,10 @@
 //!
 //! pracownia-bench --serve-bin target/release/pracownia --work /tmp/pracownia-bench \
 //!     --out bench/RESULTS.md [--quick] [--class full|scaled|quick] [--items 1,2,3,4,5]
-//!     [--student-json FILE] [--notes bench/NOTES.md]
+//!     [--student-json FILE] [--notes bench/NOTES.md] [--update]
+//!
+//! `--update`: write only the sections of the items run into an existing `--out` (replacing each
+//! item's section and summary rows), e.g. `--items 6 --update` for the encryption cost alone.
 
 use pracownia_bench::class::{self, ClassConfig};
 use pracownia_bench::ingest::{self, Volume};
@@ -26,6 +29,7 @@ struct Args {
     student_json: Option<PathBuf>,
     notes: Option<PathBuf>,
     reps: Option<usize>,
+    update: bool,
 }
 
 fn args() -> Args {
@@ -35,10 +39,11 @@ fn args() -> Args {
         serve_bin: PathBuf::from("target/release/pracownia"),
         work: std::env::temp_dir().join("pracownia-bench"),
         out: PathBuf::from("bench/RESULTS.md"),
-        items: vec![1, 2, 3, 4, 5],
+        items: vec![1, 2, 3, 4, 5, 6],
         student_json: None,
         notes: None,
         reps: None,
+        update: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
@@ -53,6 +58,7 @@ fn args() -> Args {
             "--student-json" => a.student_json = Some(v().into()),
             "--notes" => a.notes = Some(v().into()),
             "--reps" => a.reps = Some(v().parse().expect("a number")),
+            "--update" => a.update = true,
             other => panic!("unknown argument {other}"),
         }
     }
@@ -110,7 +116,17 @@ fn main() {
     if a.items.contains(&5) {
         item5(&a, &mut body, &mut summary);
     }
+    if a.items.contains(&6) {
+        item6(&a, reps, &mut body, &mut summary);
+    }
     let load_end = loadavg();
+    if a.update {
+        let old = std::fs::read_to_string(&a.out).expect("--update needs an existing --out");
+        let md = splice(&old, &body, &summary, &format!("{load_start} / {load_end}"));
+        std::fs::write(&a.out, md).expect("writes the report");
+        log(&format!("updated {}", a.out.display()));
+        return;
+    }
 
     let _ = writeln!(md, "# Pracownia benchmarks (issue 5)\n");
     let _ = writeln!(
@@ -164,6 +180,47 @@ fn main() {
     }
     std::fs::write(&a.out, md).expect("writes the report");
     log(&format!("wrote {}", a.out.display()));
+}
+
+/// `old` with each `## N.` section of `body` put in place of the same item's section (or before
+/// the hand-written notes), and `summary`'s rows in place of that item's rows.
+fn splice(old: &str, body: &str, summary: &[(String, String, String, String)], load: &str) -> String {
+    let mut md = old.to_owned();
+    for section in body.split("\n## ").filter(|s| !s.trim().is_empty()) {
+        let section = if section.starts_with("## ") { section.to_owned() } else { format!("## {section}") };
+        let title = section.lines().next().unwrap_or_default().to_owned();
+        let number = title.trim_start_matches("## ").split('.').next().unwrap_or_default().to_owned();
+        let section = format!(
+            "{}\n\n_Run alone with `--items {number} --update` on {} UTC at commit {}; load average (1, 5, 15 \
+             min) at start / end {load}._\n\n",
+            section.trim_end(),
+            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+            sh("git rev-parse --short HEAD 2>/dev/null")
+        );
+        let head = format!("## {number}.");
+        if let Some(start) = md.find(&head) {
+            let end = md[start + head.len()..].find("\n## ").map(|e| start + head.len() + e + 1).unwrap_or(md.len());
+            md.replace_range(start..end, &section);
+        } else if let Some(at) = md.find("\n## Notes") {
+            md.insert_str(at + 1, &section);
+        } else {
+            md.push('\n');
+            md.push_str(&section);
+        }
+    }
+    for (item, f, t, v) in summary {
+        let mut lines: Vec<String> = md.lines().map(str::to_owned).collect();
+        lines.retain(|l| !l.starts_with(&format!("| {item} |")));
+        let Some(title) = lines.iter().position(|l| l == "## Summary") else { continue };
+        // "## Summary", a blank line, the header, the rule, the rows: insert after the last row.
+        let mut end = (title + 2).min(lines.len());
+        while end < lines.len() && lines[end].starts_with('|') {
+            end += 1;
+        }
+        lines.insert(end, format!("| {item} | {f} | {t} | {v} |"));
+        md = lines.join("\n") + "\n";
+    }
+    md
 }
 
 fn verdict(ok: bool) -> String {
@@ -288,6 +345,72 @@ fn item1(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, Stri
     }
 }
 
+/// Item 6 (issue 13): what encrypting the class (CurveZMQ) costs the receiver, plain and CURVE
+/// alternating in each repetition, on the same bytes, same run, same machine.
+fn item6(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
+    let v = if a.quick { Volume { files: 4, file_size: 32 * MIB } } else { Volume { files: 16, file_size: 64 * MIB } };
+    let chunks: &[usize] = &[64 << 10, 1 << 20];
+    let p = Pattern::new((64 * MIB) as usize + 4093, 42);
+    let store = a.work.join("curve-store");
+    let gb = v.bytes() as f64 / 1e9;
+    let _ = writeln!(md, "## 6. Encryption (CURVE) cost\n");
+    let _ = writeln!(
+        md,
+        "Item 1's Pracownia ingest ({} files × {} MiB = {} MiB from one student, until the last \
+         `file_stored`), once in clear and once as an encrypted class (`Config::server_key`: CurveZMQ \
+         with libsodium, ZAP handler, the student's key pinned), alternating within each repetition. \
+         CPU is this process's (receiver and sender together, as in item 1): encryption costs both \
+         ends, and on a lab network the sender is another computer.\n\n\
+         | chunk | clear MB/s | CURVE MB/s | CURVE ÷ clear | clear CPU-s/GB | CURVE CPU-s/GB | extra CPU-s/GB | stored / verified (CURVE) |\n|---|---|---|---|---|---|---|---|",
+        v.files,
+        v.file_size / MIB,
+        v.bytes() / MIB
+    );
+    let mut at_default = None;
+    for &chunk in chunks {
+        let (mut clear, mut curve, mut ratio) = (Sample::default(), Sample::default(), Sample::default());
+        let (mut clear_cpu, mut curve_cpu, mut extra) = (Sample::default(), Sample::default(), Sample::default());
+        let (mut stored, mut verified) = (0, 0);
+        for rep in 0..reps {
+            log(&format!("item 6: chunk {} KiB, repetition {}", chunk >> 10, rep + 1));
+            let c = ingest::pracownia_with(&store, &p, chunk, v, false, false);
+            let e = ingest::pracownia_with(&store, &p, chunk, v, true, true);
+            clear.push(c.mbps);
+            curve.push(e.mbps);
+            ratio.push(e.mbps / c.mbps);
+            clear_cpu.push(c.cpu_secs / gb);
+            curve_cpu.push(e.cpu_secs / gb);
+            extra.push((e.cpu_secs - c.cpu_secs) / gb);
+            stored += e.stored;
+            verified += e.verified;
+        }
+        let _ = writeln!(
+            md,
+            "| {} KiB | {} | {} | {} | {} | {} | {} | {stored}/{verified} of {} |",
+            chunk >> 10,
+            clear.show(0),
+            curve.show(0),
+            ratio.show(2),
+            clear_cpu.show(2),
+            curve_cpu.show(2),
+            extra.show(2),
+            v.files * reps
+        );
+        if chunk == 1 << 20 {
+            at_default = Some((curve.clone(), ratio.clone(), extra.clone()));
+        }
+    }
+    md.push('\n');
+    if let Some((curve, ratio, extra)) = at_default {
+        summary.push((
+            "6 encryption (1 MiB chunks)".into(),
+            format!("CURVE {} MB/s, {} × clear; +{} CPU-s/GB", curve.show(0), ratio.show(2), extra.show(2)),
+            "(report)".into(),
+            "—".into(),
+        ));
+    }
+}
+
 fn item2(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
     let sizes: Vec<u64> = if a.quick { vec![64 * MIB, 256 * MIB] } else { vec![256 * MIB, 1024 * MIB, 2048 * MIB] };
     let reps = if a.quick { 1 } else { 2 };
@@ -342,6 +465,7 @@ fn class_config(kind: &str) -> ClassConfig {
         verify_on_disk: true,
         drain: Duration::from_secs(180),
         phase: Phase::Spread,
+        server_key: None,
     };
     match kind {
         "full" => {}

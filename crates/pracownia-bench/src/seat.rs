@@ -77,9 +77,21 @@ impl Seat {
         chunk: usize,
         stop: &AtomicBool,
     ) -> Result<Seat, SendError> {
+        Self::connect_with(ctx, endpoint, index, chunk, stop, None)
+    }
+
+    /// [`Seat::connect`], over CURVE when `curve` is given (an encrypted class).
+    pub fn connect_with(
+        ctx: &zmq::Context,
+        endpoint: &str,
+        index: usize,
+        chunk: usize,
+        stop: &AtomicBool,
+        curve: Option<&pracownia_core::keys::ClientKeys>,
+    ) -> Result<Seat, SendError> {
         let (id, login) = student_identity(index);
         let wait = Duration::from_secs(20);
-        let sock = StudentSocket::connect_with_hwm(ctx, endpoint, None, wait, stop, sndhwm_for(chunk))?;
+        let sock = StudentSocket::connect_with(ctx, endpoint, None, wait, stop, sndhwm_for(chunk), curve)?;
         let mut seat = Seat { id, login, seq: 0, sock };
         let h = seat.header(json!({"blender": "bench", "host": format!("seat-{index:03}")}));
         seat.sock.send(Kind::Hello, &h, b"", stop)?;

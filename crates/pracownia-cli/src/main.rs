@@ -3,6 +3,7 @@
 
 mod handin;
 mod identity;
+mod pin;
 mod query;
 mod serve;
 mod sessions;
@@ -77,6 +78,9 @@ enum Command {
     Attendance(sessions::Attendance),
     /// Simulated students speaking the protocol, for demos, tests and benchmarks.
     Simulate(simulate::Args),
+    /// The keys students are pinned to in an encrypted class (`serve --encrypt`).
+    #[command(subcommand)]
+    Pin(pin::Pin),
 }
 
 fn main() -> ExitCode {
@@ -103,6 +107,7 @@ fn main() -> ExitCode {
         Command::Announce(a) => tell::announce(a),
         Command::Request(a) => tell::request(a),
         Command::Hand(a) => tell::hand(a),
+        Command::Pin(a) => pin::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,8 @@
 //! `pracownia serve`: the receiver, its events logged to stderr.
 
 use pracownia_core::events::Event;
+use pracownia_core::keys::{encode_key, ServerKeys};
+use pracownia_core::protocol::join::join_string;
 use pracownia_core::protocol::DEFAULT_PORT;
 use pracownia_core::receiver::{Config, Receiver};
 use pracownia_core::text::{inert_opt, Inert};
@@ -27,6 +29,14 @@ pub struct Args {
     /// Only accept messages signed with this class code.
     #[arg(long)]
     class_code: Option<String>,
+    /// Encrypt the class (CurveZMQ) and pin each student to its first key. Students need the
+    /// join string printed at start, which carries the lecturer's public key.
+    #[arg(long)]
+    encrypt: bool,
+    /// The lecturer's key pair (made on first use, owner-only). Default: the store's
+    /// .pracownia/server-key.json.
+    #[arg(long, requires = "encrypt")]
+    key_file: Option<PathBuf>,
     /// Minutes after which an unfinished transfer is given up.
     #[arg(long, default_value_t = 10)]
     transfer_timeout_min: u64,
@@ -41,7 +51,13 @@ pub fn run(a: Args) -> Result<(), String> {
     cfg.port = a.port;
     cfg.bind = a.bind.clone();
     cfg.return_port = a.return_port;
-    cfg.class_code = a.class_code;
+    cfg.class_code = a.class_code.clone();
+    if a.encrypt {
+        let path = a.key_file.clone().unwrap_or_else(|| default_key_file(&store));
+        cfg.server_key = Some(ServerKeys::load_or_create(&path).map_err(|e| e.to_string())?);
+        log::info!("class traffic is encrypted; the lecturer's key is in {}", path.display());
+    }
+    let server_public = cfg.server_key.as_ref().map(|k| k.public);
     cfg.transfer_timeout = Duration::from_secs(a.transfer_timeout_min * 60);
     cfg.limits.free_disk_floor = a.free_disk_floor_mib << 20;
     let stop = Arc::new(AtomicBool::new(false));
@@ -53,6 +69,16 @@ pub fn run(a: Args) -> Result<(), String> {
     let rx = Receiver::start(cfg).map_err(|e| e.to_string())?;
     // The one line on stdout: scripts and tests wait for it.
     println!("listening on tcp://{}:{}", a.bind, rx.port());
+    if let Some(key) = &server_public {
+        // Scripts and tests read these too; the key is public (students need it).
+        let unspecified = a.bind.parse::<std::net::IpAddr>().map(|ip| ip.is_unspecified()).unwrap_or(false);
+        let host = if unspecified { "localhost" } else { a.bind.as_str() };
+        println!("server key: {}", encode_key(key));
+        println!("join: {}", join_string(host, rx.port(), a.class_code.as_deref().unwrap_or(""), Some(key)));
+        if unspecified {
+            log::info!("students on other computers use this computer's network address instead of localhost");
+        }
+    }
     log::info!("return path (the lecturer's answers) on tcp://{}:{}", a.bind, rx.return_port());
     log::info!("storing in {}; press Ctrl+C to stop", store.display());
     while !stop.load(Ordering::SeqCst) {
@@ -77,6 +103,11 @@ pub fn run(a: Args) -> Result<(), String> {
         log::warn!("a wrong class code (bad_mac) was used by: {}", who.join(", "));
     }
     Ok(())
+}
+
+/// Where `--encrypt` keeps the lecturer's key pair unless `--key-file` says otherwise.
+pub fn default_key_file(store: &std::path::Path) -> PathBuf {
+    store.join(pracownia_core::store::META_DIR).join("server-key.json")
 }
 
 /// Every string here may come from a student (a login, chat, host name, a refusal's detail quoting

@@ -32,6 +32,11 @@ pub struct Args {
     blend_size: u64,
     #[arg(long)]
     class_code: Option<String>,
+    /// The lecturer's public key (base64url, as after `key=` in the join string or on
+    /// `serve --encrypt`'s "server key:" line): the class is encrypted, each seat with its own
+    /// key pair.
+    #[arg(long)]
+    server_key: Option<String>,
     /// Bytes per chunk.
     #[arg(long, default_value_t = pracownia_core::protocol::CHUNK_SIZE)]
     chunk_size: usize,
@@ -77,6 +82,13 @@ pub fn run(a: Args) -> Result<(), String> {
     cfg.blend_every = every(a.blend_every)?;
     cfg.blend_size = a.blend_size;
     cfg.class_code = a.class_code;
+    cfg.server_key = match &a.server_key {
+        Some(k) => Some(
+            pracownia_core::keys::decode_key(k.trim())
+                .ok_or("--server-key must be the 43 characters after key= in the join string")?,
+        ),
+        None => None,
+    };
     cfg.chunk_size = a.chunk_size;
     let stop = Arc::new(AtomicBool::new(false));
     {

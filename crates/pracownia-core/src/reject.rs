@@ -39,10 +39,12 @@ pub enum Reason {
     /// `seq` is not newer than the last one accepted from that process (docs/PROTOCOL.md,
     /// "Freshness").
     Replay,
+    /// Encrypted class: the message claims a student whose id is pinned to another CURVE key.
+    KeyMismatch,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 24] = [
+    pub const ALL: [Reason; 25] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -67,6 +69,7 @@ impl Reason {
         Reason::ReceiverBusy,
         Reason::RateLimited,
         Reason::Replay,
+        Reason::KeyMismatch,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -96,6 +99,7 @@ impl Reason {
             Reason::ReceiverBusy => "receiver_busy",
             Reason::RateLimited => "rate_limited",
             Reason::Replay => "replay",
+            Reason::KeyMismatch => "key_mismatch",
         }
     }
 
@@ -129,6 +133,9 @@ impl Reason {
             Reason::ReceiverBusy => "The lecturer's receiver is taking too many files at once; the file was refused.",
             Reason::RateLimited => "The student sent too much too fast (or too many new students appeared at once).",
             Reason::Replay => "A message was received again (a replay of captured traffic), so it was ignored.",
+            Reason::KeyMismatch => {
+                "The message came from another computer's key than the one this student first joined with (someone posing as them, or a reinstalled add-on: reset the student's key)."
+            }
             Reason::DeceptiveLogin => {
                 "The student's login contains invisible or text-direction characters that could make it look like another."
             }

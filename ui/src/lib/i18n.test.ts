@@ -7,7 +7,7 @@ describe("refusal labels", () => {
       "frame_count", "bad_topic", "unknown_kind", "header_too_large", "bad_mac", "bad_json", "missing_field",
       "bad_uuid", "bad_login", "bad_name", "bad_field", "bad_body", "bad_chunk", "too_large",
       "too_many_transfers", "disk_full", "conflict", "corrupt", "bad_file", "unregistered",
-      "deceptive_login", "receiver_busy", "rate_limited", "replay",
+      "deceptive_login", "receiver_busy", "rate_limited", "replay", "key_mismatch",
     ];
     for (const code of codes) {
       for (const lang of ["en", "pl"] as const) {

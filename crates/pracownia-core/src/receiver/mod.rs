@@ -18,6 +18,7 @@ pub mod command;
 pub mod control;
 mod fresh;
 mod images;
+mod pinning;
 mod presence;
 mod rate;
 mod return_path;
@@ -25,6 +26,7 @@ mod socket;
 mod stats;
 mod worker;
 mod wrong_code;
+mod zap;
 
 pub use command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
 pub use stats::StatsCounter;
@@ -61,6 +63,9 @@ pub struct Config {
     pub return_port: Option<u16>,
     /// How often an unacknowledged lecturer message is sent again to a registered student.
     pub resend_every: Duration,
+    /// The lecturer's key pair: when set the class is encrypted (CurveZMQ) in both directions
+    /// and each student id is pinned to its first key (docs/PROTOCOL.md, "Encryption (CURVE)").
+    pub server_key: Option<crate::keys::ServerKeys>,
 }
 
 impl Config {
@@ -77,6 +82,7 @@ impl Config {
             progress_every: Duration::from_millis(250),
             return_port: None,
             resend_every: Duration::from_secs(15),
+            server_key: None,
         }
     }
 
@@ -115,6 +121,7 @@ pub struct Receiver {
     threads: Vec<JoinHandle<()>>,
     events: Rx<Event>,
     stats: Arc<StatsCounter>,
+    pinning: Arc<pinning::Pinning>,
 }
 
 impl Receiver {
@@ -130,7 +137,15 @@ impl Receiver {
         // Shared by the worker (v1 messages) and the return-path thread (which must refuse a
         // replayed `register` before it routes a student's replies to that connection).
         let fresh = Arc::new(Mutex::new(fresh::Freshness::load(Some(&store.meta_dir()))));
+        let pins = crate::pins::Pins::open(store.root())?;
+        let pinning = Arc::new(pinning::Pinning::new(pins, config.limits.new_students));
         let ctx = zmq::Context::new();
+        // The ZAP handler first: a CURVE socket that binds before it would let clients in
+        // without a User-Id, i.e. unpinned.
+        let zap_sock = match &config.server_key {
+            Some(_) => Some(zap::bind(&ctx).map_err(|e| ReceiverError::Zmq(e.to_string()))?),
+            None => None,
+        };
         let sock = socket::bind(&ctx, &config)?;
         let endpoint = sock
             .get_last_endpoint()
@@ -167,12 +182,17 @@ impl Receiver {
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
         };
+        if let Some(z) = zap_sock {
+            let stop = stop.clone();
+            threads.push(spawn("pracownia-zap", Box::new(move || zap::run(z, stop)))?);
+        }
         {
             let (cfg, stop, stats, tx, fresh) =
                 (config.clone(), stop.clone(), stats.clone(), work_tx.clone(), fresh.clone());
+            let (sink, pinning) = (sink.clone(), pinning.clone());
             threads.push(spawn(
                 "pracownia-return",
-                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, fresh)),
+                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, fresh, sink, pinning)),
             )?);
         }
         #[cfg(unix)]
@@ -183,9 +203,10 @@ impl Receiver {
         {
             let (cfg, stop, stats, sink, tx, budget) =
                 (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone(), budget.clone());
+            let pinning = pinning.clone();
             threads.push(spawn(
                 "pracownia-socket",
-                Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx, budget)),
+                Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx, budget, pinning)),
             )?);
         }
         // Two image threads: while one waits for a screenshot's fdatasync (long when the disk is
@@ -223,7 +244,7 @@ impl Receiver {
                 }),
             )?);
         }
-        Ok(Receiver { endpoint, return_endpoint, commands: work_tx, stop, threads, events: ev_rx, stats })
+        Ok(Receiver { endpoint, return_endpoint, commands: work_tx, stop, threads, events: ev_rx, stats, pinning })
     }
 
     /// Where it listens, e.g. `tcp://0.0.0.0:5570`.
@@ -263,6 +284,17 @@ impl Receiver {
     /// worker while it runs, so this goes through it; it never blocks on the network.
     pub fn mark_chat_read(&self, student: uuid::Uuid, until: i64) {
         let _ = self.commands.send(worker::Work::MarkChatRead { student, until });
+    }
+
+    /// Forget the key a student is pinned to (a student who reinstalled the add-on): the next
+    /// key that joins as them is pinned. False when none was pinned. Saved at once.
+    pub fn reset_pin(&self, student: uuid::Uuid) -> Result<bool, StoreError> {
+        self.pinning.pins.reset(student)
+    }
+
+    /// The key a student is pinned to, if any.
+    pub fn pinned_key(&self, student: uuid::Uuid) -> Option<crate::keys::PublicKey> {
+        self.pinning.pins.get(student)
     }
 
     /// Stop receiving, finish every write already under way, and wait for the threads.
@@ -342,5 +374,7 @@ mod limit_tests;
 #[cfg(test)]
 mod replay_tests;
 
+#[cfg(test)]
+mod curve_tests;
 #[cfg(test)]
 mod identity_tests;

@@ -4,10 +4,12 @@
 //! `register`/`ack`/`read`/`answer` to the worker, and sends what the worker queues for it.
 
 use super::fresh::{Freshness, Route};
+use super::pinning::{client_key, Pinning};
 use super::socket::{recv_rest, Frame};
-use super::stats::StatsCounter;
+use super::stats::{EventSink, StatsCounter};
 use super::worker::Work;
 use super::{Config, ReceiverError};
+use crate::keys::PublicKey;
 use crate::protocol::{self, LecturerMessage, LecturerPayload, ReturnPayload};
 use crate::reject::{Reason, Refusal};
 use crossbeam_channel::{Receiver, Sender};
@@ -40,6 +42,9 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     sock.set_maxmsgsize(MAX_MSG).map_err(zerr)?;
     sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
     sock.set_linger(0).map_err(zerr)?;
+    if let Some(keys) = &cfg.server_key {
+        super::zap::serve_curve(&sock, keys).map_err(zerr)?;
+    }
     let port = cfg.effective_return_port();
     let shown = if port == 0 { "*".to_owned() } else { port.to_string() };
     let endpoint = format!("tcp://{}:{}", cfg.bind, shown);
@@ -104,6 +109,7 @@ impl Routes {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     sock: zmq::Socket,
     cfg: Arc<Config>,
@@ -112,6 +118,8 @@ pub fn run(
     work: Sender<Work>,
     outgoing: Receiver<ToStudent>,
     fresh: Arc<Mutex<Freshness>>,
+    sink: EventSink,
+    pinning: Arc<Pinning>,
 ) {
     let key = cfg.key();
     let mut routes = Routes::new();
@@ -139,7 +147,7 @@ pub fn run(
     while !stop.load(Ordering::SeqCst) {
         if let Ok(n) = sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
             if n > 0 {
-                while let Some((conn, frames, count)) = recv(&sock) {
+                while let Some((conn, frames, count, client)) = recv(&sock) {
                     stats.messages.fetch_add(1, Ordering::Relaxed);
                     let msg = match protocol::parse_return_frames(&frames, count, key.as_deref(), &cfg.limits) {
                         Ok(m) => m,
@@ -149,6 +157,15 @@ pub fn run(
                         }
                     };
                     let student = msg.common.student;
+                    // Encrypted class: only the key this student is pinned to may open its return
+                    // path, so lecturer messages never reach a stranger. Before the freshness
+                    // check, so another key cannot move this student's sequence on.
+                    if let ReturnPayload::Register { .. } = msg.payload {
+                        let login = &msg.common.login;
+                        if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
+                            continue;
+                        }
+                    }
                     let c = &msg.common;
                     let checked = fresh.lock().map_err(|_| ()).and_then(|mut f| {
                         f.check(student, c.boot, Route::Return, c.seq, false).map_err(|r| {
@@ -183,14 +200,19 @@ pub fn run(
     }
 }
 
-/// One message without blocking: the routing id, at most 4 frames, and how many frames came.
-fn recv(sock: &zmq::Socket) -> Option<(Vec<u8>, Vec<Frame>, usize)> {
+/// One return-path message: the routing id, at most 4 frames, how many frames came, and the
+/// sender's CURVE key (encrypted class) from the connection's metadata.
+type Received = (Vec<u8>, Vec<Frame>, usize, Option<PublicKey>);
+
+/// One message without blocking.
+fn recv(sock: &zmq::Socket) -> Option<Received> {
     let id = sock.recv_msg(zmq::DONTWAIT).ok()?;
     if !id.get_more() {
-        return Some((id.to_vec(), Vec::new(), 0));
+        return Some((id.to_vec(), Vec::new(), 0, None));
     }
-    let (frames, count) = recv_rest(sock, None);
-    Some((id.to_vec(), frames, count))
+    let (mut frames, count) = recv_rest(sock, None);
+    let client = frames.first_mut().and_then(|f| client_key(&mut f.0));
+    Some((id.to_vec(), frames, count, client))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use super::stats::{EventSink, StatsCounter};
 use super::worker::Work;
 use super::{Budget, Config, ReceiverError};
 use crate::events::Event;
+use crate::keys::PublicKey;
 use crate::protocol::{self, TOPIC_PREFIX};
 use crossbeam_channel::Sender;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,6 +35,9 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
     sock.set_linger(0).map_err(zerr)?;
     sock.set_subscribe(TOPIC_PREFIX).map_err(zerr)?;
+    if let Some(keys) = &cfg.server_key {
+        super::zap::serve_curve(&sock, keys).map_err(zerr)?;
+    }
     let port = if cfg.port == 0 { "*".to_owned() } else { cfg.port.to_string() };
     let endpoint = format!("tcp://{}:{}", cfg.bind, port);
     match sock.bind(&endpoint) {
@@ -56,6 +60,7 @@ pub fn run(
     sink: EventSink,
     work: Sender<Work>,
     budget: Arc<Budget>,
+    pinning: Arc<super::pinning::Pinning>,
 ) {
     let key = cfg.key();
     let mut last_stats = Instant::now();
@@ -64,7 +69,7 @@ pub fn run(
         match sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
             Ok(n) if n > 0 => {
                 // Drain what is ready before polling again.
-                while let Some((frames, count)) = recv_message(&sock) {
+                while let Some((frames, count, client)) = recv_message(&sock) {
                     stats.messages.fetch_add(1, Ordering::Relaxed);
                     let noted = |r: &crate::reject::Refusal, header: &[u8]| {
                         if r.reason == crate::reject::Reason::BadMac {
@@ -73,9 +78,13 @@ pub fn run(
                     };
                     match protocol::parse_frames_noting(frames, count, key.as_deref(), &cfg.limits, noted) {
                         Ok(msg) => {
+                            let (student, login) = (msg.common.student, &msg.common.login);
+                            if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
+                                continue; // counted and flagged by admit
+                            }
                             stats.wrong_code.accepted(&msg.common.login);
                             budget.take(super::chunk_bytes(&msg), &stop);
-                            if work.send(Work::Message(msg)).is_err() {
+                            if work.send(Work::Message(msg, client)).is_err() {
                                 return;
                             }
                         }
@@ -115,10 +124,13 @@ pub fn run(
 }
 
 /// Read one multipart message without blocking. Keeps at most 4 frames (more is a refusal
-/// anyway) but drains the rest so the next message starts clean.
-fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize)> {
-    let first = sock.recv_msg(zmq::DONTWAIT).ok()?;
-    Some(recv_rest(sock, Some(first)))
+/// anyway) but drains the rest so the next message starts clean. Also the sender's CURVE key
+/// (encrypted class), from the connection's metadata.
+fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize, Option<PublicKey>)> {
+    let mut first = sock.recv_msg(zmq::DONTWAIT).ok()?;
+    let client = super::pinning::client_key(&mut first);
+    let (frames, count) = recv_rest(sock, Some(first));
+    Some((frames, count, client))
 }
 
 /// The frames after `first` (itself kept when given), at most 4 kept, all counted and drained.

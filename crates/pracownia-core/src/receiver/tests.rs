@@ -542,3 +542,9 @@ fn paused_sharing_in_heartbeats_is_reported_on_change() {
     assert_eq!(seen, [Some(true), Some(false), Some(true), None, Some(true), None]);
     r.stop();
 }
+
+/// libzmq is built with libsodium (crates/zmq-sys), so the class can run over CURVE.
+#[test]
+fn libzmq_has_curve() {
+    assert_eq!(zmq::has("curve"), Some(true));
+}

@@ -34,6 +34,9 @@ pub struct SimConfig {
     pub blend_every: Option<Duration>,
     pub blend_size: u64,
     pub class_code: Option<String>,
+    /// The lecturer's public key: an encrypted class, each seat with its own key pair
+    /// ([`seat_keys`]).
+    pub server_key: Option<crate::keys::PublicKey>,
     pub chunk_size: usize,
     /// How long to wait for the lecturer's subscription.
     pub connect_wait: Duration,
@@ -53,6 +56,7 @@ impl SimConfig {
             blend_every: Some(Duration::from_secs(30)),
             blend_size: 2 << 20,
             class_code: None,
+            server_key: None,
             chunk_size: CHUNK_SIZE,
             connect_wait: Duration::from_secs(10),
             phase: Phase::Spread,
@@ -86,6 +90,15 @@ pub fn student_identity(i: usize) -> (Uuid, String) {
     let digest = Sha256::digest(format!("pracownia-simulated-student/{i}").as_bytes());
     let id = uuid::Builder::from_random_bytes(digest[..16].try_into().expect("16 bytes")).into_uuid();
     (id, login)
+}
+
+/// A seat's CURVE key pair for the class keyed `server`: derived from the seat number, so that
+/// a simulated student keeps its key (and its pin) from one run to the next, like the add-on
+/// keeps its own. Not secret: for simulations only.
+pub fn seat_keys(i: usize, server: crate::keys::PublicKey) -> crate::keys::ClientKeys {
+    let secret: [u8; 32] = Sha256::digest(format!("pracownia-simulated-student-key/{i}").as_bytes()).into();
+    let public = crate::keys::public_of(&secret).expect("any 32 bytes are a Curve25519 secret key");
+    crate::keys::ClientKeys { server, public, secret }
 }
 
 /// Run the whole class until `duration` passes or `stop` is set.
@@ -231,7 +244,8 @@ impl Seat {
     fn session(&mut self, ctx: &zmq::Context, cfg: &SimConfig, stop: &AtomicBool) -> Result<(), SendError> {
         let hwm = sndhwm_for(cfg.chunk_size);
         let code = cfg.class_code.as_deref();
-        let mut s = StudentSocket::connect_with_hwm(ctx, &cfg.connect, code, cfg.connect_wait, stop, hwm)?;
+        let keys = cfg.server_key.map(|k| seat_keys(self.index, k));
+        let mut s = StudentSocket::connect_with(ctx, &cfg.connect, code, cfg.connect_wait, stop, hwm, keys.as_ref())?;
         // A lecturer who vanishes leaves sends blocked by back-pressure; do not outlive the run by much.
         s.give_up_at = Some(Instant::now() + cfg.duration + Duration::from_secs(10));
         let h = self.header(json!({"blender": "simulated", "addon": env!("CARGO_PKG_VERSION"), "host": format!("seat-{:02}", self.index + 1)}));

@@ -81,7 +81,24 @@ impl StudentSocket {
         stop: &AtomicBool,
         sndhwm: i32,
     ) -> Result<Self, SendError> {
+        Self::connect_with(ctx, endpoint, class_code, wait, stop, sndhwm, None)
+    }
+
+    /// [`StudentSocket::connect_with_hwm`], encrypted (CURVE) when `curve` is given. A wrong
+    /// server key fails the handshake, so no subscription comes back: `NoLecturer`.
+    pub fn connect_with(
+        ctx: &zmq::Context,
+        endpoint: &str,
+        class_code: Option<&str>,
+        wait: Duration,
+        stop: &AtomicBool,
+        sndhwm: i32,
+        curve: Option<&crate::keys::ClientKeys>,
+    ) -> Result<Self, SendError> {
         let mut sock = ctx.socket(zmq::XPUB)?;
+        if let Some(keys) = curve {
+            keys.apply(&sock)?;
+        }
         set_nodrop(&mut sock)?;
         sock.set_sndhwm(sndhwm)?;
         sock.set_linger(10_000)?;

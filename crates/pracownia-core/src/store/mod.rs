@@ -31,7 +31,7 @@ pub mod watch;
 pub use crate::index::IndexReader;
 pub use erase::ErasePlan;
 pub use error::StoreError;
-pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp};
+pub use fsutil::{ms_to_rfc3339, parse_stamp, sha256_file, stamp, sync_dir, write_atomic};
 pub use identity::{derived_id, Resolved};
 pub use lecturer::Outgoing;
 pub use regroup::Regrouped;
@@ -41,7 +41,7 @@ pub use watch::{watch, WatchHandle};
 
 use error::Result;
 
-pub(crate) const META_DIR: &str = ".pracownia";
+pub const META_DIR: &str = ".pracownia";
 pub(crate) const STUDENT_FILE: &str = "student.json";
 pub(crate) const READ_FILE: &str = "read.json";
 

@@ -29,7 +29,9 @@ use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 pub enum Work {
-    Message(Message<Frame>),
+    /// A valid student message, with the sender's CURVE key in an encrypted class (already
+    /// checked against the student's pin by the socket thread).
+    Message(Message<Frame>, Option<crate::keys::PublicKey>),
     /// A verified file was made durable and checked on the images or blends thread.
     FileChecked {
         job: FileJob,
@@ -182,7 +184,7 @@ impl Worker {
         let mut last_tick = Instant::now();
         loop {
             match rx.recv_timeout(TICK) {
-                Ok(Work::Message(msg)) => {
+                Ok(Work::Message(msg, _key)) => {
                     let at = self.clock();
                     let bytes = super::chunk_bytes(&msg);
                     self.on_message(msg, at);

@@ -236,3 +236,9 @@ pub async fn session_attendance(state: State<'_, AppState>, number: u32) -> R<Ve
 pub async fn save_attendance(state: State<'_, AppState>, number: u32, out: String) -> R<String> {
     sessions::save_csv(&state, number, std::path::Path::new(&out))
 }
+
+/// Forget the key pinned for a student (they reinstalled the add-on); true when there was one.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn reset_pin(state: State<'_, AppState>, student: String) -> R<bool> {
+    state.reset_pin(&student)
+}

@@ -73,12 +73,14 @@ pub enum ErrorKind {
     BadStudentId,
     /// A session number that the store's timeline does not have (any more).
     NoSuchSession,
+    /// The lecturer's key file could not be made or read (`path`).
+    KeyFailed,
     /// A merge or split that cannot be done (`detail`: the core's reason, in English).
     CannotRegroup,
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 35] = [
+    pub const ALL: [ErrorKind; 36] = [
         ErrorKind::PortInUse,
         ErrorKind::CannotListen,
         ErrorKind::ReceiverFailed,
@@ -113,6 +115,7 @@ impl ErrorKind {
         ErrorKind::SettingsNotSaved,
         ErrorKind::BadStudentId,
         ErrorKind::NoSuchSession,
+        ErrorKind::KeyFailed,
         ErrorKind::CannotRegroup,
     ];
 

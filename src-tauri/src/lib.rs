@@ -4,6 +4,7 @@
 mod bindings;
 pub mod blender;
 pub mod commands;
+pub mod encryption;
 pub mod error;
 pub mod forward;
 pub mod handin;
@@ -163,6 +164,7 @@ pub fn run() {
             commands::list_sessions,
             commands::session_attendance,
             commands::save_attendance,
+            commands::reset_pin,
             commands::merge_students,
             commands::split_student,
         ])

@@ -31,12 +31,12 @@ pub fn addresses(port: u16) -> Vec<String> {
 }
 
 /// Each `HOST:PORT` as a join string carrying the class code (docs/PROTOCOL.md, "Join string").
-pub fn join_strings(addresses: &[String], class_code: &str) -> Vec<String> {
+pub fn join_strings(addresses: &[String], class_code: &str, server_key: Option<&[u8; 32]>) -> Vec<String> {
     addresses
         .iter()
         .filter_map(|a| {
             let (host, port) = a.rsplit_once(':')?;
-            Some(pracownia_core::protocol::join::join_string(host, port.parse().ok()?, class_code, None))
+            Some(pracownia_core::protocol::join::join_string(host, port.parse().ok()?, class_code, server_key))
         })
         .collect()
 }
@@ -62,10 +62,10 @@ mod tests {
     fn join_strings_carry_the_code() {
         let a = vec!["10.0.0.5:5570".to_string(), "192.168.1.20:5570".to_string()];
         assert_eq!(
-            join_strings(&a, "KOT LAS"),
+            join_strings(&a, "KOT LAS", None),
             ["pracownia://10.0.0.5:5570/KOT%20LAS", "pracownia://192.168.1.20:5570/KOT%20LAS"]
         );
-        assert_eq!(join_strings(&a[..1], ""), ["pracownia://10.0.0.5:5570"]);
+        assert_eq!(join_strings(&a[..1], "", None), ["pracownia://10.0.0.5:5570"]);
     }
 
     #[test]

@@ -26,6 +26,12 @@ pub struct Settings {
     /// default; absent from older callers' and files' JSON.
     #[serde(default)]
     pub sound: bool,
+    /// Run the class over CurveZMQ (docs/PROTOCOL.md, "Encryption"): the join string then carries
+    /// this computer's server key, and students need it (add-ons older than encryption cannot
+    /// join). On for a new installation; a settings file from before encryption keeps it off, so
+    /// an existing class goes on working as it did.
+    #[serde(default)]
+    pub encrypt: bool,
 }
 
 /// The same fields, each optional: a settings file from an older version, or edited by hand,
@@ -39,6 +45,7 @@ struct SettingsFile {
     blender_path: Option<String>,
     language: Option<Language>,
     sound: Option<bool>,
+    encrypt: Option<bool>,
 }
 
 /// `<Documents or data dir>/Pracownia`.
@@ -55,6 +62,7 @@ impl Settings {
             blender_path: None,
             language: Language::En,
             sound: false,
+            encrypt: true,
         }
     }
 
@@ -96,15 +104,15 @@ impl Settings {
     /// logged and left for the next save to replace).
     pub fn load(file: &Path, default_store: &Path) -> Settings {
         let defaults = Settings::defaults(default_store);
-        let parsed: SettingsFile = match std::fs::read(file) {
+        let (parsed, existed): (SettingsFile, bool) = match std::fs::read(file) {
             Ok(bytes) => match serde_json::from_slice(&bytes) {
-                Ok(s) => s,
+                Ok(s) => (s, true),
                 Err(e) => {
                     log::warn!("Ignoring the damaged settings file {}: {e}", file.display());
-                    SettingsFile::default()
+                    (SettingsFile::default(), true)
                 }
             },
-            Err(_) => SettingsFile::default(),
+            Err(_) => (SettingsFile::default(), false),
         };
         let merged = Settings {
             port: parsed.port.unwrap_or(defaults.port),
@@ -113,6 +121,8 @@ impl Settings {
             blender_path: parsed.blender_path,
             language: parsed.language.unwrap_or_default(),
             sound: parsed.sound.unwrap_or(false),
+            // A file from before encryption: the class stays as it was (older add-ons keep working).
+            encrypt: parsed.encrypt.unwrap_or(!existed && defaults.encrypt),
         };
         merged.validate().unwrap_or(defaults)
     }
@@ -177,6 +187,7 @@ mod tests {
         assert_eq!(d.port, 5570);
         assert_eq!(d.language, Language::En);
         assert!(!d.sound, "no sound unless asked for");
+        assert!(d.encrypt, "a new installation's class is encrypted");
 
         let s =
             Settings { port: 6000, class_code: Some("ABC".into()), language: Language::Pl, sound: true, ..d.clone() };
@@ -190,11 +201,14 @@ mod tests {
                 .unwrap();
         assert!(!older.sound);
 
-        // Partial and damaged files.
+        // Partial and damaged files: settings from before encryption keep the class unencrypted
+        // (its students' add-ons may be older); a saved choice is kept.
         std::fs::write(&file, br#"{"port": 7000}"#).unwrap();
-        assert_eq!(Settings::load(&file, &store), Settings { port: 7000, ..d.clone() });
+        assert_eq!(Settings::load(&file, &store), Settings { port: 7000, encrypt: false, ..d.clone() });
+        std::fs::write(&file, br#"{"port": 7000, "encrypt": true}"#).unwrap();
+        assert!(Settings::load(&file, &store).encrypt);
         std::fs::write(&file, b"{not json").unwrap();
-        assert_eq!(Settings::load(&file, &store), d);
+        assert_eq!(Settings::load(&file, &store), Settings { encrypt: false, ..d.clone() });
     }
 
     #[test]

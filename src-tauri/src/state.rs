@@ -1,6 +1,7 @@
 //! The app's state and every operation the commands perform, without any window: the commands
 //! are one-liners over this, and it is tested with a real receiver and simulated students.
 
+use crate::encryption;
 use crate::error::{AppError, ErrorKind};
 use crate::forward::{self, Sink};
 use crate::net;
@@ -32,6 +33,8 @@ pub struct ReceiverStatus {
     /// for students to paste into the add-on.
     pub join: Vec<String>,
     pub stats: Option<Stats>,
+    /// The class runs over CurveZMQ (the join strings carry the server key).
+    pub encrypted: bool,
 }
 
 struct Running {
@@ -39,6 +42,8 @@ struct Running {
     store: PathBuf,
     stop: Arc<AtomicBool>,
     forwarder: JoinHandle<()>,
+    /// The public key the sockets run with (encrypted class), for the join strings and the demo.
+    public_key: Option<[u8; 32]>,
 }
 
 struct Demo {
@@ -121,8 +126,16 @@ impl AppState {
         }
     }
 
-    fn join_strings(&self, port: u16) -> Vec<String> {
-        net::join_strings(&net::addresses(port), &self.settings().class_code.unwrap_or_default())
+    fn join_strings(&self, port: u16, key: Option<&[u8; 32]>) -> Vec<String> {
+        net::join_strings(&net::addresses(port), &self.settings().class_code.unwrap_or_default(), key)
+    }
+
+    /// The key the join strings show while stopped: only if the key pair already exists (the
+    /// status is asked every second; the pair is made when the receiver starts).
+    fn stopped_key(&self, s: &Settings) -> Option<[u8; 32]> {
+        (s.encrypt && encryption::key_file(&self.0.settings_file).is_file())
+            .then(|| encryption::load(&self.0.settings_file).ok().map(|k| k.public))
+            .flatten()
     }
 
     fn status_of(&self, running: &Option<Running>) -> ReceiverStatus {
@@ -134,19 +147,22 @@ impl AppState {
                     port,
                     store: r.store.to_string_lossy().into_owned(),
                     addresses: net::addresses(port),
-                    join: self.join_strings(port),
+                    join: self.join_strings(port, r.public_key.as_ref()),
                     stats: Some(r.receiver.stats()),
+                    encrypted: r.public_key.is_some(),
                 }
             }
             None => {
                 let s = self.settings();
+                let key = self.stopped_key(&s);
                 ReceiverStatus {
                     running: false,
                     port: s.port,
-                    store: s.store,
                     addresses: net::addresses(s.port),
-                    join: self.join_strings(s.port),
+                    join: self.join_strings(s.port, key.as_ref()),
                     stats: None,
+                    encrypted: s.encrypt,
+                    store: s.store,
                 }
             }
         }
@@ -167,6 +183,10 @@ impl AppState {
         let mut config = Config::new(&store);
         config.port = s.port;
         config.class_code = s.class_code.clone();
+        if s.encrypt {
+            config.server_key = Some(encryption::load(&self.0.settings_file)?);
+        }
+        let public_key = config.server_key.as_ref().map(|k| k.public);
         let receiver = Receiver::start(config)?;
         lock(&self.0.presence).clear();
         let stop = Arc::new(AtomicBool::new(false));
@@ -176,7 +196,7 @@ impl AppState {
             .name("pracownia-forward".into())
             .spawn(move || forward::run(events, st, presence, sink, every))
             .map_err(|e| AppError::new(ErrorKind::ReceiverFailed, format!("Could not start a thread: {e}.")))?;
-        *running = Some(Running { receiver, store, stop, forwarder });
+        *running = Some(Running { receiver, store, stop, forwarder, public_key });
         Ok(self.status_of(&running))
     }
 
@@ -201,6 +221,16 @@ impl AppState {
         }
         lock(&self.0.presence).clear();
         self.status()
+    }
+
+    /// Forget the key pinned for a student (they reinstalled: their next key is pinned instead).
+    /// True when there was one.
+    pub fn reset_pin(&self, student: &str) -> Result<bool, AppError> {
+        let id = parse_student(student)?;
+        if let Some(r) = &*lock(&self.0.running) {
+            return Ok(r.receiver.reset_pin(id)?);
+        }
+        encryption::reset_pin_stopped(&self.store(), id)
     }
 
     pub fn is_running(&self) -> bool {
@@ -292,8 +322,8 @@ impl AppState {
 
     /// `students` simulated students sending to the running receiver until stopped.
     pub fn start_demo(&self, students: usize) -> Result<(), AppError> {
-        let port = match &*lock(&self.0.running) {
-            Some(r) => r.receiver.port(),
+        let (port, server_key) = match &*lock(&self.0.running) {
+            Some(r) => (r.receiver.port(), r.public_key),
             None => return Err(AppError::new(ErrorKind::NotRunning, "Start the receiver first.")),
         };
         let mut demo = lock(&self.0.demo);
@@ -308,6 +338,7 @@ impl AppState {
         cfg.blend_every = Some(Duration::from_secs(40));
         cfg.blend_size = 256 << 10;
         cfg.class_code = self.settings().class_code;
+        cfg.server_key = server_key; // each demo seat its own key pair, like real students
         let stop = Arc::new(AtomicBool::new(false));
         let st = stop.clone();
         let thread = std::thread::Builder::new()
@@ -376,6 +407,8 @@ mod tests {
         let status = st.start(Box::new(rec.clone())).unwrap();
         assert!(status.running && status.port != 0);
         assert!(status.addresses.iter().all(|a| a.ends_with(&format!(":{}", status.port))));
+        // A new installation's class is encrypted: the join strings carry the server key.
+        assert!(status.encrypted && status.join.iter().all(|j| j.contains("?key=")), "{:?}", status.join);
         assert_eq!(st.start(Box::new(rec.clone())).unwrap().port, status.port, "second start is harmless");
         st.start_demo(2).unwrap();
 
@@ -405,6 +438,10 @@ mod tests {
         assert!(st.screenshots_at(0).unwrap().is_empty());
         assert!(rec.0.lock().unwrap().iter().any(|e| matches!(e, Event::Chat { .. })));
         assert!(st.status().stats.unwrap().messages > 0);
+
+        // The demo students speak CURVE, each with its own pinned key; a pin can be reset.
+        assert!(st.reset_pin(&student).unwrap(), "the student's key was pinned");
+        assert_eq!(st.reset_pin("nobody").unwrap_err().kind, ErrorKind::BadStudentId);
 
         st.mark_chat_read(&student).unwrap();
         wait_for("chat marked read", || {

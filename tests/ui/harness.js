@@ -12,7 +12,7 @@ let nextId = 1;
 const entries = []; // every timeline row of every student, ascending id
 const tiles = new Map(); // id → StudentTile
 
-let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", sound: false, ...(cfg.settings ?? {}) };
+let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", sound: false, encrypt: false, ...(cfg.settings ?? {}) };
 let running = !!cfg.running;
 let blenderMissing = !!cfg.blenderMissing;
 const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, wrong_code: [], ...(cfg.stats ?? {}) };
@@ -102,10 +102,12 @@ function status() {
   const addresses = running ? (cfg.addresses ?? ["192.168.1.23:" + settings.port, "10.0.0.5:" + settings.port]) : [];
   // As net::join_strings writes them (the code percent-encoded).
   const code = settings.class_code ? "/" + encodeURIComponent(settings.class_code) : "";
-  const join = addresses.map((a) => "pracownia://" + a + code);
+  const key = settings.encrypt ? "?key=" + "A".repeat(42) + "E" : "";
+  const join = addresses.map((a) => "pracownia://" + a + code + key);
+  const encrypted = !!settings.encrypt;
   return running
-    ? { running: true, port: settings.port, store: settings.store, addresses, join, stats: { ...stats } }
-    : { running: false, port: settings.port, store: settings.store, addresses, join, stats: null };
+    ? { running: true, port: settings.port, store: settings.store, addresses, join, stats: { ...stats }, encrypted }
+    : { running: false, port: settings.port, store: settings.store, addresses, join, stats: null, encrypted };
 }
 
 function appError(kind, message, params = {}) {
@@ -217,6 +219,8 @@ function handle(cmd, args) {
     }
     case "save_attendance":
       return args.out;
+    case "reset_pin":
+      return !(cfg.noPin ?? false);
     case "erase_preview":
     case "erase_student": {
       if (running) return appError("running", "Stop receiving before erasing a student's data: they could be sending right now.");

@@ -10,4 +10,8 @@ addresses: Array<string>,
  * The same addresses as join strings carrying the class code (`pracownia://A.B.C.D:PORT/CODE`),
  * for students to paste into the add-on.
  */
-join: Array<string>, stats: Stats | null, };
+join: Array<string>, stats: Stats | null, 
+/**
+ * The class runs over CurveZMQ (the join strings carry the server key).
+ */
+encrypted: boolean, };

@@ -6,4 +6,11 @@ export type Settings = { port: number, store: string, class_code: string | null,
  * A soft sound with each notification of a raised hand or a chat (the UI plays it). Off by
  * default; absent from older callers' and files' JSON.
  */
-sound: boolean, };
+sound: boolean, 
+/**
+ * Run the class over CurveZMQ (docs/PROTOCOL.md, "Encryption"): the join string then carries
+ * this computer's server key, and students need it (add-ons older than encryption cannot
+ * join). On for a new installation; a settings file from before encryption keeps it off, so
+ * an existing class goes on working as it did.
+ */
+encrypt: boolean, };

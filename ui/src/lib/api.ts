@@ -56,6 +56,7 @@ export const api = {
   erasePreview: (student: Uuid) => invoke<ErasePreview>("erase_preview", { student }),
   eraseStudent: (student: Uuid) => invoke<ErasePreview>("erase_student", { student }),
   listSessions: () => invoke<Session[]>("list_sessions"),
+  resetPin: (student: Uuid) => invoke<boolean>("reset_pin", { student }),
   sessionAttendance: (number: number) => invoke<Attendance[]>("session_attendance", { number }),
   saveAttendance: (number: number, out: string) => invoke<string>("save_attendance", { number, out }),
   mergeStudents: (into: Uuid, from: Uuid) => invoke<RegroupDone>("merge_students", { into, from }),

@@ -36,7 +36,7 @@ function tileOnScreen(id: Uuid): boolean {
 
 class AppStore {
   settings = $state<Settings | null>(null);
-  status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], join: [], stats: null });
+  status = $state<ReceiverStatus>({ running: false, port: 5570, store: "", addresses: [], join: [], stats: null, encrypted: false });
   cls = $state(emptyState());
   view = $state<View>({ name: "grid" });
   /** The error line: a command's error (worded in the UI language when shown, so a language
@@ -213,6 +213,15 @@ class AppStore {
   readConversation(id: Uuid): void {
     markRead(this.cls, id);
     void this.run(() => api.markChatRead(id));
+  }
+
+  /** "Reset key": the student's pinned key is forgotten; the next key they connect with is pinned. */
+  async resetKey(id: Uuid): Promise<void> {
+    const had = await this.run(() => api.resetPin(id));
+    if (had === undefined) return;
+    delete this.cls.keyRefused[id];
+    const login = this.cls.tiles[id]?.summary.login ?? "";
+    this.notice = t(had ? "student.key_reset" : "student.key_none", { login });
   }
 
   /** "Mark unread": the student's newest chat is unread again (back in the needs-attention list). */

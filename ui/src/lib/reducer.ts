@@ -24,6 +24,9 @@ export interface ClassState {
    * so a list read while events arrived (setTiles' `since`) does not undo them. */
   seq: number;
   touched: Record<Uuid, number>;
+  /** Students for whom a computer with another key was refused (`key_mismatch`), with when: the
+   * tile warns and the student view offers "Reset key" (a student who reinstalled). */
+  keyRefused: Record<Uuid, number>;
 }
 
 export interface ApplyOptions {
@@ -43,7 +46,7 @@ export interface Effects {
 }
 
 export function emptyState(): ClassState {
-  return { tiles: {}, progress: {}, stats: null, deliveries: {}, answers: {}, seq: 0, touched: {} };
+  return { tiles: {}, progress: {}, stats: null, deliveries: {}, answers: {}, seq: 0, touched: {}, keyRefused: {} };
 }
 
 export function newSummary(id: Uuid, login: string, at: number): StudentSummary {
@@ -232,6 +235,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       return { timeline: ev.student };
     }
     case "rejected":
+      if (ev.reason === "key_mismatch" && ev.student) state.keyRefused[ev.student] = ev.at;
       return {};
     // Protocol 1.1: the lecturer's messages and how far each got (only ever forward).
     case "return_registered":

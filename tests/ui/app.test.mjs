@@ -152,9 +152,14 @@ describe("class grid", () => {
       await push(page, { type: "student_joined", student: "00000000-0000-4000-8000-000000000099", login: "zenon" });
       await tile(page, "zenon").waitFor();
 
-      // An error event from the receiver appears as a sentence.
-      await page.evaluate(() => window.__mock.emit("pracownia://event", { type: "error", at: 1, message: "The disk is full." }));
-      await poll(() => page.locator(tid("error-message")).innerText().catch(() => ""), (v) => v === "The disk is full.");
+      // An error event from the receiver appears as a sentence in the UI's language (by its fault).
+      await page.evaluate(() =>
+        window.__mock.emit("pracownia://event", { type: "error", at: 1, fault: "store_file", login: "zenon", message: "No space left on device (os error 28)" }),
+      );
+      await poll(
+        () => page.locator(tid("error-message")).innerText().catch(() => ""),
+        (v) => v === "A file from zenon could not be stored. Check that the disk has space, or choose another store folder.",
+      );
       await page.locator(tid("error-dismiss")).click();
       await shot(page, "grid");
       assert.deepEqual(errors, []);

@@ -216,10 +216,36 @@ pub enum Event {
     },
     /// Sent about once a second while counts change.
     Stats { stats: Stats },
-    /// Something went wrong on the lecturer's side (disk, index); a plain sentence.
+    /// Something went wrong on the lecturer's side (disk, index). `fault` says what, so the UI
+    /// words it in its language (with `login` when it concerns one student); `message` is the
+    /// English sentence with the system's detail, for logs.
     Error {
         #[ts(type = "number")]
         at: i64,
+        fault: Fault,
+        login: Option<String>,
         message: String,
     },
+}
+
+/// What failed on the lecturer's side (`Event::Error`).
+#[derive(Serialize, Deserialize, TS, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// A student's folder could not be made or found.
+    StudentFolder,
+    /// A file being received could not be written to the staging folder.
+    Receiving,
+    /// A received file could not be stored.
+    StoreFile,
+    /// A chat, hand, join or leave could not be saved.
+    SaveEvent,
+    /// The lecturer's queued messages for a student could not be read.
+    ReadQueue,
+    /// A student's answer or the delivery of a lecturer message could not be saved.
+    SaveDelivery,
+    /// Chat could not be marked read.
+    MarkRead,
+    /// The network socket failed.
+    Socket,
 }

@@ -7,6 +7,7 @@ export type { Delivery } from "./Delivery";
 export type { ErasePreview } from "./ErasePreview";
 export type { ErrorKind } from "./ErrorKind";
 export type { Event } from "./Event";
+export type { Fault } from "./Fault";
 export type { FileKind } from "./FileKind";
 export type { HandState } from "./HandState";
 export type { HandinProgress } from "./HandinProgress";

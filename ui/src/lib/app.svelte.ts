@@ -3,7 +3,7 @@
 import { open as openDialog } from "@tauri-apps/plugin-dialog";
 import { api, onEvent, onStatus, toAppError, type UiError } from "./api";
 import { locale, t } from "./locale.svelte";
-import { errorSentence, translatePlural } from "./i18n";
+import { errorSentence, faultSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
 import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
 import { chime } from "./sound";
@@ -99,6 +99,7 @@ class AppStore {
     const fx = applyEvent(this.cls, ev, { openStudent: this.openStudent });
     if (needs && (ev.type === "chat" || ev.type === "hand")) this.notifyAttention(ev);
     if (fx.error) this.error = fx.error;
+    if (fx.fault) this.error = faultSentence(locale.lang, fx.fault.fault, fx.fault.login);
     if (fx.markRead) void this.run(() => api.markChatRead(fx.markRead!));
     if (fx.timeline) for (const l of this.timelineListeners) l(fx.timeline);
     if (fx.chat) for (const l of this.inboxListeners) l(null);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { catalogues, rejectLabel, translatePlural } from "./i18n";
+import { catalogues, faultSentence, FAULT_SENTENCES, rejectLabel, translatePlural } from "./i18n";
 
 describe("refusal labels", () => {
   test("every code the receiver counts has a label in both languages", () => {
@@ -30,5 +30,18 @@ describe("Polish plurals of the new sentences", () => {
     expect(done(1)).toBe("Zebrano prace 1 z 1 osoby.");
     expect(done(3)).toBe("Zebrano prace 1 z 3 osób.");
     expect(done(25)).toBe("Zebrano prace 1 z 25 osób.");
+  });
+});
+
+describe("faults on the lecturer's side", () => {
+  test("each has a sentence in both languages, naming the student", () => {
+    for (const [fault, key] of Object.entries(FAULT_SENTENCES)) {
+      for (const lang of ["en", "pl"] as const) {
+        expect(catalogues[lang][key]).toBeTruthy();
+      }
+      expect(faultSentence("pl", fault as keyof typeof FAULT_SENTENCES, "ola")).not.toMatch(/\{login\}/);
+    }
+    expect(faultSentence("pl", "store_file", "ola")).toMatch(/^Nie udało się zachować pliku od ola/);
+    expect(faultSentence("en", "socket", null)).toMatch(/Stop and start receiving again/);
   });
 });

@@ -1,5 +1,5 @@
 // Every user-visible string of the UI, in English and Polish. Parameters are written {name}.
-import type { ErrorKind, Language } from "./types";
+import type { ErrorKind, Fault, Language } from "./types";
 
 const en = {
   "app.title": "Pracownia",
@@ -12,6 +12,14 @@ const en = {
   "status.store": "Store folder",
   "status.choose": "Choose…",
   "status.class_code": "Class code",
+  "fault.student_folder": "The folder for {login} could not be made in the store. Check that the disk has space, or choose another store folder.",
+  "fault.receiving": "A file from {login} could not be written while it arrived. Check that the disk has space; the student's add-on sends it again.",
+  "fault.store_file": "A file from {login} could not be stored. Check that the disk has space, or choose another store folder.",
+  "fault.save_event": "Something from {login} could not be saved in the store. Check that the disk has space, or choose another store folder.",
+  "fault.read_queue": "The messages waiting for {login} could not be read from the store; they are sent when it works again.",
+  "fault.save_delivery": "An answer or delivery from {login} could not be saved in the store. Check that the disk has space.",
+  "fault.mark_read": "The chat could not be marked read in the store. Check that the disk has space.",
+  "fault.socket": "The network connection of the receiver failed. Stop and start receiving again.",
   "status.encrypt": "Encrypt",
   "status.encrypt_title": "Run the class encrypted: screens, chat and files cross the network encrypted, and each student's computer is tied to its key. Students need the join text (it carries this computer's key); add-ons from before encryption cannot join. Applies at the next Start.",
   "status.encrypted": "Encrypted",
@@ -363,6 +371,14 @@ const pl: Catalogue = {
   "student.reset_key_title": "Zapomnij klucz tej osoby: następny komputer, który połączy się jako ona, zostanie przyjęty (po ponownej instalacji).",
   "student.key_reset": "Klucz {login} zresetowano: następne połączenie ustawi go ponownie.",
   "student.key_none": "{login} nie ma jeszcze klucza: nie ma czego resetować.",
+  "fault.student_folder": "Nie udało się utworzyć folderu dla {login} w archiwum. Sprawdź, czy na dysku jest miejsce, albo wybierz inny folder archiwum.",
+  "fault.receiving": "Nie udało się zapisać pliku od {login} w trakcie odbierania. Sprawdź, czy na dysku jest miejsce; dodatek wyśle go ponownie.",
+  "fault.store_file": "Nie udało się zachować pliku od {login}. Sprawdź, czy na dysku jest miejsce, albo wybierz inny folder archiwum.",
+  "fault.save_event": "Nie udało się zapisać w archiwum zdarzenia od {login}. Sprawdź, czy na dysku jest miejsce, albo wybierz inny folder archiwum.",
+  "fault.read_queue": "Nie udało się odczytać wiadomości czekających na {login}; zostaną wysłane, gdy archiwum znów zadziała.",
+  "fault.save_delivery": "Nie udało się zapisać w archiwum odpowiedzi ani potwierdzenia od {login}. Sprawdź, czy na dysku jest miejsce.",
+  "fault.mark_read": "Nie udało się oznaczyć czatu jako przeczytanego. Sprawdź, czy na dysku jest miejsce.",
+  "fault.socket": "Połączenie sieciowe odbioru zawiodło. Zatrzymaj i uruchom odbiór ponownie.",
   "status.class_code": "Kod zajęć",
   "status.class_code_placeholder": "brak",
   "status.generate": "Wygeneruj",
@@ -770,4 +786,24 @@ export function rejectLabel(lang: Language, code: string): string {
 export function errorSentence(lang: Language, err: { kind: string; params?: Record<string, string>; message: string }): string {
   const key = Object.prototype.hasOwnProperty.call(ERROR_SENTENCES, err.kind) ? ERROR_SENTENCES[err.kind as ErrorKind] : null;
   return key ? translate(lang, key, err.params ?? {}) : translate(lang, "error.unknown", { detail: err.message });
+}
+
+/** The sentence of each failure on the lecturer's side: a Record, so svelte-check fails when the
+ * Rust enum gains a fault without one. */
+export const FAULT_SENTENCES: Record<Fault, MessageKey> = {
+  student_folder: "fault.student_folder",
+  receiving: "fault.receiving",
+  store_file: "fault.store_file",
+  save_event: "fault.save_event",
+  read_queue: "fault.read_queue",
+  save_delivery: "fault.save_delivery",
+  mark_read: "fault.mark_read",
+  socket: "fault.socket",
+};
+
+/** A failure on the lecturer's side (`error` event) as a sentence in `lang`. */
+export function faultSentence(lang: Language, fault: Fault, login: string | null): string {
+  const key = FAULT_SENTENCES[fault] ?? ("error.unknown" as MessageKey);
+  const who = login ?? (lang === "pl" ? "uczestnika" : "a student");
+  return translate(lang, key, { login: who });
 }

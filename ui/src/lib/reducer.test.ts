@@ -197,7 +197,9 @@ describe("hand, files, shared logins, stats, errors", () => {
     const stats = { messages: 3, chats: 1, files: 2, bytes: 10, online: 2, rejected: { too_large: 1 }, events_dropped: 0, wrong_code: [] };
     applyEvent(s, { type: "stats", stats });
     expect(s.stats).toEqual(stats);
-    expect(applyEvent(s, { type: "error", at: 1, message: "The disk is full." })).toEqual({ error: "The disk is full." });
+    expect(applyEvent(s, { type: "error", at: 1, fault: "store_file", login: "ola", message: "No space left." })).toEqual({
+      fault: { fault: "store_file", login: "ola" },
+    });
     expect(applyEvent(s, { type: "rejected", at: 1, reason: "bad_code", detail: "x", student: null, login: null })).toEqual({});
   });
 });

@@ -1,7 +1,7 @@
 // Event → state: how the class grid follows the receiver's events. Mutates `state` in place, so
 // that when `state` is a Svelte $state proxy only the touched tile re-renders. Pure otherwise:
 // what the app must do next (mark read, refresh a timeline, show an error) is returned.
-import type { AnswerStatus, Delivery, Event, FileKind, Stats, StudentSummary, StudentTile, Uuid } from "./types";
+import type { AnswerStatus, Delivery, Event, Fault, FileKind, Stats, StudentSummary, StudentTile, Uuid } from "./types";
 import { advance, messageKey } from "./thread";
 
 export interface Transfer {
@@ -43,6 +43,8 @@ export interface Effects {
   chat?: boolean;
   /** A plain sentence to show. */
   error?: string;
+  /** Something failed on the lecturer's side: worded in the UI's language (faultSentence). */
+  fault?: { fault: Fault; login: string | null };
 }
 
 export function emptyState(): ClassState {
@@ -258,7 +260,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       state.stats = ev.stats;
       return {};
     case "error":
-      return { error: ev.message };
+      return { fault: { fault: ev.fault, login: ev.login } };
   }
 }
 

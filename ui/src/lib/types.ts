@@ -9,6 +9,7 @@ export type {
   ErrorKind,
   ErasePreview,
   Event,
+  Fault,
   FileKind,
   HandState,
   HandinProgress,

@@ -104,6 +104,8 @@ pub fn run(
             Err(e) => {
                 sink.emit(Event::Error {
                     at: chrono::Utc::now().timestamp_millis(),
+                    fault: crate::events::Fault::Socket,
+                    login: None,
                     message: format!("The network socket failed: {e}"),
                 });
                 std::thread::sleep(POLL);

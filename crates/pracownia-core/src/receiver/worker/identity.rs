@@ -2,7 +2,7 @@
 //! (`Store::resolve` with who is online now), a seat changing hands, and hello's seat.
 
 use super::Worker;
-use crate::events::Event;
+use crate::events::{Event, Fault};
 use crate::protocol::{Message, Payload};
 use crate::receiver::socket::Frame;
 use crate::store::{Entry, LeaveReason, Resolved, StudentRef};
@@ -22,7 +22,11 @@ impl Worker {
         let resolved = match self.identify(c.student, &c.login) {
             Ok(r) => r,
             Err(e) => {
-                self.error(format!("Could not create the folder for {}: {e}", c.login));
+                self.error(
+                    Fault::StudentFolder,
+                    Some(&c.login),
+                    format!("Could not create the folder for {}: {e}", c.login),
+                );
                 return None;
             }
         };

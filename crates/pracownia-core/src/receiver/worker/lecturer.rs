@@ -3,7 +3,7 @@
 //! acknowledged), recording `ack`/`read`/`answer`, and chat receipts.
 
 use super::Worker;
-use crate::events::Event;
+use crate::events::{Event, Fault};
 use crate::model::{Delivery, HandState, TimelineKind};
 use crate::protocol::{LecturerPayload, ReturnMessage, ReturnPayload, MAX_CHAT_BYTES};
 use crate::receiver::command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
@@ -65,7 +65,13 @@ impl Worker {
         let c = &msg.common;
         let student = match self.identify(c.student, &c.login) {
             Ok(r) => r.student,
-            Err(e) => return self.error(format!("Could not create the folder for {}: {e}", c.login)),
+            Err(e) => {
+                return self.error(
+                    Fault::StudentFolder,
+                    Some(&c.login),
+                    format!("Could not create the folder for {}: {e}", c.login),
+                )
+            }
         };
         // Our own journal writes: the watcher's echo of them needs no resync.
         self.last_write.insert(student.dir.clone(), Instant::now());
@@ -84,7 +90,11 @@ impl Worker {
                         text,
                     }),
                     Ok(false) => {}
-                    Err(e) => self.error(format!("Could not save the answer of {}: {e}", student.login)),
+                    Err(e) => self.error(
+                        Fault::SaveDelivery,
+                        Some(&student.login),
+                        format!("Could not save the answer of {}: {e}", student.login),
+                    ),
                 }
             }
         }
@@ -98,7 +108,11 @@ impl Worker {
         let pending = match self.store.pending_messages(s.id) {
             Ok(p) => p,
             Err(e) => {
-                self.error(format!("Could not read the messages queued for {}: {e}", s.login));
+                self.error(
+                    Fault::ReadQueue,
+                    Some(&s.login),
+                    format!("Could not read the messages queued for {}: {e}", s.login),
+                );
                 Vec::new()
             }
         };
@@ -132,7 +146,11 @@ impl Worker {
                     delivery: to,
                 }),
                 Ok(None) => {}
-                Err(e) => self.error(format!("Could not save the delivery of a message to {}: {e}", s.login)),
+                Err(e) => self.error(
+                    Fault::SaveDelivery,
+                    Some(&s.login),
+                    format!("Could not save the delivery of a message to {}: {e}", s.login),
+                ),
             }
         }
     }

@@ -12,7 +12,7 @@ use super::rate::{Bucket, PerId};
 use super::socket::Frame;
 use super::stats::{EventSink, StatsCounter};
 use super::{Budget, Config};
-use crate::events::Event;
+use crate::events::{Event, Fault};
 use crate::media::Screenshot;
 use crate::model::FileKind;
 use crate::protocol::{Chunk, Common, Message, Payload};
@@ -196,7 +196,7 @@ impl Worker {
                 }
                 Ok(Work::MarkChatRead { student, until }) => match self.store.mark_chat_read(student, until) {
                     Ok(()) => self.chat_read(student),
-                    Err(e) => self.error(format!("Could not mark the chat as read: {e}")),
+                    Err(e) => self.error(Fault::MarkRead, None, format!("Could not mark the chat as read: {e}")),
                 },
                 Ok(Work::Return(msg)) => {
                     let at = self.clock();
@@ -231,9 +231,9 @@ impl Worker {
         self.last_at
     }
 
-    fn error(&self, message: String) {
+    fn error(&self, fault: Fault, login: Option<&str>, message: String) {
         log::error!("{}", crate::text::Inert(&message));
-        self.sink.emit(Event::Error { at: now_ms(), message });
+        self.sink.emit(Event::Error { at: now_ms(), fault, login: login.map(str::to_owned), message });
     }
 
     /// Is the store's free space under the floor? Then nothing a student can cause in bulk is
@@ -362,7 +362,11 @@ impl Worker {
                             });
                         }
                     }
-                    Err(e) => self.error(format!("Could not save an event of {}: {e}", student.login)),
+                    Err(e) => self.error(
+                        Fault::SaveEvent,
+                        Some(&student.login),
+                        format!("Could not save an event of {}: {e}", student.login),
+                    ),
                 }
             }
             Payload::Hand { raised } => {
@@ -416,7 +420,7 @@ impl Worker {
         match self.store.record(s, at, entry) {
             Ok(new) => new,
             Err(e) => {
-                self.error(format!("Could not save an event of {}: {e}", s.login));
+                self.error(Fault::SaveEvent, Some(&s.login), format!("Could not save an event of {}: {e}", s.login));
                 false
             }
         }

@@ -2,6 +2,7 @@
 //! the disk threads, and placing it once it is durable (or refusing it, or giving up on it).
 
 use super::*;
+use crate::events::Fault;
 
 impl Worker {
     pub(super) fn on_chunk(&mut self, student: StudentRef, chunk: Chunk<Frame>, at: i64) {
@@ -23,7 +24,7 @@ impl Worker {
                 Ok(t) => {
                     self.live.insert(key, Live { t, student: student.clone(), last_progress: None });
                 }
-                Err(e) => return self.error(e.to_string()),
+                Err(e) => return self.error(Fault::Receiving, Some(&student.login), e.to_string()),
             }
         }
         let live = self.live.get_mut(&key).expect("inserted above");
@@ -39,7 +40,7 @@ impl Worker {
             Err(e @ ReassemblyError::Io { .. }) => {
                 let live = self.live.remove(&key).expect("present");
                 live.t.discard();
-                return self.error(e.to_string());
+                return self.error(Fault::Receiving, Some(&student.login), e.to_string());
             }
         }
         self.stats.bytes.fetch_add(live.t.received() - before, Relaxed);
@@ -116,7 +117,7 @@ impl Worker {
         let file = match t.verify() {
             Ok(f) => f,
             Err(ReassemblyError::Refused(r)) => return self.refuse(&student, at, r, Some(id)),
-            Err(e) => return self.error(e.to_string()),
+            Err(e) => return self.error(Fault::Receiving, Some(&student.login), e.to_string()),
         };
         let meta = FileMeta { size, sha256, name, transfer: id };
         let staged = file.path.clone();
@@ -146,7 +147,7 @@ impl Worker {
                 let _ = std::fs::remove_file(&job.thumb);
                 match failure {
                     Failure::Refused(r) => self.refuse(&job.student, at, r, Some(job.meta.transfer)),
-                    Failure::Io(message) => self.error(message),
+                    Failure::Io(message) => self.error(Fault::StoreFile, Some(&job.student.login), message),
                 }
             }
         }
@@ -181,7 +182,11 @@ impl Worker {
             }
             Err(e) => {
                 let _ = std::fs::remove_file(&staged);
-                self.error(format!("Could not store a {} from {}: {e}", kind.as_str(), s.login));
+                self.error(
+                    Fault::StoreFile,
+                    Some(&s.login),
+                    format!("Could not store a {} from {}: {e}", kind.as_str(), s.login),
+                );
             }
         }
     }

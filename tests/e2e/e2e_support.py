@@ -125,12 +125,14 @@ def wait_for(predicate, timeout, what="a condition", interval=0.1):
 class Serve:
     """`pracownia serve` on 127.0.0.1 as a subprocess; stdout and stderr drained by threads."""
 
-    def __init__(self, binary, store, port=0, class_code=None):
+    def __init__(self, binary, store, port=0, class_code=None, extra=()):
         self.store = str(store)
         args = [binary, "serve", "--bind", "127.0.0.1", "--port", str(port), "--store", self.store,
                 "--free-disk-floor-mib", "0"]
         if class_code is not None:
             args += ["--class-code", class_code]
+        self.extra = list(extra)
+        args += self.extra
         env = dict(os.environ, RUST_BACKTRACE="1")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env)
@@ -168,6 +170,11 @@ class Serve:
     @property
     def stderr(self):
         return "".join(self._err)
+
+    def stdout_line(self, prefix, timeout=10):
+        """The first stdout line starting with `prefix` (e.g. `join: ` of an encrypted class)."""
+        return wait_for(lambda: next((line.strip() for line in list(self._out) if line.startswith(prefix)), None),
+                        timeout, "serve to print %r" % prefix)
 
     @property
     def return_endpoint(self):
@@ -210,8 +217,10 @@ class Serve:
             out.append("serve exited with %r" % (self.returncode,))
         if "panicked" in self.stderr:
             out.append("serve panicked")
-        if len(self._out) != 1:
-            out.append("serve printed %d stdout lines, not 1: %r" % (len(self._out), self._out))
+        # One line; an encrypted class adds `server key: …` and `join: …` (README).
+        expected = 3 if "--encrypt" in self.extra else 1
+        if len(self._out) != expected:
+            out.append("serve printed %d stdout lines, not %d: %r" % (len(self._out), expected, self._out))
         return ["%s (store %s); stderr:\n%s" % (p, self.store, self.stderr[-4000:]) for p in out]
 
     def finish(self):

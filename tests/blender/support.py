@@ -8,6 +8,7 @@ import os
 import struct
 import sys
 import threading
+import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -96,3 +97,20 @@ class FakeCapture:
         self.blends += 1
         with open(path, "wb") as f:
             f.write(self.blend)
+
+
+def welcome_until_two_way(ctl, lec, cap, student, timeout=15.0):
+    """Tick `ctl` and welcome every `register` the reference lecturer gets until the controller is
+    two-way and connected. Every one: a register left queued by an earlier controller (a refresh
+    after the lecturer's subscription arrived) names a connection that is gone."""
+    import zmq
+    deadline = time.monotonic() + timeout
+    while not (ctl.status()["two_way"] and ctl.status()["state"] == "connected"):
+        assert time.monotonic() < deadline, "timed out; status %r" % (ctl.status(),)
+        ctl.tick(cap)
+        got = lec.next(("register",), 0.05)
+        if got is not None:
+            try:
+                lec.welcome(student, got[0])
+            except zmq.ZMQError:  # ROUTER_MANDATORY: that connection has closed
+                pass

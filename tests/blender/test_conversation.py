@@ -8,12 +8,9 @@ import time
 import uuid
 
 import pytest
-import zmq
 
-from support import HERE, FakeCapture
-from pracownia_student.controller import Controller
+from support import HERE, FakeCapture, welcome_until_two_way
 from pracownia_student.conversation import Conversation, file_name
-from pracownia_student.schedule import Schedule
 
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
 from reference_router import TwoWayLecturer  # noqa: E402
@@ -26,21 +23,6 @@ def lec():
     lecturer = TwoWayLecturer()
     yield lecturer
     lecturer.close()
-
-
-@pytest.fixture
-def controllers():
-    made = []
-
-    def make(**kw):
-        ctl = Controller(**kw)
-        ctl.schedule = Schedule(rand=lambda: 0.99)  # the first automatic blend is ~30 s away
-        made.append(ctl)
-        return ctl
-
-    yield make
-    for ctl in made:
-        ctl.disconnect()
 
 
 def ticks(ctl, cap, lec, until, timeout=10.0):
@@ -66,19 +48,7 @@ def answer(ctl, cap, lec, timeout=5.0):
 def connect(ctl, lec, cap, folder=None):
     ctl.connect(lec.endpoint.replace("tcp://", ""), "ola.nowak", SID, heartbeat_every=0.5,
                 conversation_dir=folder)
-    # Welcome every register until this controller is two-way: a register left queued by an
-    # earlier controller (a refresh after the lecturer's subscription arrived) names a connection
-    # that is gone, so welcoming only the first one seen can miss this controller's.
-    deadline = time.monotonic() + 10.0
-    while not (ctl.status()["two_way"] and ctl.status()["state"] == "connected"):
-        assert time.monotonic() < deadline, "timed out; status %r" % (ctl.status(),)
-        ctl.tick(cap)
-        got = lec.next(("register",), 0.05)
-        if got is not None:
-            try:
-                lec.welcome(SID, got[0])
-            except zmq.ZMQError:  # ROUTER_MANDATORY: that connection has closed
-                pass
+    welcome_until_two_way(ctl, lec, cap, SID, timeout=10.0)
 
 
 # ---- the store alone ----

@@ -13,12 +13,12 @@ import pytest
 import zmq
 import zmq.utils.z85
 
-from support import HERE, FakeCapture
+from support import HERE, FakeCapture, welcome_until_two_way
 from pracownia_student import courier_protocol as CP
-from pracownia_student.controller import HANDSHAKE_SENTENCES, NO_ANSWER, NO_WELCOME, Controller
+from pracownia_student.controller import HANDSHAKE_SENTENCES, NO_ANSWER, NO_WELCOME
 from pracownia_student.courier_client import CourierSession
 from pracownia_student.joinstring import lecturer_field
-from pracownia_student.schedule import DigestGate, Schedule
+from pracownia_student.schedule import DigestGate
 from pracownia_student.transport import Sender
 from pracownia_student.transport.curve import NO_CURVE
 
@@ -43,21 +43,6 @@ def lecturers():
         lec.close()
 
 
-@pytest.fixture
-def controllers():
-    made = []
-
-    def make(**kw):
-        ctl = Controller(**kw)
-        ctl.schedule = Schedule(rand=lambda: 0.99)  # the first automatic blend is ~30 s away
-        made.append(ctl)
-        return ctl
-
-    yield make
-    for ctl in made:
-        ctl.disconnect()
-
-
 def join(ctl, text, folder, class_code=""):
     """What the Connect button does with the Lecturer field (ops.py)."""
     address, code, key = lecturer_field(text, class_code)
@@ -66,17 +51,7 @@ def join(ctl, text, folder, class_code=""):
 
 
 def welcomed(ctl, lec, cap, timeout=15.0):
-    """Welcome every register until the controller is two-way and connected."""
-    deadline = time.monotonic() + timeout
-    while not (ctl.status()["two_way"] and ctl.status()["state"] == "connected"):
-        assert time.monotonic() < deadline, "timed out; status %r" % (ctl.status(),)
-        ctl.tick(cap)
-        got = lec.next(("register",), 0.05)
-        if got is not None:
-            try:
-                lec.welcome(SID, got[0])
-            except zmq.ZMQError:  # ROUTER_MANDATORY: that connection has closed
-                pass
+    welcome_until_two_way(ctl, lec, cap, SID, timeout)
 
 
 def ticks(ctl, cap, lec, until, timeout=10.0):
@@ -334,15 +309,20 @@ def test_a_refused_key_says_to_ask_the_lecturer(lecturers, controllers, tmp_path
 @pytest.mark.timeout_s(60)
 @pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
 def test_no_lecturer_at_all_says_no_answer_after_a_bound(controllers, tmp_path, courier):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from e2e_support import free_port
+    port = free_port()  # nobody listens there (below the ephemeral range: no self-connection)
     cap = FakeCapture(window=False)
     ctl = controllers(courier=courier)
     ctl.no_answer_s = 1.5
+    started = time.monotonic()
     join(ctl, "pracownia://127.0.0.1:%d?key=%s" % (port, KEY_TEXT), tmp_path)
-    ctl.tick(cap)
-    assert ctl.status()["state"] == "waiting" and ctl.status()["error"] is None  # not yet
+    deadline = time.monotonic() + 20
+    while ctl.status()["state"] != "waiting":  # the sender is up and looking for the lecturer
+        assert time.monotonic() < deadline, ctl.status()
+        ctl.tick(cap)
+        time.sleep(0.02)
+    if time.monotonic() - started < ctl.no_answer_s:  # (a busy machine may take longer to get here)
+        assert ctl.status()["error"] is None  # not yet
     deadline = time.monotonic() + 20  # a bound for a busy machine, not a speed target
     while ctl.status()["error"] is None:
         assert time.monotonic() < deadline

@@ -47,6 +47,18 @@ describe("sessions and attendance", () => {
       // Session 1 ended a week before `now`: 25 Nov 12:00 UTC, 13:00 in Warsaw (the browser's zone).
       // (A browser shows whole minutes without ":00" seconds.)
       assert.match(await page.locator(tid("collect-moment")).inputValue(), /^2026-11-25T13:00(:00)?$/);
+      await page.locator(tid("collect-close")).click();
+
+      // The class as it was at the session's end: Compare at that moment, shown at once.
+      await page.locator(tid("sessions-button")).click();
+      await page.locator(tid("session-item")).nth(1).click();
+      await poll(() => calls(page, "session_attendance"), (v) => v.length >= 3);
+      await page.locator(tid("session-view")).click();
+      await page.locator(tid("compare-view")).waitFor();
+      assert.equal(await page.locator(tid("compare-view")).getAttribute("data-mode"), "moment");
+      await poll(() => calls(page, "screenshots_at"), (v) => v.length === 1);
+      assert.equal((await calls(page, "screenshots_at"))[0].at, now - 7 * 24 * 3600 * 1000);
+      assert.match(await page.locator(tid("compare-moment-input")).inputValue(), /^2026-11-25T13:00(:00)?$/);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -254,6 +254,17 @@ class AppStore {
     this.view = { name: "compare" };
   }
 
+  /** The moment Compare opens at (then cleared by it): a past session's end. */
+  compareAt = $state<number | null>(null);
+
+  /** The whole class as it was at `at` (each student's newest screenshot then): Compare's
+   * moment mode, shown at once. */
+  showClassAt(at: number): void {
+    this.compareMode = "moment";
+    this.compareAt = at;
+    this.view = { name: "compare" };
+  }
+
   /** Opens a copy in Blender; when Blender is not found, asks for it once and retries. */
   async openInBlender(path: string, login?: string, at?: number): Promise<void> {
     this.error = null;

@@ -2,6 +2,7 @@
 
 import collections
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -100,3 +101,14 @@ def test_generate_uses_only_the_standard_library():
 def test_addon_version_matches_bl_info():
     assert bl_info["version"] == tuple(int(x) for x in P.ADDON_VERSION.split("."))
     assert bl_info["blender"] == (3, 4, 0) and bl_info["category"] == "System"
+
+
+def test_reserved_windows_names_follow_the_shared_vectors():
+    """The add-on refuses the logins and file names the receiver refuses (one rule, vectors)."""
+    with open(os.path.join(VECTORS, "reserved.json"), encoding="utf-8") as f:
+        cases = json.load(f)["cases"]
+    assert len(cases) >= 20
+    for case in cases:
+        assert P._is_reserved(case["name"]) == case["reserved"], case["name"]
+        if case["reserved"]:
+            assert P.validate_login(case["name"]) is not None, case["name"]

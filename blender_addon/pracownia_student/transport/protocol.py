@@ -51,8 +51,9 @@ _ALL_KINDS = frozenset(KINDS + RETURN_KINDS + LECTURER_KINDS)
 # The receiver's default limits (too_large); a bigger file would only be refused after upload.
 MAX_FILE_SIZE = {"screenshot": 64 << 20, "blend": 4 << 30}
 
-_RESERVED = frozenset(["con", "prn", "aux", "nul"] + ["com%d" % i for i in range(1, 10)]
-                      + ["lpt%d" % i for i in range(1, 10)])
+# Windows counts the superscript digits as digits (COM¹ is a device too).
+_RESERVED = frozenset(["con", "prn", "aux", "nul"]
+                      + [p + d for p in ("com", "lpt") for d in "123456789\u00b9\u00b2\u00b3"])
 _UUID_RE = re.compile(r"\A[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
 
@@ -110,9 +111,10 @@ def info_text(value):
 
 
 def _is_reserved(text):
-    # Windows ignores trailing white space in the device part ("CON .txt"), and so does the receiver.
+    """The receiver's rule (protocol/fields.rs, tests/vectors/reserved.json): the part before the
+    first dot, trailing white space ignored (as Windows does: "CON .txt"), case-insensitive."""
     base = text.split(".")[0].rstrip()
-    return base.isascii() and base.lower() in _RESERVED
+    return base.lower() in _RESERVED and base[:3].isascii()
 
 
 def validate_login(login):

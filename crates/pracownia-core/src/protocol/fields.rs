@@ -1,15 +1,22 @@
 //! Rules for the strings a student chooses (login, file name). They are checked on arrival so that
 //! nothing built to escape the store, or to confuse Windows, ever reaches it.
 
-/// Windows device names, reserved with or without an extension (`con`, `nul.txt`).
-const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
-    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-];
-
+/// Is `s` a reserved Windows device name, with or without an extension (`con`, `nul.txt`,
+/// `COM1`, `lpt9.x`, `COM¹`)? Windows looks at the part before the first dot, ignoring trailing
+/// white space, case-insensitively; it counts the superscript digits ¹²³ as digits. The one rule
+/// for logins, file names and store folders (`store::sanitize`); the add-on's `protocol.py`
+/// mirrors it, and both are checked against `tests/vectors/reserved.json`.
 pub fn is_reserved_windows_name(s: &str) -> bool {
     let stem = s.split('.').next().unwrap_or("").trim_end();
-    RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem))
+    if ["CON", "PRN", "AUX", "NUL"].iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        return true;
+    }
+    let mut chars = stem.chars();
+    let prefix: String = chars.by_ref().take(3).collect();
+    let (digit, rest) = (chars.next(), chars.next());
+    ["COM", "LPT"].iter().any(|p| p.eq_ignore_ascii_case(&prefix))
+        && rest.is_none()
+        && digit.is_some_and(|c| matches!(c, '1'..='9' | '¹' | '²' | '³'))
 }
 
 fn common_path_hazard(s: &str) -> Option<&'static str> {

@@ -123,3 +123,16 @@ fn mac_with_wrong_code_is_refused() {
     assert_eq!(parse_frames(f.clone(), 4, Some(b"wrong"), &Limits::default()).unwrap_err().reason, Reason::BadMac);
     assert!(parse_frames(f, 4, Some(b"right"), &Limits::default()).is_ok());
 }
+
+#[test]
+fn reserved_windows_names_follow_the_shared_vectors() {
+    let v = vectors("reserved.json");
+    for case in v["cases"].as_array().unwrap() {
+        let name = case["name"].as_str().unwrap();
+        let want = case["reserved"].as_bool().unwrap();
+        assert_eq!(crate::protocol::is_reserved_windows_name(name), want, "{name:?}");
+        // Store folders use the same rule: no login becomes a reserved folder name.
+        let folder = crate::store::sanitize::sanitize_login(name);
+        assert!(!crate::protocol::is_reserved_windows_name(&folder), "{name:?} -> {folder:?}");
+    }
+}

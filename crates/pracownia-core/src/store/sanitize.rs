@@ -5,28 +5,7 @@ use uuid::Uuid;
 /// Longest sanitised login, in characters (the id suffix comes on top).
 pub const MAX_LOGIN_CHARS: usize = 40;
 
-const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
-
-/// Is `name` a reserved Windows device name (`CON`, `nul.txt`, `COM1`, `LPT9.x`…)?
-/// Windows looks at the part before the first dot, ignoring trailing spaces.
-pub fn is_reserved_windows_name(name: &str) -> bool {
-    let stem = name.split('.').next().unwrap_or("").trim_end_matches(' ');
-    let upper = stem.to_uppercase();
-    if RESERVED.contains(&upper.as_str()) {
-        return true;
-    }
-    for prefix in ["COM", "LPT"] {
-        if let Some(rest) = upper.strip_prefix(prefix) {
-            let mut chars = rest.chars();
-            if let (Some(c), None) = (chars.next(), chars.next()) {
-                if c.is_ascii_digit() || matches!(c, '¹' | '²' | '³') {
-                    return true;
-                }
-            }
-        }
-    }
-    false
-}
+pub use crate::protocol::is_reserved_windows_name;
 
 /// Sanitise a login: keep Unicode alphanumerics and `-_.`, map the rest to `_`,
 /// collapse runs of `_`, trim `.`/`_`/spaces at both ends, cap at 40 characters,

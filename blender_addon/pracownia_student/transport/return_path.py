@@ -114,6 +114,12 @@ class ReturnPath:
         self.welcomed = False
         self.next_register = 0.0
 
+    def lecturer_left(self):
+        """The v1 lecturer went away (the receiver stopped or restarted): not two-way until a
+        welcome comes again, and register as soon as a connection is there."""
+        self.welcomed = False
+        self.next_register = 0.0
+
     def command(self, what, arg):
         """A Sender command for the return path; False when it is not one."""
         if what == "read":

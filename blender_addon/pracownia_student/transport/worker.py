@@ -329,6 +329,7 @@ class Worker:
         blend before the screenshot that overtook it, as they were queued)."""
         self.present = False
         self.need_hello = False
+        self.rp.lecturer_left()  # a welcome from the receiver that left says nothing of the next
         self.generation += 1
         files = [t for _, t in self.recent_files]
         self.recent_files.clear()

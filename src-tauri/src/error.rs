@@ -184,7 +184,7 @@ impl From<ReceiverError> for AppError {
                 let port = endpoint.rsplit(':').next().unwrap_or("").to_owned();
                 AppError::new(ErrorKind::CannotListen, message).with("port", port)
             }
-            ReceiverError::Zmq(_) => AppError::new(ErrorKind::ReceiverFailed, message),
+            ReceiverError::Zmq(_) | ReceiverError::Thread(_) => AppError::new(ErrorKind::ReceiverFailed, message),
         }
     }
 }

@@ -110,6 +110,8 @@ pub enum ReceiverError {
     Store(#[from] StoreError),
     #[error("Cannot start the receiver: {0}")]
     Zmq(String),
+    #[error("Cannot start the receiver: the system refused a new thread ({0})")]
+    Thread(String),
 }
 
 /// A running receiver. Dropping it without [`Receiver::stop`] stops it too.
@@ -167,6 +169,10 @@ impl Receiver {
             }
         };
         let stop = Arc::new(AtomicBool::new(false));
+        // Declared before the channels: on an early return they are dropped first (so threads
+        // waiting on them end), then the guard stops and joins what was started, and the
+        // sockets (the ports) are released.
+        let mut started = Started { stop: stop.clone(), threads: Vec::new(), armed: true };
         let stats = Arc::new(StatsCounter::default());
         let (ev_tx, ev_rx) = bounded(10_000);
         let sink = stats::EventSink::new(ev_tx, stats.clone());
@@ -178,10 +184,10 @@ impl Receiver {
         let (out_tx, out_rx) = crossbeam_channel::unbounded();
         let config = Arc::new(config);
 
-        let mut threads = Vec::new();
         let spawn = |name: &str, f: Box<dyn FnOnce() + Send>| {
-            std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Zmq(e.to_string()))
+            std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Thread(e.to_string()))
         };
+        let threads = &mut started.threads;
         if let Some(z) = zap_sock {
             let stop = stop.clone();
             threads.push(spawn("pracownia-zap", Box::new(move || zap::run(z, stop)))?);
@@ -244,6 +250,7 @@ impl Receiver {
                 }),
             )?);
         }
+        let threads = started.disarm();
         Ok(Receiver { endpoint, return_endpoint, commands: work_tx, stop, threads, events: ev_rx, stats, pinning })
     }
 
@@ -310,6 +317,33 @@ impl Receiver {
     }
 }
 
+/// The threads `Receiver::start` has spawned so far: if it fails midway, dropping this stops and
+/// joins them, so no thread is left holding a socket and its port.
+struct Started {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+    armed: bool,
+}
+
+impl Started {
+    /// Start succeeded: the threads now belong to the Receiver.
+    fn disarm(&mut self) -> Vec<JoinHandle<()>> {
+        self.armed = false;
+        std::mem::take(&mut self.threads)
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        if self.armed && !self.threads.is_empty() {
+            self.stop.store(true, Ordering::SeqCst);
+            for t in self.threads.drain(..) {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
 impl Drop for Receiver {
     fn drop(&mut self) {
         self.shutdown();
@@ -365,6 +399,34 @@ pub(crate) fn chunk_bytes(msg: &crate::protocol::Message<socket::Frame>) -> usiz
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod started_tests {
+    use super::*;
+
+    #[test]
+    fn a_start_that_fails_midway_stops_and_joins_what_it_started() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut started = Started { stop: stop.clone(), threads: Vec::new(), armed: true };
+        let (s2, done) = (stop.clone(), Arc::new(AtomicBool::new(false)));
+        let d2 = done.clone();
+        started.threads.push(std::thread::spawn(move || {
+            while !s2.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            d2.store(true, Ordering::SeqCst);
+        }));
+        drop(started); // as an early `?` return does
+        assert!(stop.load(Ordering::SeqCst) && done.load(Ordering::SeqCst));
+
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut ok = Started { stop: stop.clone(), threads: vec![std::thread::spawn(|| {})], armed: true };
+        let threads = ok.disarm();
+        drop(ok);
+        assert!(!stop.load(Ordering::SeqCst), "a successful start is not stopped");
+        threads.into_iter().for_each(|t| t.join().unwrap());
+    }
+}
 
 #[cfg(test)]
 mod return_tests;

@@ -15,7 +15,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -60,7 +59,7 @@ struct PerStudent {
     used: u64,
 }
 
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Deserialize, Default)]
 struct Saved {
     v: u32,
     students: BTreeMap<Uuid, PerStudent>,
@@ -157,14 +156,13 @@ impl Freshness {
             return;
         }
         self.saved_at = Instant::now();
-        let Some(path) = self.path.clone() else {
+        let Some(path) = &self.path else {
             self.dirty = false;
             return;
         };
-        let file = Saved { v: 1, students: std::mem::take(&mut self.students) };
-        let result = write_atomic(&path, &file);
-        self.students = file.students;
-        match result {
+        let bytes = serde_json::to_vec(&serde_json::json!({"v": 1, "students": &self.students}))
+            .expect("the freshness state serialises");
+        match crate::store::write_atomic(path, &bytes) {
             Ok(()) => self.dirty = false,
             Err(e) => log::warn!("could not save {}: {e}", path.display()),
         }
@@ -176,16 +174,6 @@ fn retire(s: &mut PerStudent, boot: Uuid) {
     while s.retired.len() > RETIRED_PER_STUDENT {
         s.retired.pop_front();
     }
-}
-
-fn write_atomic(path: &Path, file: &Saved) -> std::io::Result<()> {
-    let tmp = path.with_extension("json.tmp");
-    {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(&serde_json::to_vec(file).map_err(std::io::Error::other)?)?;
-        f.sync_data()?;
-    }
-    fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

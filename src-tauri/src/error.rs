@@ -77,10 +77,23 @@ pub enum ErrorKind {
     KeyFailed,
     /// A merge or split that cannot be done (`detail`: the core's reason, in English).
     CannotRegroup,
+    /// A class name that is empty, too long or has line breaks.
+    BadClassName,
+    /// `name`: a class of that name exists.
+    ClassExists,
+    /// `name`: no class has that folder (any more).
+    NoSuchClass,
+    /// Retention days or minutes out of range.
+    BadRetention,
+}
+
+/// A blocking task that ended without its answer (it panicked): the receiver-side failure kind.
+pub fn joined(e: impl std::fmt::Display) -> AppError {
+    AppError::new(ErrorKind::StoreFailed, format!("The work stopped unexpectedly: {e}.")).with("path", "")
 }
 
 impl ErrorKind {
-    pub const ALL: [ErrorKind; 36] = [
+    pub const ALL: [ErrorKind; 40] = [
         ErrorKind::PortInUse,
         ErrorKind::CannotListen,
         ErrorKind::ReceiverFailed,
@@ -117,6 +130,10 @@ impl ErrorKind {
         ErrorKind::NoSuchSession,
         ErrorKind::KeyFailed,
         ErrorKind::CannotRegroup,
+        ErrorKind::BadClassName,
+        ErrorKind::ClassExists,
+        ErrorKind::NoSuchClass,
+        ErrorKind::BadRetention,
     ];
 
     /// The kind as serialised (`port_in_use`).

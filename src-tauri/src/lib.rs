@@ -3,6 +3,8 @@
 
 mod bindings;
 pub mod blender;
+pub mod class_commands;
+pub mod classes;
 pub mod commands;
 pub mod encryption;
 pub mod error;
@@ -167,6 +169,14 @@ pub fn run() {
             commands::reset_pin,
             commands::merge_students,
             commands::split_student,
+            class_commands::list_classes,
+            class_commands::create_class,
+            class_commands::switch_class,
+            class_commands::get_retention,
+            class_commands::save_retention,
+            class_commands::thin_preview,
+            class_commands::thin_now,
+            class_commands::class_usage,
         ])
         .build(tauri::generate_context!())
         .expect("the app could not start");

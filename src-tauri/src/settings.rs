@@ -32,6 +32,11 @@ pub struct Settings {
     /// an existing class goes on working as it did.
     #[serde(default)]
     pub encrypt: bool,
+    /// The current class: its folder inside `store` (the store root), empty for a store from
+    /// before classes (the root itself is the class). `port`, `class_code` and `encrypt` are the
+    /// current class's (kept in its folder, crate::classes). Changed only by `switch_class`.
+    #[serde(default)]
+    pub class: String,
 }
 
 /// The same fields, each optional: a settings file from an older version, or edited by hand,
@@ -46,6 +51,7 @@ struct SettingsFile {
     language: Option<Language>,
     sound: Option<bool>,
     encrypt: Option<bool>,
+    class: Option<String>,
 }
 
 /// `<Documents or data dir>/Pracownia`.
@@ -63,7 +69,13 @@ impl Settings {
             language: Language::En,
             sound: false,
             encrypt: true,
+            class: String::new(),
         }
+    }
+
+    /// The current class's folder.
+    pub fn class_dir(&self) -> PathBuf {
+        crate::classes::class_dir(Path::new(&self.store), &self.class)
     }
 
     /// Trimmed, with empty optional text as `None`; refuses what cannot work.
@@ -85,6 +97,13 @@ impl Settings {
                 ),
             )
             .with("path", &self.store));
+        }
+        // One plain folder name inside the root (a hand-edited file must not point elsewhere).
+        let plain = Path::new(&self.class).components().count() == 1
+            && matches!(Path::new(&self.class).components().next(), Some(std::path::Component::Normal(_)))
+            && !self.class.starts_with('.');
+        if !self.class.is_empty() && !plain {
+            self.class.clear();
         }
         let clean = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         self.class_code = clean(self.class_code);
@@ -123,6 +142,7 @@ impl Settings {
             sound: parsed.sound.unwrap_or(false),
             // A file from before encryption: the class stays as it was (older add-ons keep working).
             encrypt: parsed.encrypt.unwrap_or(!existed && defaults.encrypt),
+            class: parsed.class.unwrap_or_default(),
         };
         merged.validate().unwrap_or(defaults)
     }
@@ -166,6 +186,11 @@ mod tests {
         let v = s.clone().validate().unwrap();
         assert_eq!(v.class_code, None);
         assert_eq!(v.blender_path.as_deref(), Some("/opt/blender"));
+        // A class folder is one plain name inside the root; anything else falls back to the root.
+        for bad in ["../elsewhere", "a/b", ".pracownia", "/abs"] {
+            assert_eq!(Settings { class: bad.into(), ..s.clone() }.validate().unwrap().class, "", "{bad}");
+        }
+        assert_eq!(Settings { class: "grupa-2".into(), ..s.clone() }.validate().unwrap().class, "grupa-2");
 
         let e = Settings { port: 0, ..s.clone() }.validate().unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadPort);

@@ -86,7 +86,8 @@ def new_session(make, seconds=60):
 @pytest.fixture
 def lab(tmp_path):
     """An isolated lecturer: HOME and XDG folders in tmp_path, settings with a free port and a
-    store folder there. Returns a dict with the port, store and environment."""
+    store root there. Returns a dict with the port, the store (the first class's folder, which a
+    new installation makes inside the root: docs/APP.md, "Classes"), the root and environment."""
     home = tmp_path / "home"
     env = dict(os.environ)
     env.update(
@@ -99,13 +100,14 @@ def lab(tmp_path):
     )
     (tmp_path / "run").mkdir(mode=0o700)
     port = free_port_pair()
-    store = tmp_path / "store"
+    root = tmp_path / "store"
+    store = root / "class-1"
     cfg = home / ".config" / "pl.pracownia.lecturer"
     cfg.mkdir(parents=True)
     (cfg / "settings.json").write_text(
-        json.dumps({"port": port, "store": str(store), "class_code": None, "blender_path": None, "language": "en"})
+        json.dumps({"port": port, "store": str(root), "class_code": None, "blender_path": None, "language": "en"})
     )
-    return {"port": port, "store": store, "env": env, "tmp": tmp_path}
+    return {"port": port, "store": store, "root": root, "env": env, "tmp": tmp_path}
 
 
 @pytest.fixture

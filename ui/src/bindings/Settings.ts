@@ -13,4 +13,10 @@ sound: boolean,
  * join). On for a new installation; a settings file from before encryption keeps it off, so
  * an existing class goes on working as it did.
  */
-encrypt: boolean, };
+encrypt: boolean, 
+/**
+ * The current class: its folder inside `store` (the store root), empty for a store from
+ * before classes (the root itself is the class). `port`, `class_code` and `encrypt` are the
+ * current class's (kept in its folder, crate::classes). Changed only by `switch_class`.
+ */
+class: string, };

@@ -65,7 +65,8 @@ class AppStore {
 
   /** The store folder images are served from: the running receiver's, else the settings'. */
   get storeRoot(): string {
-    return this.status.running && this.status.store ? this.status.store : (this.settings?.store ?? this.status.store);
+    // The current class's folder (status.store is it, running or not); settings.store is the root.
+    return this.status.store || (this.settings?.store ?? "");
   }
 
   async init(): Promise<void> {

@@ -243,6 +243,10 @@ const en = {
   "error.settings_not_saved": "The settings could not be saved in {path}.",
   "error.bad_student_id": "That student could not be found.",
   "error.cannot_regroup": "That cannot be done: {detail}",
+  "error.bad_class_name": "A class name is 1 to 64 characters, without line breaks.",
+  "error.class_exists": "There is already a class called \u201c{name}\u201d.",
+  "error.no_such_class": "That class is no longer in the store folder.",
+  "error.bad_retention": "Keep files for 1 to 3650 days, and one screenshot per 1 to 1440 minutes.",
   "error.exists": "That folder already has files in it, or that file already exists: choose a new one.",
   "sessions.button": "Sessions",
   "sessions.title": "Sessions and attendance",
@@ -594,6 +598,10 @@ const pl: Catalogue = {
   "error.settings_not_saved": "Nie udało się zapisać ustawień w {path}.",
   "error.bad_student_id": "Nie znaleziono tej osoby.",
   "error.cannot_regroup": "Nie da się tego zrobić: {detail}",
+  "error.bad_class_name": "Nazwa grupy ma od 1 do 64 znaków, bez podziału wiersza.",
+  "error.class_exists": "Grupa o nazwie \u201e{name}\u201d już istnieje.",
+  "error.no_such_class": "Tej grupy nie ma już w folderze danych.",
+  "error.bad_retention": "Pliki można przechowywać od 1 do 3650 dni, a zrzuty przerzedzać do jednego na 1–1440 minut.",
   "error.exists": "Ten folder zawiera już pliki albo ten plik już istnieje — wybierz inny.",
   "sessions.button": "Zajęcia",
   "sessions.title": "Zajęcia i obecność",
@@ -775,6 +783,10 @@ export const ERROR_SENTENCES: Record<ErrorKind, MessageKey> = {
   settings_not_saved: "error.settings_not_saved",
   bad_student_id: "error.bad_student_id",
   cannot_regroup: "error.cannot_regroup",
+  bad_class_name: "error.bad_class_name",
+  class_exists: "error.class_exists",
+  no_such_class: "error.no_such_class",
+  bad_retention: "error.bad_retention",
 };
 
 /** A refusal code as a short plain label in `lang`; a code this UI does not know stays as it is. */

@@ -35,7 +35,8 @@ pub struct Args {
     /// The lecturer's public key (base64url, as after `key=` in the join string or on
     /// `serve --encrypt`'s "server key:" line): the class is encrypted, each seat with its own
     /// key pair.
-    #[arg(long)]
+    // A key may begin with '-' (base64url): still a value, not an option.
+    #[arg(long, allow_hyphen_values = true)]
     server_key: Option<String>,
     /// Bytes per chunk.
     #[arg(long, default_value_t = pracownia_core::protocol::CHUNK_SIZE)]

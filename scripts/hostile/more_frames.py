@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A hostile ZMTP peer: unfinished multipart messages that libzmq buffers without bound.
+"""A hostile ZMTP peer: unfinished multipart messages (unpatched libzmq buffers them without bound;
+ours drops the peer: docs/SECURITY.md, crates/pracownia-core/tests/inbound_budget.rs).
 
 Speaks ZMTP 3.0 with the NULL mechanism over a plain TCP socket (pyzmq cannot do this: it always
 finishes a message), announces itself as a PUB, then sends frames of FRAME_MIB MiB, every one with

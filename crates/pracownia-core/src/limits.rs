@@ -11,7 +11,12 @@ pub struct Rate {
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Largest single ZeroMQ frame (ZMQ_MAXMSGSIZE); a peer sending more is disconnected by libzmq.
+    /// One message may hold at most twice this in all (`receiver::inbound`).
     pub max_frame: i64,
+    /// Bytes libzmq may hold, for the whole process, of messages peers sent and the receiver
+    /// has not read yet, unfinished ones included (`receiver::inbound`); a peer whose frame
+    /// would pass it is disconnected. 0: no bound (libzmq's own behaviour).
+    pub max_inbound: i64,
     pub max_header: usize,
     pub max_screenshot: u64,
     pub max_blend: u64,
@@ -50,6 +55,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_frame: 16 << 20,
+            max_inbound: 256 << 20,
             max_header: 16 << 10,
             max_screenshot: 64 << 20,
             max_blend: 4 << 30,

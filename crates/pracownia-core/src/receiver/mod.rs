@@ -18,6 +18,7 @@ pub mod command;
 pub mod control;
 mod fresh;
 mod images;
+pub mod inbound;
 mod pinning;
 mod presence;
 mod rate;
@@ -148,6 +149,7 @@ impl Receiver {
             Some(_) => Some(zap::bind(&ctx).map_err(|e| ReceiverError::Zmq(e.to_string()))?),
             None => None,
         };
+        inbound::set_budget(config.limits.max_inbound);
         let sock = socket::bind(&ctx, &config)?;
         let endpoint = sock
             .get_last_endpoint()

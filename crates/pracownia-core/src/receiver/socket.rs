@@ -65,6 +65,7 @@ pub fn run(
     let key = cfg.key();
     let mut last_stats = Instant::now();
     let mut last_sent = None;
+    let dropped = std::sync::atomic::AtomicU64::new(super::inbound::refused());
     while !stop.load(Ordering::SeqCst) {
         match sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
             Ok(n) if n > 0 => {
@@ -113,6 +114,7 @@ pub fn run(
         }
         if last_stats.elapsed() >= Duration::from_secs(1) {
             last_stats = Instant::now();
+            super::inbound::log_refusals(&dropped);
             let s = stats.snapshot();
             if last_sent.as_ref() != Some(&s) {
                 sink.emit(Event::Stats { stats: s.clone() });

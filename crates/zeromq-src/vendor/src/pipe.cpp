@@ -38,6 +38,83 @@
 #include "ypipe.hpp"
 #include "ypipe_conflate.hpp"
 
+#include "inbound_budget.hpp"
+
+#include <atomic>
+
+//  Pracownia patch: a budget for everything the process holds of what peers
+//  sent. libzmq bounds one frame (ZMQ_MAXMSGSIZE) and counts whole messages
+//  (ZMQ_RCVHWM), so a peer that never sends a message's last frame could make
+//  it buffer without bound. With a budget set, every frame a peer's session
+//  passes to its socket counts, from the moment it is queued until the
+//  application reads it or it is dropped; a frame that would take the total
+//  past the budget, or make one unfinished message longer than its bound,
+//  drops that peer's connection instead (its half message is freed). Off
+//  (0) by default: plain libzmq behaviour.
+namespace
+{
+std::atomic<int64_t> inbound_budget (0);
+std::atomic<int64_t> inbound_bytes (0);
+std::atomic<uint64_t> inbound_refused (0);
+
+//  Frames one unfinished message may have (Pracownia sends at most 4).
+const int max_unfinished_frames = 64;
+
+int64_t inbound_cost (const zmq::msg_t &msg_)
+{
+    return zmq::inbound_frame_cost (msg_.size ());
+}
+}
+
+int64_t zmq::inbound_frame_cost (size_t size_)
+{
+    const int64_t batch = 8192, overhead = 64;
+    const int64_t size = static_cast<int64_t> (size_);
+    return (size < batch ? batch : size) + overhead;
+}
+
+bool zmq::inbound_budget_on ()
+{
+    return inbound_budget.load () > 0;
+}
+
+bool zmq::inbound_reserve (int64_t bytes_)
+{
+    const int64_t budget = inbound_budget.load ();
+    if (budget > 0 && inbound_bytes.load () + bytes_ > budget) {
+        inbound_refused++;
+        return false;
+    }
+    inbound_bytes += bytes_;
+    return true;
+}
+
+void zmq::inbound_release (int64_t bytes_)
+{
+    inbound_bytes -= bytes_;
+}
+
+extern "C" {
+//  Bytes (plus a small per-frame overhead) the process may hold of what
+//  peers sent; 0 turns the budget off.
+void zmq_pracownia_inbound_budget (int64_t bytes_)
+{
+    inbound_budget.store (bytes_ > 0 ? bytes_ : 0);
+}
+
+//  What is held now.
+int64_t zmq_pracownia_inbound_bytes (void)
+{
+    return inbound_bytes.load ();
+}
+
+//  Connections dropped for the budget so far.
+uint64_t zmq_pracownia_inbound_refused (void)
+{
+    return inbound_refused.load ();
+}
+}
+
 int zmq::pipepair (object_t *parents_[2],
                    pipe_t *pipes_[2],
                    const int hwms_[2],
@@ -122,7 +199,12 @@ zmq::pipe_t::pipe_t (object_t *parent_,
     _state (active),
     _delay (true),
     _server_socket_routing_id (0),
-    _conflate (conflate_)
+    _conflate (conflate_),
+    _inbound_writer (false),
+    _inbound_reader (false),
+    _inbound_max_message (-1),
+    _inbound_unfinished_bytes (0),
+    _inbound_unfinished_frames (0)
 {
     _disconnect_msg.init ();
 }
@@ -206,6 +288,8 @@ bool zmq::pipe_t::read (msg_t *msg_)
             _in_active = false;
             return false;
         }
+        if (_inbound_reader && !msg_->is_delimiter ())
+            inbound_bytes -= inbound_cost (*msg_);
 
         //  If this is a credential, ignore it and receive next message.
         if (unlikely (msg_->is_credential ())) {
@@ -253,6 +337,12 @@ bool zmq::pipe_t::write (const msg_t *msg_)
 
     const bool more = (msg_->flags () & msg_t::more) != 0;
     const bool is_routing_id = msg_->is_routing_id ();
+    if (_inbound_writer) {
+        const int64_t cost = inbound_cost (*msg_);
+        inbound_bytes += cost;
+        _inbound_unfinished_bytes = more ? _inbound_unfinished_bytes + cost : 0;
+        _inbound_unfinished_frames = more ? _inbound_unfinished_frames + 1 : 0;
+    }
     _out_pipe->write (*msg_, more);
     if (!more && !is_routing_id)
         _msgs_written++;
@@ -267,10 +357,14 @@ void zmq::pipe_t::rollback () const
     if (_out_pipe) {
         while (_out_pipe->unwrite (&msg)) {
             zmq_assert (msg.flags () & msg_t::more);
+            if (_inbound_writer)
+                inbound_bytes -= inbound_cost (msg);
             const int rc = msg.close ();
             errno_assert (rc == 0);
         }
     }
+    _inbound_unfinished_bytes = 0;
+    _inbound_unfinished_frames = 0;
 }
 
 void zmq::pipe_t::flush ()
@@ -312,10 +406,14 @@ void zmq::pipe_t::process_hiccup (void *pipe_)
     while (_out_pipe->read (&msg)) {
         if (!(msg.flags () & msg_t::more))
             _msgs_written--;
+        if (_inbound_writer && !msg.is_delimiter ())
+            inbound_bytes -= inbound_cost (msg);
         const int rc = msg.close ();
         errno_assert (rc == 0);
     }
     LIBZMQ_DELETE (_out_pipe);
+    _inbound_unfinished_bytes = 0;
+    _inbound_unfinished_frames = 0;
 
     //  Plug in the new outpipe.
     zmq_assert (pipe_);
@@ -390,6 +488,8 @@ void zmq::pipe_t::process_pipe_term_ack ()
     if (!_conflate) {
         msg_t msg;
         while (_in_pipe->read (&msg)) {
+            if (_inbound_reader && !msg.is_delimiter ())
+                inbound_bytes -= inbound_cost (msg);
             const int rc = msg.close ();
             errno_assert (rc == 0);
         }
@@ -614,4 +714,35 @@ void zmq::pipe_t::set_disconnect_msg (
     const int rc =
       _disconnect_msg.init_buffer (&disconnect_[0], disconnect_.size ());
     errno_assert (rc == 0);
+}
+
+void zmq::pipe_t::set_inbound_writer (int64_t max_message_)
+{
+    _inbound_writer = true;
+    _inbound_max_message = max_message_;
+}
+
+void zmq::pipe_t::set_inbound_reader ()
+{
+    _inbound_reader = true;
+}
+
+bool zmq::pipe_t::inbound_allows (const msg_t *msg_)
+{
+    const int64_t budget = inbound_budget.load ();
+    if (!_inbound_writer || budget == 0)
+        return true;
+    const int64_t cost = inbound_cost (*msg_);
+    const bool too_long =
+      _inbound_unfinished_frames >= max_unfinished_frames
+      || (_inbound_max_message >= 0
+          && _inbound_unfinished_bytes + cost > _inbound_max_message);
+    //  Checked, then added in write (): with several I/O threads the total
+    //  can pass the budget by at most one frame per thread.
+    if (too_long || inbound_bytes.load () + cost > budget) {
+        inbound_refused++;
+        errno = ENOBUFS;
+        return false;
+    }
+    return true;
 }

@@ -150,6 +150,18 @@ class pipe_t ZMQ_FINAL : public object_t,
     void send_disconnect_msg ();
     void set_disconnect_msg (const std::vector<unsigned char> &disconnect_);
 
+    //  Pracownia patch: the inbound budget (see zmq_pracownia_inbound_budget
+    //  in pipe.cpp). The session's end of a connection's pipe is the writer:
+    //  it checks and counts what the peer sends; the socket's end is the
+    //  reader: it gives the bytes back as the application reads them.
+    //  max_message_ bounds one message's frames in bytes (-1: no bound).
+    void set_inbound_writer (int64_t max_message_);
+    void set_inbound_reader ();
+
+    //  False, with errno ENOBUFS, when msg_ would take its unfinished message
+    //  or the whole process past a limit: the caller drops the connection.
+    bool inbound_allows (const msg_t *msg_);
+
   private:
     //  Type of the underlying lock-free pipe.
     typedef ypipe_base_t<msg_t> upipe_t;
@@ -262,6 +274,13 @@ class pipe_t ZMQ_FINAL : public object_t,
 
     // Disconnect msg
     msg_t _disconnect_msg;
+
+    //  Pracownia patch: the inbound budget.
+    bool _inbound_writer;
+    bool _inbound_reader;
+    int64_t _inbound_max_message;
+    mutable int64_t _inbound_unfinished_bytes;
+    mutable int _inbound_unfinished_frames;
 
     ZMQ_NON_COPYABLE_NOR_MOVABLE (pipe_t)
 };

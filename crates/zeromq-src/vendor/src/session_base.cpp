@@ -186,6 +186,10 @@ int zmq::session_base_t::push_msg (msg_t *msg_)
     if ((msg_->flags () & msg_t::command) && !msg_->is_subscribe ()
         && !msg_->is_cancel ())
         return 0;
+    //  Pracownia patch: over the inbound budget, errno is ENOBUFS and the
+    //  engine drops the connection (engine_error rolls its half message back).
+    if (_pipe && !_pipe->inbound_allows (msg_))
+        return -1;
     if (_pipe && _pipe->write (msg_)) {
         const int rc = msg_->init ();
         errno_assert (rc == 0);
@@ -435,6 +439,12 @@ void zmq::session_base_t::engine_ready ()
 
         //  Plug the local end of the pipe.
         pipes[0]->set_event_sink (this);
+
+        //  Pracownia patch: what this peer sends counts against the inbound
+        //  budget; one message may be at most two frames' worth of bytes.
+        pipes[0]->set_inbound_writer (
+          options.maxmsgsize >= 0 ? 2 * options.maxmsgsize : -1);
+        pipes[1]->set_inbound_reader ();
 
         //  Remember the local end of the pipe.
         zmq_assert (!_pipe);

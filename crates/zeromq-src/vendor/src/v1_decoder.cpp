@@ -38,10 +38,12 @@
 #include "likely.hpp"
 #include "wire.hpp"
 #include "err.hpp"
+#include "inbound_budget.hpp"
 
 zmq::v1_decoder_t::v1_decoder_t (size_t bufsize_, int64_t maxmsgsize_) :
     decoder_base_t<v1_decoder_t> (bufsize_),
-    _max_msg_size (maxmsgsize_)
+    _max_msg_size (maxmsgsize_),
+    _inbound_reserved (0)
 {
     int rc = _in_progress.init ();
     errno_assert (rc == 0);
@@ -52,6 +54,7 @@ zmq::v1_decoder_t::v1_decoder_t (size_t bufsize_, int64_t maxmsgsize_) :
 
 zmq::v1_decoder_t::~v1_decoder_t ()
 {
+    inbound_release (_inbound_reserved);
     const int rc = _in_progress.close ();
     errno_assert (rc == 0);
 }
@@ -121,6 +124,17 @@ int zmq::v1_decoder_t::eight_byte_size_ready (unsigned char const *)
 
     const size_t msg_size = static_cast<size_t> (payload_length - 1);
 
+    //  Pracownia patch: a large frame counts against the inbound budget while
+    //  it is read (see v2_decoder.cpp).
+    if (inbound_budget_on ()) {
+        const int64_t cost = inbound_frame_cost (msg_size);
+        if (!inbound_reserve (cost)) {
+            errno = ENOBUFS;
+            return -1;
+        }
+        _inbound_reserved = cost;
+    }
+
     int rc = _in_progress.close ();
     assert (rc == 0);
     rc = _in_progress.init_size (msg_size);
@@ -151,6 +165,8 @@ int zmq::v1_decoder_t::message_ready (unsigned char const *)
 {
     //  Message is completely read. Push it further and start reading
     //  new message. (in_progress is a 0-byte message after this point.)
+    inbound_release (_inbound_reserved);
+    _inbound_reserved = 0;
     next_step (_tmpbuf, 1, &v1_decoder_t::one_byte_size_ready);
     return 1;
 }

@@ -55,6 +55,9 @@ class v1_decoder_t ZMQ_FINAL : public decoder_base_t<v1_decoder_t>
 
     const int64_t _max_msg_size;
 
+    //  Pracownia patch: what the frame being read holds of the inbound budget.
+    int64_t _inbound_reserved;
+
     ZMQ_NON_COPYABLE_NOR_MOVABLE (v1_decoder_t)
 };
 }

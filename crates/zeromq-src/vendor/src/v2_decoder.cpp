@@ -37,6 +37,7 @@
 #include "likely.hpp"
 #include "wire.hpp"
 #include "err.hpp"
+#include "inbound_budget.hpp"
 
 zmq::v2_decoder_t::v2_decoder_t (size_t bufsize_,
                                  int64_t maxmsgsize_,
@@ -44,7 +45,8 @@ zmq::v2_decoder_t::v2_decoder_t (size_t bufsize_,
     decoder_base_t<v2_decoder_t, shared_message_memory_allocator> (bufsize_),
     _msg_flags (0),
     _zero_copy (zero_copy_),
-    _max_msg_size (maxmsgsize_)
+    _max_msg_size (maxmsgsize_),
+    _inbound_reserved (0)
 {
     int rc = _in_progress.init ();
     errno_assert (rc == 0);
@@ -55,6 +57,7 @@ zmq::v2_decoder_t::v2_decoder_t (size_t bufsize_,
 
 zmq::v2_decoder_t::~v2_decoder_t ()
 {
+    inbound_release (_inbound_reserved);
     const int rc = _in_progress.close ();
     errno_assert (rc == 0);
 }
@@ -105,6 +108,20 @@ int zmq::v2_decoder_t::size_ready (uint64_t msg_size_,
     if (unlikely (msg_size_ != static_cast<size_t> (msg_size_))) {
         errno = EMSGSIZE;
         return -1;
+    }
+
+    //  Pracownia patch: a frame counts against the inbound budget from its
+    //  header on (its buffer is allocated now and filled as bytes arrive),
+    //  until it is complete and queued (the pipe counts it from there).
+    inbound_release (_inbound_reserved);
+    _inbound_reserved = 0;
+    if (inbound_budget_on ()) {
+        const int64_t cost = inbound_frame_cost (static_cast<size_t> (msg_size_));
+        if (!inbound_reserve (cost)) {
+            errno = ENOBUFS;
+            return -1;
+        }
+        _inbound_reserved = cost;
     }
 
     int rc = _in_progress.close ();
@@ -162,6 +179,8 @@ int zmq::v2_decoder_t::message_ready (unsigned char const *)
 {
     //  Message is completely read. Signal this to the caller
     //  and prepare to decode next message.
+    inbound_release (_inbound_reserved);
+    _inbound_reserved = 0;
     next_step (_tmpbuf, 1, &v2_decoder_t::flags_ready);
     return 1;
 }

@@ -63,6 +63,9 @@ class v2_decoder_t ZMQ_FINAL
     const bool _zero_copy;
     const int64_t _max_msg_size;
 
+    //  Pracownia patch: what the frame being read holds of the inbound budget.
+    int64_t _inbound_reserved;
+
     ZMQ_NON_COPYABLE_NOR_MOVABLE (v2_decoder_t)
 };
 }

@@ -149,6 +149,8 @@ describe("the class switcher", () => {
       const text = await confirm.innerText();
       assert.match(text, /Switch to Grupa 2\?/);
       assert.match(text, /Receiving for Class 1 stops\./);
+      // Opened from the header, the dialog must not inherit its nowrap: the text wraps inside.
+      assert.ok(await confirm.evaluate((e) => e.scrollWidth <= e.clientWidth + 1), "the text stays inside the dialog");
       assert.equal(await switcherValue(page), "class-1");
       await shot(page, "switch-class-confirm");
       await page.locator(tid("switch-class-cancel")).click();

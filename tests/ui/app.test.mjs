@@ -140,7 +140,7 @@ describe("class grid", () => {
       });
       const img = tile(page, "dawid").locator("img");
       await img.waitFor();
-      assert.match(await img.getAttribute("src"), /\/__asset__\/home\/lecturer\/Pracownia\/dawid-4\/thumbs\/00001\.png$/);
+      assert.match(await img.getAttribute("src"), /\/__asset__\/home\/lecturer\/Pracownia\/class-1\/dawid-4\/thumbs\/00001\.png$/);
       await push(page, { type: "file_stored", student: dawid, login: "dawid", kind: "blend", path: "dawid-4/blends/a.blend", thumb: null, size: 10, sha256: "00" });
       await poll(() => tile(page, "dawid").locator(tid("last-blend")).innerText(), (v) => /^\.blend \d\d:\d\d$/.test(v));
       await push(page, { type: "student_idle", student: dawid, login: "dawid" });

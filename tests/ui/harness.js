@@ -12,7 +12,16 @@ let nextId = 1;
 const entries = []; // every timeline row of every student, ascending id
 const tiles = new Map(); // id → StudentTile
 
-let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", sound: false, encrypt: false, ...(cfg.settings ?? {}) };
+// The store root's classes (docs/APP.md, "Classes"): cfg.classes, by default one. The configured
+// students are the first current class's; another class starts empty.
+const classes = (cfg.classes ?? [{ folder: "class-1", name: "Class 1" }]).map((c) => ({ bytes: 0, ...c }));
+let settings = { port: 5570, store: STORE, class_code: null, blender_path: null, language: "en", sound: false, encrypt: false, class: classes[0]?.folder ?? "", ...(cfg.settings ?? {}) };
+const homeClass = settings.class;
+/** Each class's retention (off, as the backend's default); cfg.retention is the current class's. */
+const retention = new Map(classes.map((c) => [c.folder, { screenshot_days: null, screenshot_every_min: 10, blend_days: null }]));
+if (cfg.retention) retention.set(homeClass, { ...cfg.retention });
+/** What thinning would remove while retention is on (cfg.thin), until a thin_now removed it. */
+let thinnable = cfg.thin ?? { screenshots: 12, blends: 3, bytes: 45 * 1024 * 1024 };
 let running = !!cfg.running;
 let blenderMissing = !!cfg.blenderMissing;
 const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, wrong_code: [], ...(cfg.stats ?? {}) };
@@ -98,6 +107,73 @@ const defaultStudents = [
 });
 stats.online = [...tiles.values()].filter((t) => t.presence !== "offline").length;
 
+const classPath = (folder) => (folder ? `${STORE}/${folder}` : STORE);
+
+function classInfo(c) {
+  return { folder: c.folder, name: c.name, current: c.folder === settings.class, path: classPath(c.folder) };
+}
+
+/** As classes::slug: lower-case ASCII letters and digits, the rest one '-'. */
+function slug(name) {
+  const s = name.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/ł/g, "l").replace(/Ł/g, "L").toLowerCase();
+  return s.replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 40) || "class";
+}
+
+function classCommand(cmd, args) {
+  switch (cmd) {
+    case "list_classes":
+      return [...classes].sort((a, b) => a.name.localeCompare(b.name)).map(classInfo);
+    case "create_class": {
+      const name = String(args.name ?? "").trim();
+      if (!name || [...name].length > 64 || /[\u0000-\u001f\u007f]/.test(name)) return appError("bad_class_name", "A class name is 1 to 64 characters, without line breaks.");
+      if (classes.some((c) => c.name.toLowerCase() === name.toLowerCase())) return appError("class_exists", `There is already a class called "${name}".`, { name });
+      const base = slug(name);
+      let folder = base;
+      for (let n = 2; classes.some((c) => c.folder === folder); n++) folder = `${base}-${n}`;
+      const c = { folder, name, bytes: 0 };
+      classes.push(c);
+      retention.set(folder, { screenshot_days: null, screenshot_every_min: 10, blend_days: null });
+      return classInfo(c);
+    }
+    case "switch_class": {
+      if (!classes.some((c) => c.folder === args.folder)) return appError("no_such_class", `There is no class in the folder "${args.folder}".`, { name: args.folder });
+      if (args.folder === settings.class) return { ...settings };
+      running = false; // switching stops the receiver, as the backend does
+      settings = { ...settings, class: args.folder };
+      setTimeout(() => emit("pracownia://status", status()), 0);
+      return { ...settings };
+    }
+    case "get_retention":
+      return { ...retention.get(settings.class) };
+    case "save_retention": {
+      const r = args.retention;
+      const days = (d) => d === null || (Number.isInteger(d) && d >= 1 && d <= 3650);
+      const every = r.screenshot_every_min;
+      if (!days(r.screenshot_days) || !days(r.blend_days) || !Number.isInteger(every) || every < 1 || every > 1440)
+        return appError("bad_retention", "Keep files for 1 to 3650 days, and one screenshot per 1 to 1440 minutes.");
+      retention.set(settings.class, { ...r });
+      return { ...r };
+    }
+    case "thin_preview":
+    case "thin_now": {
+      if (running) return appError("running", "Stop the receiver first.");
+      const r = retention.get(settings.class);
+      const on = r.screenshot_days !== null || r.blend_days !== null;
+      const out = on ? { ...thinnable } : { screenshots: 0, blends: 0, bytes: 0 };
+      if (cmd === "thin_now" && on) thinnable = { screenshots: 0, blends: 0, bytes: 0 };
+      return out;
+    }
+    case "class_usage":
+      return [...classes].sort((a, b) => a.name.localeCompare(b.name)).map((c) => ({
+        folder: c.folder,
+        name: c.name,
+        // The home class: its students' files (as the tiles say), unless the spec gives bytes.
+        bytes: c.bytes || (c.folder === homeClass ? [...tiles.values()].reduce((n, t) => n + t.summary.bytes, 0) : 0),
+      }));
+  }
+  return undefined;
+}
+
 function status() {
   const addresses = running ? (cfg.addresses ?? ["192.168.1.23:" + settings.port, "10.0.0.5:" + settings.port]) : [];
   // As net::join_strings writes them (the code percent-encoded).
@@ -106,8 +182,8 @@ function status() {
   const join = addresses.map((a) => "pracownia://" + a + code + key);
   const encrypted = !!settings.encrypt;
   return running
-    ? { running: true, port: settings.port, store: settings.store, addresses, join, stats: { ...stats }, encrypted }
-    : { running: false, port: settings.port, store: settings.store, addresses, join, stats: null, encrypted };
+    ? { running: true, port: settings.port, store: classPath(settings.class), addresses, join, stats: { ...stats }, encrypted }
+    : { running: false, port: settings.port, store: classPath(settings.class), addresses, join, stats: null, encrypted };
 }
 
 function appError(kind, message, params = {}) {
@@ -143,7 +219,16 @@ function handle(cmd, args) {
     case "receiver_status":
       return status();
     case "list_students":
-      return [...tiles.values()].map((t) => structuredClone(t));
+      return settings.class === homeClass ? [...tiles.values()].map((t) => structuredClone(t)) : [];
+    case "list_classes":
+    case "create_class":
+    case "switch_class":
+    case "get_retention":
+    case "save_retention":
+    case "thin_preview":
+    case "thin_now":
+    case "class_usage":
+      return classCommand(cmd, args);
     case "timeline_page":
       return newestFirst(entries.filter((e) => e.student === args.student), args.before_id, args.limit);
     case "screenshots_at": {
@@ -368,5 +453,9 @@ window.__mock = {
   studentId: (login) => [...tiles.values()].find((t) => t.summary.login === login)?.summary.id,
   lastMessageId: () => [...entries].reverse().find((e) => e.message)?.message,
   callsOf: (cmd) => calls.filter((c) => c[0] === cmd).map((c) => c[1]),
+  /** What thinning would remove from now on (while retention is on). */
+  setThin: (t) => {
+    thinnable = { ...t };
+  },
   status,
 };

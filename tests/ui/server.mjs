@@ -83,7 +83,8 @@ const cache = new Map();
 function asset(p) {
   if (cache.has(p)) return cache.get(p);
   const parts = p.split("/");
-  const student = parts.find((x) => /-\d+$/.test(x)) ?? p;
+  // The student folder is the last "<login>-<n>" (a class folder such as class-1 comes before it).
+  const student = parts.findLast((x) => /-\d+$/.test(x)) ?? p;
   const frame = Number((p.match(/(\d+)\.png$/) ?? [0, 0])[1]);
   const thumb = p.includes("/thumbs/");
   const buf = thumb ? png(256, 160, hash(student), frame) : png(960, 600, hash(student), frame);

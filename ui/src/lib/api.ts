@@ -4,6 +4,8 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AppError,
   Attendance,
+  ClassInfo,
+  ClassUsage,
   CollectSummary,
   ErasePreview,
   Event,
@@ -13,9 +15,11 @@ import type {
   MessageSent,
   ReceiverStatus,
   RegroupDone,
+  RetentionSettings,
   Session,
   Settings,
   StudentTile,
+  ThinSummary,
   TimelineEntry,
   Uuid,
 } from "./types";
@@ -61,6 +65,18 @@ export const api = {
   saveAttendance: (number: number, out: string) => invoke<string>("save_attendance", { number, out }),
   mergeStudents: (into: Uuid, from: Uuid) => invoke<RegroupDone>("merge_students", { into, from }),
   splitStudent: (student: Uuid, seat: Uuid) => invoke<RegroupDone>("split_student", { student, seat }),
+  // Classes (docs/APP.md, "Classes"): each a folder in the store root.
+  listClasses: () => invoke<ClassInfo[]>("list_classes"),
+  /** Made, not switched to: switching stops receiving, which the lecturer confirms first. */
+  createClass: (name: string) => invoke<ClassInfo>("create_class", { name }),
+  /** Stops the receiver when it runs; returns the settings of the class switched to. */
+  switchClass: (folder: string) => invoke<Settings>("switch_class", { folder }),
+  getRetention: () => invoke<RetentionSettings>("get_retention"),
+  saveRetention: (retention: RetentionSettings) => invoke<RetentionSettings>("save_retention", { retention }),
+  /** What thinning would delete now (zeros when retention is off); `running` while receiving. */
+  thinPreview: () => invoke<ThinSummary>("thin_preview"),
+  thinNow: () => invoke<ThinSummary>("thin_now"),
+  classUsage: () => invoke<ClassUsage[]>("class_usage"),
 };
 
 export function onHandinProgress(cb: (p: HandinProgress) => void): Promise<UnlistenFn> {

@@ -5,7 +5,7 @@ import { api, onEvent, onStatus, toAppError, type UiError } from "./api";
 import { locale, t } from "./locale.svelte";
 import { errorSentence, faultSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
-import type { Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
+import type { ClassInfo, Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
 import { chime } from "./sound";
 
 /** A student who needs the lecturer while their tile is not on screen (or the window is not
@@ -53,11 +53,18 @@ class AppStore {
   compareMode = $state<"live" | "moment">("live");
   /** Set from the header's counts: only raised hands, or only unread chat. */
   only = $state<Only>(null);
+  /** The classes in the store root, by name (the header's switcher). */
+  classes = $state<ClassInfo[]>([]);
 
   /** Timeline/inbox views subscribe here to fetch what is new when events say so. */
   private timelineListeners = new Set<Listener>();
   private inboxListeners = new Set<Listener>();
   private unlisten: Array<() => void> = [];
+
+  /** The class being shown (and received into, when running). */
+  get currentClass(): ClassInfo | null {
+    return this.classes.find((c) => c.current) ?? this.classes.find((c) => c.folder === this.settings?.class) ?? null;
+  }
 
   get openStudent(): Uuid | null {
     return this.view.name === "student" ? this.view.id : null;
@@ -78,7 +85,59 @@ class AppStore {
       locale.lang = settings.language;
       this.setStatus(await api.receiverStatus());
       await this.reloadStudents();
+      await this.loadClasses();
     });
+  }
+
+  async loadClasses(): Promise<void> {
+    this.classes = await api.listClasses();
+  }
+
+  /** A new class, not switched to (that would stop receiving); a refusal is thrown for the
+   * dialog to word. */
+  async createClass(name: string): Promise<ClassInfo> {
+    const made = await api.createClass(name);
+    await this.run(() => this.loadClasses());
+    return made;
+  }
+
+  /** Makes `folder` the current class. The receiver stops if it runs, so callers ask first.
+   * Students, chat, counts and open views are all per class: everything is read again and the
+   * window goes back to the grid. */
+  async switchClass(folder: string): Promise<boolean> {
+    this.busy = true;
+    this.error = null;
+    try {
+      const settings = await this.run(() => api.switchClass(folder));
+      if (!settings) {
+        await this.run(() => this.loadClasses()); // a stale list (no_such_class): show the real one
+        return false;
+      }
+      this.settings = settings;
+      locale.lang = settings.language;
+      this.forgetClass();
+      await this.run(async () => {
+        this.setStatus(await api.receiverStatus());
+        await this.loadClasses();
+        await this.reloadStudents();
+      });
+      this.notice = t("classes.switched", { name: this.currentClass?.name ?? folder });
+      return true;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** What belonged to the class left behind: its tiles and live state, and every view of it. */
+  private forgetClass(): void {
+    this.cls = emptyState();
+    this.view = { name: "grid" };
+    this.only = null;
+    this.filter = "";
+    this.compare = [];
+    this.compareMode = "live";
+    this.compareAt = null;
+    this.attention = null;
   }
 
   destroy(): void {
@@ -172,7 +231,11 @@ class AppStore {
       openDialog({ directory: true, multiple: false, title: t("status.choose_store_title"), defaultPath: this.settings?.store }),
     );
     if (typeof dir === "string" && dir) {
-      if (await this.saveSettings({ store: dir })) await this.run(() => this.reloadStudents());
+      if (await this.saveSettings({ store: dir })) {
+        // Another store root has other classes (and students).
+        await this.run(() => this.loadClasses());
+        await this.run(() => this.reloadStudents());
+      }
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { catalogues, faultSentence, FAULT_SENTENCES, rejectLabel, translatePlural } from "./i18n";
+import { catalogues, faultSentence, FAULT_SENTENCES, rejectLabel, thinSentence, translatePlural } from "./i18n";
 
 describe("refusal labels", () => {
   test("every code the receiver counts has a label in both languages", () => {
@@ -43,5 +43,23 @@ describe("faults on the lecturer's side", () => {
     }
     expect(faultSentence("pl", "store_file", "ola")).toMatch(/^Nie udało się zachować pliku od ola/);
     expect(faultSentence("en", "socket", null)).toMatch(/Stop and start receiving again/);
+  });
+});
+
+describe("thinning, with a plural form for each count", () => {
+  test("Polish: 1 zrzut, 2 zrzuty, 5 zrzutów, 22 zrzuty; wersja, wersje, wersji", () => {
+    const shots = (n: number) => translatePlural("pl", "thin.screenshots", n);
+    expect([1, 2, 5, 22, 12].map(shots)).toEqual(["1 zrzut", "2 zrzuty", "5 zrzutów", "22 zrzuty", "12 zrzutów"]);
+    const blends = (n: number) => translatePlural("pl", "thin.blends", n);
+    expect([1, 3, 5, 24].map(blends)).toEqual(["1 wersja .blend", "3 wersje .blend", "5 wersji .blend", "24 wersje .blend"]);
+    expect(thinSentence("pl", "thin.would", { screenshots: 12, blends: 3 }, "45 MB")).toBe(
+      "Przerzedzanie usunie: 12 zrzutów i 3 wersje .blend (45 MB).",
+    );
+  });
+  test("English: singular and plural", () => {
+    expect(thinSentence("en", "thin.would", { screenshots: 12, blends: 3 }, "45 MB")).toBe(
+      "Thinning would remove 12 screenshots and 3 .blend versions (45 MB).",
+    );
+    expect(thinSentence("en", "thin.done", { screenshots: 1, blends: 1 }, "2 MB")).toBe("Removed 1 screenshot and 1 .blend version (2 MB).");
   });
 });

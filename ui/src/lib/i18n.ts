@@ -349,6 +349,55 @@ const en = {
   "merge.none": "There is no other student to merge.",
   "merge.done": "Merged {other} into {login}.",
   "regroup.stopped_only": "Stop receiving to merge or split students.",
+  "classes.label": "Class",
+  "classes.switch_title": "The class shown and received into. Each class keeps its own students, class code and files.",
+  "classes.new_option": "New class…",
+  "classes.settings": "Class settings: keeping files, storage used",
+  "classes.switched": "Now showing the class {name}.",
+  "classes.confirm_title": "Switch to {to}?",
+  "classes.confirm_text": "Receiving for {from} stops. Start receiving again for the students of {to}.",
+  "classes.confirm_ok": "Stop and switch",
+  "classes.new_title": "New class",
+  "classes.new_name": "Name",
+  "classes.new_placeholder": "for example Group 2",
+  "classes.new_hint": "A class keeps its own students, class code and files, in a folder of its own inside the store folder.",
+  "classes.create": "Create",
+  "classes.created": "The class {name} is ready.",
+  "classes.switch_to": "Switch to {name}",
+  "classes.stay": "Stay in {name}",
+  "classes.dialog_title": "Class settings: {name}",
+  "retention.title": "Keeping files",
+  "retention.intro": "Old files can be thinned out to save disk space. Off by default: everything is kept.",
+  "retention.screens": "Thin out old screenshots",
+  "retention.older_than": "older than",
+  "retention.days": "days",
+  "retention.keep_one": "keep one every",
+  "retention.minutes": "minutes",
+  "retention.blends": "Keep only the last .blend of each session for old versions",
+  "retention.save": "Save",
+  "retention.saved": "Saved. Thinning also runs each time receiving starts.",
+  "thin.would": "Thinning would remove {screens} and {blends} ({size}).",
+  "thin.nothing": "Thinning would remove nothing now.",
+  "thin.off": "Nothing is thinned out: every file is kept.",
+  "thin.stopped_only": "Stop receiving to thin out now (it also runs each time receiving starts).",
+  "thin.now": "Thin now",
+  "thin.confirm": "Delete {screens} and {blends} ({size}) for good? This cannot be undone.",
+  "thin.confirm_ok": "Delete for good",
+  "thin.done": "Removed {screens} and {blends} ({size}).",
+  "thin.screenshots_one": "{count} screenshot",
+  "thin.screenshots_few": "{count} screenshots",
+  "thin.screenshots_many": "{count} screenshots",
+  "thin.screenshots_other": "{count} screenshots",
+  "thin.blends_one": "{count} .blend version",
+  "thin.blends_few": "{count} .blend versions",
+  "thin.blends_many": "{count} .blend versions",
+  "thin.blends_other": "{count} .blend versions",
+  "storage.title": "Storage used",
+  "storage.classes": "Classes",
+  "storage.students": "Students of {name}",
+  "storage.current": "this class",
+  "storage.no_students": "No students in this class yet.",
+  "storage.close": "Close",
   "lang.en": "English",
   "lang.pl": "Polski",
 } as const;
@@ -704,6 +753,55 @@ const pl: Catalogue = {
   "merge.none": "Nie ma innej pozycji do połączenia.",
   "merge.done": "Połączono: {other} z {login}.",
   "regroup.stopped_only": "Zatrzymaj odbiór, aby łączyć lub rozdzielać.",
+  "classes.label": "Grupa",
+  "classes.switch_title": "Grupa wyświetlana i odbierana. Każda grupa ma własne osoby, kod zajęć i pliki.",
+  "classes.new_option": "Nowa grupa…",
+  "classes.settings": "Ustawienia grupy: przechowywanie plików, zajęte miejsce",
+  "classes.switched": "Wyświetlana grupa: {name}.",
+  "classes.confirm_title": "Przełączyć na: {to}?",
+  "classes.confirm_text": "Odbiór dla grupy {from} zostanie zatrzymany. Uruchom go ponownie dla osób z grupy {to}.",
+  "classes.confirm_ok": "Zatrzymaj i przełącz",
+  "classes.new_title": "Nowa grupa",
+  "classes.new_name": "Nazwa",
+  "classes.new_placeholder": "na przykład Grupa 2",
+  "classes.new_hint": "Grupa ma własne osoby, kod zajęć i pliki, we własnym folderze wewnątrz folderu archiwum.",
+  "classes.create": "Utwórz",
+  "classes.created": "Grupa {name} jest gotowa.",
+  "classes.switch_to": "Przełącz na: {name}",
+  "classes.stay": "Zostań w: {name}",
+  "classes.dialog_title": "Ustawienia grupy: {name}",
+  "retention.title": "Przechowywanie plików",
+  "retention.intro": "Stare pliki można przerzedzać, aby oszczędzać miejsce na dysku. Domyślnie wyłączone: wszystko jest zachowywane.",
+  "retention.screens": "Przerzedzaj stare zrzuty ekranu",
+  "retention.older_than": "starsze niż",
+  "retention.days": "dni",
+  "retention.keep_one": "zostaw jeden co",
+  "retention.minutes": "min",
+  "retention.blends": "Ze starych wersji zostaw tylko ostatni plik .blend z każdych zajęć",
+  "retention.save": "Zapisz",
+  "retention.saved": "Zapisano. Przerzedzanie odbywa się też przy każdym uruchomieniu odbioru.",
+  "thin.would": "Przerzedzanie usunie: {screens} i {blends} ({size}).",
+  "thin.nothing": "Przerzedzanie nie usunęłoby teraz niczego.",
+  "thin.off": "Nic nie jest przerzedzane: wszystkie pliki są zachowywane.",
+  "thin.stopped_only": "Zatrzymaj odbiór, aby przerzedzić teraz (odbywa się to też przy każdym uruchomieniu odbioru).",
+  "thin.now": "Przerzedź teraz",
+  "thin.confirm": "Usunąć na zawsze: {screens} i {blends} ({size})? Tego nie można cofnąć.",
+  "thin.confirm_ok": "Usuń na zawsze",
+  "thin.done": "Usunięto: {screens} i {blends} ({size}).",
+  "thin.screenshots_one": "{count} zrzut",
+  "thin.screenshots_few": "{count} zrzuty",
+  "thin.screenshots_many": "{count} zrzutów",
+  "thin.screenshots_other": "{count} zrzutu",
+  "thin.blends_one": "{count} wersja .blend",
+  "thin.blends_few": "{count} wersje .blend",
+  "thin.blends_many": "{count} wersji .blend",
+  "thin.blends_other": "{count} wersji .blend",
+  "storage.title": "Zajęte miejsce",
+  "storage.classes": "Grupy",
+  "storage.students": "Osoby w grupie {name}",
+  "storage.current": "ta grupa",
+  "storage.no_students": "W tej grupie nie ma jeszcze nikogo.",
+  "storage.close": "Zamknij",
   "lang.en": "English",
   "lang.pl": "Polski",
 };
@@ -730,7 +828,9 @@ export type PluralBase =
   | "status.files"
   | "status.wrong_code"
   | "erase.what"
-  | "sessions.students";
+  | "sessions.students"
+  | "thin.screenshots"
+  | "thin.blends";
 
 /** The plural form of `base` for `count` in `lang` (Intl.PluralRules: one/few/many/other). */
 export function translatePlural(
@@ -742,6 +842,18 @@ export function translatePlural(
   const rule = new Intl.PluralRules(lang).select(count);
   const form = (["one", "few", "many", "other"].includes(rule) ? rule : "other") as "one" | "few" | "many" | "other";
   return translate(lang, `${base}_${form}` as MessageKey, { count, ...params });
+}
+
+/** A thinning summary (what would go, what is asked about, what went) as a sentence: each
+ * count with its own plural form (1 zrzut, 2 zrzuty, 5 zrzutów; 1 wersja, 2 wersje, 5 wersji). */
+export function thinSentence(
+  lang: Language,
+  key: "thin.would" | "thin.confirm" | "thin.done",
+  n: { screenshots: number; blends: number },
+  size: string,
+): string {
+  const screens = translatePlural(lang, "thin.screenshots", n.screenshots);
+  return translate(lang, key, { screens, blends: translatePlural(lang, "thin.blends", n.blends), size });
 }
 
 /** The sentence of every error kind the backend sends: a kind missing here fails svelte-check,

@@ -78,6 +78,13 @@ fn parse_student(s: &str) -> Result<Uuid, AppError> {
 impl AppState {
     pub fn new(settings_file: PathBuf, default_store: &Path) -> AppState {
         let settings = crate::classes::resolve(Settings::load(&settings_file, default_store));
+        // A first class gets its folder and name now, so the switcher shows "Class 1" from the
+        // start; a store that cannot be written says so when the receiver starts.
+        if crate::classes::read(&settings.class_dir()).is_none() && !settings.class.is_empty() {
+            if let Err(e) = crate::classes::save_current(&settings) {
+                log::warn!("the class folder was not made yet: {}", e.message);
+            }
+        }
         AppState::with_settings(settings_file, settings)
     }
 

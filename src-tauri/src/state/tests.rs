@@ -147,6 +147,7 @@ fn classes_open_on_the_last_one_switch_stop_receiving_and_keep_their_own_setting
     assert_eq!(fresh.settings().class, "class-1");
     assert_eq!(fresh.store(), root.join("class-1"));
     assert_eq!(fresh.status().store, root.join("class-1").to_string_lossy());
+    assert_eq!(fresh.list_classes()[0].name, "Class 1", "named from the start, not by its folder");
 
     let st = AppState::with_settings(cfg.clone(), Settings { port: 0, ..fresh.settings() });
     st.start(Box::new(Rec::default())).unwrap();

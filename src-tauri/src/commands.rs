@@ -57,8 +57,12 @@ pub async fn timeline_page(
     student: String,
     before_id: Option<i64>,
     limit: u32,
+    from: Option<i64>,
+    until: Option<i64>,
 ) -> R<Vec<TimelineEntry>> {
-    state.timeline_page(&student, before_id, limit)
+    // Both or neither: a past session's entries (Unix ms, inclusive), else the whole timeline.
+    let span = from.zip(until);
+    state.timeline_page(&student, before_id, limit, span)
 }
 
 /// What the whole class had on screen at `at` (Unix ms): each student's newest screenshot then.

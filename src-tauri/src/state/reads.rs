@@ -29,11 +29,14 @@ impl AppState {
         student: &str,
         before_id: Option<i64>,
         limit: u32,
+        span: Option<(i64, i64)>,
     ) -> Result<Vec<TimelineEntry>, AppError> {
         let id = parse_student(student)?;
-        match self.reader()? {
-            Some(r) => Ok(r.timeline_before(id, before_id, limit.clamp(1, 1000) as usize)?),
-            None => Ok(Vec::new()),
+        let limit = limit.clamp(1, 1000) as usize;
+        match (self.reader()?, span) {
+            (Some(r), Some(span)) => Ok(r.timeline_before_within(id, before_id, limit, span)?),
+            (Some(r), None) => Ok(r.timeline_before(id, before_id, limit)?),
+            (None, _) => Ok(Vec::new()),
         }
     }
 

@@ -53,7 +53,12 @@ fn start_demo_list_inbox_read_and_stop() {
     let inbox = st.chat_inbox(None, 10).unwrap();
     assert!(inbox.iter().all(|e| e.kind == TimelineKind::Chat));
     let student = inbox[0].student.to_string();
-    let page = st.timeline_page(&student, None, 5).unwrap();
+    let page = st.timeline_page(&student, None, 5, None).unwrap();
+    // One session's span: only the entries inside it, newest first.
+    let (from, until) = (page.last().unwrap().ts, page[0].ts);
+    let within = st.timeline_page(&student, None, 100, Some((from, until))).unwrap();
+    assert!(!within.is_empty() && within.iter().all(|e| (from..=until).contains(&e.ts)), "{within:?}");
+    assert!(st.timeline_page(&student, None, 100, Some((0, 1))).unwrap().is_empty(), "nothing in 1970");
     assert!(!page.is_empty() && page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
     // Compare: each student's newest screenshot now; nothing before the class began.
     let now = st.screenshots_at(i64::MAX).unwrap();
@@ -78,7 +83,7 @@ fn start_demo_list_inbox_read_and_stop() {
     wait_for("chat marked read", || {
         st.list_students().unwrap().iter().any(|t| t.summary.id.to_string() == student && t.summary.unread == 0)
     });
-    assert_eq!(st.timeline_page("nope", None, 5).unwrap_err().kind, ErrorKind::BadStudentId);
+    assert_eq!(st.timeline_page("nope", None, 5, None).unwrap_err().kind, ErrorKind::BadStudentId);
 
     let stopped = st.stop();
     assert!(!stopped.running && stopped.stats.is_none());

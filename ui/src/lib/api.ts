@@ -36,8 +36,9 @@ export const api = {
   stopReceiver: () => invoke<ReceiverStatus>("stop_receiver"),
   receiverStatus: () => invoke<ReceiverStatus>("receiver_status"),
   listStudents: () => invoke<StudentTile[]>("list_students"),
-  timelinePage: (student: Uuid, before_id: number | null, limit: number) =>
-    invoke<TimelineEntry[]>("timeline_page", { student, before_id, limit }),
+  /** `span`: only one past session's entries (Unix ms, inclusive); none: the whole timeline. */
+  timelinePage: (student: Uuid, before_id: number | null, limit: number, span?: { from: number; until: number } | null) =>
+    invoke<TimelineEntry[]>("timeline_page", { student, before_id, limit, from: span?.from ?? null, until: span?.until ?? null }),
   chatInbox: (before_id: number | null, limit: number) => invoke<TimelineEntry[]>("chat_inbox", { before_id, limit }),
   markChatRead: (student: Uuid) => invoke<null>("mark_chat_read", { student }),
   markChatUnread: (student: Uuid) => invoke<number | null>("mark_chat_unread", { student }),

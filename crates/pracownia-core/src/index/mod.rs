@@ -73,6 +73,18 @@ impl IndexReader {
         Ok(queries::timeline_before(&self.conn, student, before_id, limit)?)
     }
 
+    /// [`IndexReader::timeline_before`] of the entries with `from <= ts <= until` (Unix ms):
+    /// one past session's part of a student's timeline.
+    pub fn timeline_before_within(
+        &self,
+        student: Uuid,
+        before_id: Option<i64>,
+        limit: usize,
+        span: (i64, i64),
+    ) -> Result<Vec<TimelineEntry>> {
+        Ok(queries::timeline_before_within(&self.conn, student, before_id, limit, span)?)
+    }
+
     /// Chat messages of every student, newest first, with id < `before_id` (pass the last id of
     /// the previous page; None for the newest page). A lecturer's inbox: nothing is lost because
     /// another student wrote later.

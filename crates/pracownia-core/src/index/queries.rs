@@ -92,6 +92,25 @@ pub fn timeline_before(
     rows.collect()
 }
 
+/// [`timeline_before`] limited to entries with `from <= ts <= until` (one session).
+pub fn timeline_before_within(
+    conn: &Connection,
+    student: Uuid,
+    before_id: Option<i64>,
+    limit: usize,
+    (from, until): (i64, i64),
+) -> rusqlite::Result<Vec<TimelineEntry>> {
+    let before = before_id.unwrap_or(i64::MAX);
+    let limit = limit.min(i64::MAX as usize) as i64;
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE student = ?1 AND id < ?2 AND ts BETWEEN ?3 AND ?4 \
+         ORDER BY id DESC LIMIT ?5"
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params![student.to_string(), before, from, until, limit], event_row)?;
+    rows.collect()
+}
+
 /// Chat messages of every student, newest first, with id < `before_id`.
 pub fn chat_inbox(conn: &Connection, before_id: Option<i64>, limit: usize) -> rusqlite::Result<Vec<TimelineEntry>> {
     let before = before_id.unwrap_or(i64::MAX);

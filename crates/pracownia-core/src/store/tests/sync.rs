@@ -159,6 +159,13 @@ fn keyset_paging() {
     let older = r.timeline_before(id(1), newest.last().map(|e| e.id), 100).unwrap();
     assert_eq!(older.len(), 8);
     assert_eq!(older[0].text.as_deref(), Some("m14"));
+    // One session's span (inclusive), paged the same way.
+    let span = (newest[3].ts, newest[1].ts);
+    let within = r.timeline_before_within(id(1), None, 2, span).unwrap();
+    let texts: Vec<_> = within.iter().map(|e| e.text.clone().unwrap()).collect();
+    assert_eq!(texts, ["m22", "m20"]);
+    let rest = r.timeline_before_within(id(1), within.last().map(|e| e.id), 100, span).unwrap();
+    assert_eq!(rest.iter().map(|e| e.text.clone().unwrap()).collect::<Vec<_>>(), ["m18"]);
     assert_eq!(r.event(mine[0].id).unwrap().unwrap(), mine[0]);
 }
 

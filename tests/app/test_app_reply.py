@@ -15,6 +15,7 @@ import uuid
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 
 from .test_app_window import shot, tid, wait
@@ -69,7 +70,14 @@ def test_lecturer_replies_and_messages_everyone(driver, lab):
         assert got[0]["text"] == "Use Ctrl+B", got
         assert not bartek.messages("reply"), "a reply goes to one student"
         reply = tid("thread-item") + '[data-kind="reply"]'
-        wait(d, "the reply delivered in the thread", lambda d: d.find_element(By.CSS_SELECTOR, reply).get_attribute("data-delivery") == "delivered")
+        try:
+            wait(d, "the reply delivered in the thread",
+                 lambda d: d.find_element(By.CSS_SELECTOR, reply).get_attribute("data-delivery") == "delivered")
+        except TimeoutException:
+            # Say what the thread showed instead (a missing row and a stale state fail differently).
+            items = [(e.get_attribute("data-kind"), e.get_attribute("data-delivery"))
+                     for e in d.find_elements(By.CSS_SELECTOR, tid("thread-item"))]
+            raise AssertionError("the reply was not shown delivered; the thread had %r" % items)
         assert "Use Ctrl+B" in d.find_element(By.CSS_SELECTOR, reply).text
 
         anna.sender.mark_read([got[0]["id"]])

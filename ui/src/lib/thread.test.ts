@@ -27,7 +27,8 @@ describe("delivery", () => {
     applyEvent(s, { type: "message_queued", ...base, student: S, id: M, text: "hi", what: null, online: true });
     applyEvent(s, { type: "message_queued", ...base, student: T, id: M, text: "hi", what: null, online: false });
     expect(s.deliveries[messageKey(S, M)]).toBe("queued");
-    applyEvent(s, { type: "message_delivery", ...base, student: S, id: M, delivery: "read" });
+    const fx = applyEvent(s, { type: "message_delivery", ...base, student: S, id: M, delivery: "read" });
+    expect(fx.timeline).toBe(S); // the open thread reads its timeline again
     applyEvent(s, { type: "message_delivery", ...base, student: S, id: M, delivery: "delivered" });
     expect(s.deliveries[messageKey(S, M)]).toBe("read");
     expect(s.deliveries[messageKey(T, M)]).toBe("queued");

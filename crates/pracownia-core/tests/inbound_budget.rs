@@ -5,6 +5,11 @@
 //! Its own test binary: the budget belongs to the process, and the other tests start receivers
 //! (which set it) in parallel.
 
+mod support {
+    pub mod curve_peer;
+}
+
+use pracownia_core::keys::ServerKeys;
 use pracownia_core::limits::Limits;
 use pracownia_core::protocol::Kind;
 use pracownia_core::receiver::{inbound, Config, Receiver};
@@ -16,6 +21,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 const MIB: usize = 1 << 20;
+
+/// The tests share the process's budget: one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// A ZMTP 3.0 peer with the NULL mechanism that says it is a PUB, over a plain TCP socket
 /// (a ZeroMQ library always finishes the messages it sends; this does not).
@@ -95,6 +103,7 @@ fn chat_arrives(r: &Receiver, port: u16, n: u64) -> Duration {
 
 #[test]
 fn unfinished_messages_are_bounded_per_message_and_for_the_whole_process() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = Config::new(dir.path().join("store"));
     cfg.bind = "127.0.0.1".into();
@@ -110,6 +119,7 @@ fn unfinished_messages_are_bounded_per_message_and_for_the_whole_process() {
     // it meant to send 512 MiB. Without the patch the receiver took all of it.
     let mut peer = raw_peer(port);
     let took = unfinished_message(&mut peer, MIB, 512 * MIB);
+    eprintln!("plain: dropped after {} MiB sent", took / MIB);
     assert!(took < 64 * MIB, "the receiver took {} MiB of one unfinished message", took / MIB);
     assert!(inbound::refused() >= 1);
     drop(peer);
@@ -145,5 +155,37 @@ fn unfinished_messages_are_bounded_per_message_and_for_the_whole_process() {
     drop(peers);
     wait_until("everything given back", Duration::from_secs(10), || inbound::held() <= held_idle);
     chat_arrives(&r, port, 2);
+    r.stop();
+}
+
+#[test]
+fn an_encrypted_peer_is_bounded_too() {
+    // CURVE hides the MORE flag inside each frame's box: only the receiver, after decrypting,
+    // knows a message is unfinished. Any key passes the handshake (ZAP accepts all; pins come
+    // later), so a stranger with the class's public join string can try this.
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let keys = ServerKeys::generate().unwrap();
+    let server = keys.public;
+    let mut cfg = Config::new(dir.path().join("store"));
+    cfg.bind = "127.0.0.1".into();
+    cfg.port = 0;
+    cfg.server_key = Some(keys);
+    cfg.limits = Limits { max_frame: 4 * MIB as i64, max_inbound: 40 * MIB as i64, ..Limits::default() };
+    let r = Receiver::start(cfg).unwrap();
+    let held_idle = inbound::held();
+    let refused = inbound::refused();
+
+    let mut peer = support::curve_peer::CurvePeer::connect(r.port(), &server);
+    let body = vec![0x5a; MIB];
+    let mut took = 0;
+    while took < 512 * MIB && peer.send(&body, true) {
+        took += MIB;
+    }
+    assert!(took < 64 * MIB, "the receiver took {} MiB of one unfinished encrypted message", took / MIB);
+    assert!(inbound::refused() > refused);
+    drop(peer);
+    wait_until("the half message freed", Duration::from_secs(10), || inbound::held() <= held_idle);
+    eprintln!("encrypted: dropped after {} MiB sent", took / MIB);
     r.stop();
 }

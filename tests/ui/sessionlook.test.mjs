@@ -170,7 +170,8 @@ describe("looking at a past session", () => {
   });
 
   test("in Polish: the banner, the absent student, the way back", async () => {
-    const { page, context, errors } = await openApp(env, { ...CONFIG, settings: { language: "pl" } });
+    // The minimum window: the banner stays one line inside it.
+    const { page, context, errors } = await openApp(env, { ...CONFIG, settings: { language: "pl" } }, { width: 900, height: 600 });
     try {
       await lookAt(page, 1);
       assert.equal(
@@ -178,6 +179,14 @@ describe("looking at a past session", () => {
         "🕘 Oglądasz zajęcia nr 1 · śr., 2 gru, 11:59–12:04 · 5 osób",
       );
       assert.equal(await page.locator(tid("session-banner-close")).innerText(), "Wróć do bieżącego stanu");
+      const box = await page.locator(tid("session-banner")).boundingBox();
+      const close = await page.locator(tid("session-banner-close")).boundingBox();
+      assert.ok(box.height <= 44 && close.x + close.width <= 900, JSON.stringify({ box, close }));
+      // A live hand while looking: its past tile cannot show it, so the notice does.
+      const bartek = await idOf(page, "bartek");
+      await push(page, { type: "hand", student: bartek, login: "bartek", raised: false });
+      await push(page, { type: "hand", student: bartek, login: "bartek", raised: true });
+      await page.locator(`${tid("attention-notice")}[data-kind="hand"]`).waitFor();
       await tile(page, "dawid").locator(tid("session-absent")).waitFor();
       assert.equal(await tile(page, "dawid").locator(tid("session-absent")).innerText(), "nieobecność");
       await shot(page, "session-look-pl");

@@ -172,7 +172,8 @@ class AppStore {
    * "Show", and the soft sound when the setting asks for it. */
   private notifyAttention(ev: Extract<Event, { type: "chat" | "hand" }>): void {
     const focused = document.hasFocus();
-    const seen = focused && this.view.name === "grid" && tileOnScreen(ev.student);
+    // A past session's tile shows no live hand or chat: on screen, it still tells nothing.
+    const seen = focused && this.view.name === "grid" && !look.session && tileOnScreen(ev.student);
     if (seen) return;
     this.attention = { student: ev.student, login: ev.login, kind: ev.type, text: ev.type === "chat" ? ev.text : null };
     if (this.settings?.sound) chime();

@@ -229,8 +229,12 @@ function handle(cmd, args) {
     case "thin_now":
     case "class_usage":
       return classCommand(cmd, args);
-    case "timeline_page":
-      return newestFirst(entries.filter((e) => e.student === args.student), args.before_id, args.limit);
+    case "timeline_page": {
+      // from/until (Unix ms, inclusive; both or neither, as the backend's span): one session's part.
+      const span = args.from != null && args.until != null;
+      const mine = entries.filter((e) => e.student === args.student && (!span || (e.ts >= args.from && e.ts <= args.until)));
+      return newestFirst(mine, args.before_id, args.limit);
+    }
     case "screenshots_at": {
       const newest = new Map();
       for (const e of entries) {
@@ -292,7 +296,10 @@ function handle(cmd, args) {
     }
     case "session_attendance": {
       const all = [...tiles.values()].map((t) => t.summary);
-      const rows = (args.number === 2 ? all.slice(0, -1) : all).map((s, i) => ({
+      // cfg.absent: { [number]: logins who were not there }; else session 2 lacks the last student.
+      const absent = cfg.absent?.[args.number];
+      const there = absent ? all.filter((s) => !absent.includes(s.login)) : args.number === 2 ? all.slice(0, -1) : all;
+      const rows = there.map((s, i) => ({
         student: s.id,
         login: s.login,
         first: NOW - 80 * 60000 + i * 60000,

@@ -5,8 +5,9 @@ import { api, onEvent, onStatus, toAppError, type UiError } from "./api";
 import { locale, t } from "./locale.svelte";
 import { errorSentence, faultSentence, translatePlural } from "./i18n";
 import { applyEvent, emptyState, markRead, receiverStopped, setHand, setTiles, type Only, type SortKey } from "./reducer";
-import type { ClassInfo, Event, HandState, Language, MessageSent, ReceiverStatus, Settings, Uuid } from "./types";
+import type { ClassInfo, Event, HandState, Language, MessageSent, ReceiverStatus, Session, Settings, Uuid } from "./types";
 import { chime } from "./sound";
+import { look } from "./look.svelte";
 
 /** A student who needs the lecturer while their tile is not on screen (or the window is not
  * focused): shown above the page with a button that brings the tile into view. */
@@ -138,6 +139,7 @@ class AppStore {
     this.compareMode = "live";
     this.compareAt = null;
     this.attention = null;
+    look.close(); // its session was the class left behind's
   }
 
   destroy(): void {
@@ -170,7 +172,8 @@ class AppStore {
    * "Show", and the soft sound when the setting asks for it. */
   private notifyAttention(ev: Extract<Event, { type: "chat" | "hand" }>): void {
     const focused = document.hasFocus();
-    const seen = focused && this.view.name === "grid" && tileOnScreen(ev.student);
+    // A past session's tile shows no live hand or chat: on screen, it still tells nothing.
+    const seen = focused && this.view.name === "grid" && !look.session && tileOnScreen(ev.student);
     if (seen) return;
     this.attention = { student: ev.student, login: ev.login, kind: ev.type, text: ev.type === "chat" ? ev.text : null };
     if (this.settings?.sound) chime();
@@ -181,6 +184,7 @@ class AppStore {
     const a = this.attention;
     this.attention = null;
     if (!a) return;
+    look.close(); // the tile to show is the live one
     this.view = { name: "grid" };
     if (this.only) this.only = null;
     requestAnimationFrame(() => tileElement(a.student)?.scrollIntoView({ block: "center" }));
@@ -306,6 +310,7 @@ class AppStore {
 
   /** The header's count buttons: the grid with only those students (again: everyone). */
   showOnly(only: Exclude<Only, null>): void {
+    look.close(); // live counts: the grid they filter is the live one
     this.only = this.only === only && this.view.name === "grid" ? null : only;
     this.view = { name: "grid" };
   }
@@ -327,6 +332,24 @@ class AppStore {
     this.compareMode = "moment";
     this.compareAt = at;
     this.view = { name: "compare" };
+  }
+
+  /** Looks at a past session (the banner, the grid at its end, timelines filtered to it), from
+   * the grid; a failed read ends it and goes to the error line. */
+  async lookAtSession(s: Session): Promise<void> {
+    this.view = { name: "grid" };
+    this.only = null; // live attention filters say nothing about then
+    try {
+      await look.open(s);
+    } catch (e) {
+      look.close();
+      this.error = toAppError(e);
+    }
+  }
+
+  /** "Back to now": everything live again (an open student view reloads, keyed on the look). */
+  backToNow(): void {
+    look.close();
   }
 
   /** Opens a copy in Blender; when Blender is not found, asks for it once and retries. */

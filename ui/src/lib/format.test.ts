@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAgo, formatClock, formatSize, formatTime, percent, storePath } from "./format";
+import { formatAgo, formatClock, formatSize, formatSpan, formatTime, percent, storePath } from "./format";
 import { catalogues, translate, translatePlural } from "./i18n";
 
 describe("formatSize", () => {
@@ -95,5 +95,19 @@ describe("i18n", () => {
     expect(translatePlural("pl", "attention.unread", 12)).toBe("12 osób z nieprzeczytanym czatem");
     expect(translatePlural("pl", "attention.hands_short", 5)).toBe("5 rąk");
     expect(translatePlural("pl", "attention.unread_short", 2)).toBe("2 czekają");
+  });
+});
+
+describe("formatSpan (the session banner)", () => {
+  const now = new Date(2026, 11, 2, 12, 0).getTime();
+  it("says the day and both times, in the UI language", () => {
+    const start = new Date(2026, 10, 25, 10, 15).getTime();
+    const end = new Date(2026, 10, 25, 11, 45).getTime();
+    expect(formatSpan(start, end, "en", now)).toBe("Wed 25 Nov, 10:15–11:45");
+    expect(formatSpan(start, end, "pl", now)).toBe("śr., 25 lis, 10:15–11:45");
+  });
+  it("adds the year of another year, and the end's day past midnight", () => {
+    const start = new Date(2025, 10, 25, 23, 30).getTime();
+    expect(formatSpan(start, start + 60 * 60_000, "en", now)).toBe("Tue, 25 Nov 2025, 23:30–Wed, 26 Nov 2025, 00:30");
   });
 });

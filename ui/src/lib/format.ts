@@ -49,6 +49,18 @@ export function formatClock(ms: number, lang: Language = "en"): string {
   });
 }
 
+/** A session's span for a heading: "Wed 25 Nov, 10:15–11:45" / "śr., 25 lis, 10:15–11:45"; the
+ * year when it is not this year's; the end's date too when the span passes midnight. */
+export function formatSpan(start: number, end: number, lang: Language = "en", now: number = Date.now()): string {
+  const locale = lang === "pl" ? "pl-PL" : "en-GB";
+  const opts: Intl.DateTimeFormatOptions = { weekday: "short", day: "numeric", month: "short" };
+  if (new Date(start).getFullYear() !== new Date(now).getFullYear()) opts.year = "numeric";
+  const date = (ms: number) => new Date(ms).toLocaleDateString(locale, opts);
+  const hm = (ms: number) => new Date(ms).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+  const until = sameDay(new Date(start), new Date(end)) ? hm(end) : `${date(end)}, ${hm(end)}`;
+  return `${date(start)}, ${hm(start)}–${until}`;
+}
+
 /** Whole percent of received/size, clamped to 0–100. */
 export function percent(received: number, size: number): number {
   if (size <= 0) return 100;

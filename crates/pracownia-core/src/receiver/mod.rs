@@ -17,6 +17,8 @@ pub mod command;
 #[cfg(unix)]
 pub mod control;
 mod fresh;
+#[doc(hidden)]
+pub mod fuzzing;
 mod images;
 pub mod inbound;
 mod pinning;

@@ -71,28 +71,12 @@ pub fn run(
             Ok(n) if n > 0 => {
                 // Drain what is ready before polling again.
                 while let Some((frames, count, client)) = recv_message(&sock) {
-                    stats.messages.fetch_add(1, Ordering::Relaxed);
-                    let noted = |r: &crate::reject::Refusal, header: &[u8]| {
-                        if r.reason == crate::reject::Reason::BadMac {
-                            stats.wrong_code.note(header, chrono::Utc::now().timestamp_millis());
-                        }
-                    };
-                    match protocol::parse_frames_noting(frames, count, key.as_deref(), &cfg.limits, noted) {
-                        Ok(msg) => {
-                            let (student, login) = (msg.common.student, &msg.common.login);
-                            if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
-                                continue; // counted and flagged by admit
-                            }
-                            stats.wrong_code.accepted(&msg.common.login);
-                            budget.take(super::chunk_bytes(&msg), &stop);
-                            if work.send(Work::Message(msg, client)).is_err() {
-                                return;
-                            }
-                        }
-                        Err(r) => {
-                            stats.reject(&r, "a student");
-                            // Message-level refusals are counted; the periodic Stats event
-                            // carries them, so a hostile peer cannot flood the UI with events.
+                    if let Some(msg) =
+                        accept(frames, count, client.as_ref(), key.as_deref(), &cfg, &stats, &sink, &pinning)
+                    {
+                        budget.take(super::chunk_bytes(&msg), &stop);
+                        if work.send(Work::Message(msg, client)).is_err() {
+                            return;
                         }
                     }
                     if stop.load(Ordering::SeqCst) {
@@ -125,6 +109,45 @@ pub fn run(
     drop(sock);
     drop(ctx);
     let _ = work.send(Work::SocketClosed);
+}
+
+/// Everything the socket thread does with one received message before the worker sees it:
+/// count it, parse and validate it (noting who sends with a wrong class code), and check the
+/// sender's key against the student's pin. `Some` is a valid, admitted message; a refusal is
+/// counted here. Also called by [`super::fuzzing`], so the fuzz target runs exactly this.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn accept(
+    frames: Vec<Frame>,
+    count: usize,
+    client: Option<&PublicKey>,
+    key: Option<&[u8]>,
+    cfg: &Config,
+    stats: &StatsCounter,
+    sink: &EventSink,
+    pinning: &super::pinning::Pinning,
+) -> Option<protocol::Message<Frame>> {
+    stats.messages.fetch_add(1, Ordering::Relaxed);
+    let noted = |r: &crate::reject::Refusal, header: &[u8]| {
+        if r.reason == crate::reject::Reason::BadMac {
+            stats.wrong_code.note(header, chrono::Utc::now().timestamp_millis());
+        }
+    };
+    match protocol::parse_frames_noting(frames, count, key, &cfg.limits, noted) {
+        Ok(msg) => {
+            let (student, login) = (msg.common.student, &msg.common.login);
+            if pinning.admit(student, login, client, stats, sink).is_err() {
+                return None; // counted and flagged by admit
+            }
+            stats.wrong_code.accepted(&msg.common.login);
+            Some(msg)
+        }
+        Err(r) => {
+            // Message-level refusals are counted; the periodic Stats event carries them, so a
+            // hostile peer cannot flood the UI with events.
+            stats.reject(&r, "a student");
+            None
+        }
+    }
 }
 
 /// Read one multipart message without blocking. Keeps at most 4 frames (more is a refusal

@@ -190,10 +190,7 @@ impl Worker {
                     self.on_message(msg, at);
                     self.budget.give(bytes);
                 }
-                Ok(Work::FileChecked { job, result }) => {
-                    self.pending_files -= 1;
-                    self.on_checked(job, result);
-                }
+                Ok(Work::FileChecked { job, result }) => self.file_checked(job, result),
                 Ok(Work::MarkChatRead { student, until }) => match self.store.mark_chat_read(student, until) {
                     Ok(()) => self.chat_read(student),
                     Err(e) => self.error(Fault::MarkRead, None, format!("Could not mark the chat as read: {e}")),
@@ -226,7 +223,7 @@ impl Worker {
 
     /// The time an event is recorded: never earlier than the previous one, so the index's
     /// insertion order is its time order and a reindex (which sorts by time) gives the same.
-    fn clock(&mut self) -> i64 {
+    pub(super) fn clock(&mut self) -> i64 {
         self.last_at = now_ms().max(self.last_at);
         self.last_at
     }
@@ -286,7 +283,7 @@ impl Worker {
         }
     }
 
-    fn on_message(&mut self, msg: Message<Frame>, at: i64) {
+    pub(super) fn on_message(&mut self, msg: Message<Frame>, at: i64) {
         let c = &msg.common;
         if self.replayed(c, matches!(msg.payload, Payload::Bye)) {
             return;
@@ -496,8 +493,14 @@ impl Worker {
         }
     }
 
+    /// A file came back from the images or blends thread.
+    pub(super) fn file_checked(&mut self, job: FileJob, result: Result<Checked, Failure>) {
+        self.pending_files -= 1;
+        self.on_checked(job, result);
+    }
+
     /// Transfers still open when the receiver stops cannot be resumed: say so on the timeline.
-    fn shutdown(mut self) {
+    pub(super) fn shutdown(mut self) {
         if let Ok(mut f) = self.fresh.lock() {
             f.save(true);
         }

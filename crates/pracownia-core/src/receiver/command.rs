@@ -73,12 +73,12 @@ pub const COMMAND_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Hand a command to the worker (it owns the store) and wait, bounded, for its answer.
 pub(crate) fn call(
-    work: &crossbeam_channel::Sender<super::worker::Work>,
+    work: &crossbeam_channel::Sender<super::work::Work>,
     cmd: LecturerCommand,
 ) -> Result<CommandOutcome, CommandError> {
     use crossbeam_channel::{RecvTimeoutError, SendTimeoutError};
     let (reply, answer) = crossbeam_channel::bounded(1);
-    match work.send_timeout(super::worker::Work::Command { cmd, reply }, COMMAND_WAIT) {
+    match work.send_timeout(super::work::Work::Command { cmd, reply }, COMMAND_WAIT) {
         Ok(()) => {}
         Err(SendTimeoutError::Timeout(_)) => return Err(CommandError::Timeout),
         Err(SendTimeoutError::Disconnected(_)) => return Err(CommandError::Stopped),

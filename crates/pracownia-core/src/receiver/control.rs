@@ -4,7 +4,7 @@
 //! 0600 right after bind, so only the lecturer's own account can talk to it.
 
 use super::command::{self, LecturerCommand};
-use super::worker::Work;
+use super::work::Work;
 use crossbeam_channel::Sender;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};

@@ -12,8 +12,9 @@
 
 use super::pinning::Pinning;
 use super::stats::{EventSink, StatsCounter};
-use super::worker::{DiskJob, DiskQueues, Worker};
-use super::{socket::Frame, Budget, Config, ReceiverError};
+use super::work::{DiskJob, DiskQueues};
+use super::worker::Worker;
+use super::{work::Frame, Budget, Config, ReceiverError};
 use crate::events::{Event, Stats};
 use crate::limits::Limits;
 use crate::media;

@@ -3,7 +3,7 @@
 //! milliseconds; neither may delay the chunks, chat and presence of other students. Screenshots
 //! and blends have a thread each, so a screenshot never waits behind a blend's flush.
 
-use super::worker::{Checked, DiskJob, Failure, FileJob, Work};
+use super::work::{Checked, DiskJob, Failure, FileJob, Work};
 use super::Config;
 use crate::media;
 use crate::reassembly::Verified;

@@ -27,6 +27,7 @@ mod rate;
 mod return_path;
 mod socket;
 mod stats;
+mod work;
 mod worker;
 mod wrong_code;
 mod zap;
@@ -121,7 +122,7 @@ pub enum ReceiverError {
 pub struct Receiver {
     endpoint: String,
     return_endpoint: String,
-    commands: crossbeam_channel::Sender<worker::Work>,
+    commands: crossbeam_channel::Sender<work::Work>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
     events: Rx<Event>,
@@ -235,7 +236,7 @@ impl Receiver {
             let tx = work_tx.clone();
             crate::store::watch::watch(store.root(), move |dir| {
                 // Blocks only the watcher's own thread when the worker is busy; never drops.
-                let _ = tx.send(worker::Work::Resync(dir));
+                let _ = tx.send(work::Work::Resync(dir));
             })
         };
         if let Err(e) = &watcher {
@@ -247,7 +248,7 @@ impl Receiver {
                 "pracownia-worker",
                 Box::new(move || {
                     let _watcher = watcher;
-                    let disk = worker::DiskQueues { images: img_tx, blends: blend_tx, writeback: wb_tx };
+                    let disk = work::DiskQueues { images: img_tx, blends: blend_tx, writeback: wb_tx };
                     worker::Worker::new(store, cfg, stats, sink, disk, budget, Some(out_tx))
                         .with_freshness(fresh)
                         .run(work_rx)
@@ -294,7 +295,7 @@ impl Receiver {
     /// Mark a student's chat as read up to `until` (Unix ms). The store is owned by the receiver's
     /// worker while it runs, so this goes through it; it never blocks on the network.
     pub fn mark_chat_read(&self, student: uuid::Uuid, until: i64) {
-        let _ = self.commands.send(worker::Work::MarkChatRead { student, until });
+        let _ = self.commands.send(work::Work::MarkChatRead { student, until });
     }
 
     /// Forget the key a student is pinned to (a student who reinstalled the add-on): the next
@@ -394,7 +395,7 @@ impl Budget {
 }
 
 /// The bytes of a message that count against the [`Budget`]: a chunk's body.
-pub(crate) fn chunk_bytes(msg: &crate::protocol::Message<socket::Frame>) -> usize {
+pub(crate) fn chunk_bytes(msg: &crate::protocol::Message<work::Frame>) -> usize {
     match &msg.payload {
         crate::protocol::Payload::Chunk(c) => c.body.as_ref().len(),
         _ => 0,

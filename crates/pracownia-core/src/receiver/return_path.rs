@@ -5,9 +5,10 @@
 
 use super::fresh::{Freshness, Route};
 use super::pinning::{client_key, Pinning};
-use super::socket::{recv_rest, Frame};
+use super::socket::recv_rest;
 use super::stats::{EventSink, StatsCounter};
-use super::worker::Work;
+use super::work::Frame;
+use super::work::Work;
 use super::{Config, ReceiverError};
 use crate::keys::PublicKey;
 use crate::protocol::{self, LecturerMessage, LecturerPayload, ReturnPayload};

@@ -1,7 +1,7 @@
 //! The only thread that touches the ZeroMQ socket.
 
 use super::stats::{EventSink, StatsCounter};
-use super::worker::Work;
+use super::work::{Frame, Work};
 use super::{Budget, Config, ReceiverError};
 use crate::events::Event;
 use crate::keys::PublicKey;
@@ -10,15 +10,6 @@ use crossbeam_channel::Sender;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A received frame; the body of a chunk stays in ZeroMQ's buffer instead of being copied.
-pub struct Frame(pub zmq::Message);
-
-impl AsRef<[u8]> for Frame {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
 
 /// How often the loop wakes to notice a stop request.
 const POLL: Duration = Duration::from_millis(100);

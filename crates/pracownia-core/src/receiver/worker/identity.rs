@@ -4,7 +4,7 @@
 use super::Worker;
 use crate::events::{Event, Fault};
 use crate::protocol::{Message, Payload};
-use crate::receiver::socket::Frame;
+use crate::receiver::work::Frame;
 use crate::store::{Entry, LeaveReason, Resolved, StudentRef};
 use uuid::Uuid;
 

@@ -4,19 +4,19 @@ mod identity;
 mod lecturer;
 mod transfers;
 
+use super::work::{Checked, Failure};
 pub(crate) use lecturer::Online;
 
 use super::fresh::{Freshness, Route};
 use super::presence::{Change, Presence, Touch};
 use super::rate::{Bucket, PerId};
-use super::socket::Frame;
 use super::stats::{EventSink, StatsCounter};
+use super::work::{DiskQueues, FileJob, Frame, Work};
 use super::{Budget, Config};
 use crate::events::{Event, Fault};
-use crate::media::Screenshot;
 use crate::model::FileKind;
 use crate::protocol::{Chunk, Common, Message, Payload};
-use crate::reassembly::{ReassemblyError, Transfer, Verified, Writeback};
+use crate::reassembly::{ReassemblyError, Transfer};
 use crate::reject::{Reason, Refusal};
 use crate::store::LeaveReason;
 use crate::store::{Entry, FileMeta, Store, StudentRef};
@@ -27,65 +27,6 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-pub enum Work {
-    /// A valid student message, with the sender's CURVE key in an encrypted class (already
-    /// checked against the student's pin by the socket thread).
-    Message(Message<Frame>, Option<crate::keys::PublicKey>),
-    /// A verified file was made durable and checked on the images or blends thread.
-    FileChecked {
-        job: FileJob,
-        result: Result<Checked, Failure>,
-    },
-    /// A student folder changed on disk (by hand): bring the index in step.
-    Resync(PathBuf),
-    /// The lecturer read this student's chat up to this time (the worker owns the store).
-    MarkChatRead {
-        student: Uuid,
-        until: i64,
-    },
-    SocketClosed,
-    /// A student's message on the return path, from a connection that registered that student.
-    Return(crate::protocol::ReturnMessage),
-    /// The return-path connection of this student has gone (a send to it failed).
-    ReturnGone(Uuid),
-    /// A lecturer command; the answer goes back on `reply`.
-    Command {
-        cmd: crate::receiver::command::LecturerCommand,
-        reply: Sender<Result<crate::receiver::command::CommandOutcome, crate::receiver::command::CommandError>>,
-    },
-}
-
-/// A complete file whose SHA-256 matched, on its way to being made durable and checked.
-pub struct FileJob {
-    pub student: StudentRef,
-    pub staged: PathBuf,
-    /// Where a screenshot's thumbnail is staged.
-    pub thumb: PathBuf,
-    pub meta: FileMeta,
-}
-
-/// What the images or blends thread found.
-pub enum Checked {
-    Screenshot(Screenshot),
-    Blend,
-}
-
-pub enum Failure {
-    Refused(Refusal),
-    Io(String),
-}
-
-/// Work for the images and blends threads: the job and the open, verified staging file.
-pub type DiskJob = (FileJob, Verified);
-
-/// Where the worker hands disk work that may wait on the device.
-pub struct DiskQueues {
-    pub images: Sender<DiskJob>,
-    pub blends: Sender<DiskJob>,
-    /// Early-writeback hints (bounded; a hint that does not fit is dropped, it is only a hint).
-    pub writeback: Sender<Writeback>,
-}
 
 type Key = (Uuid, Uuid);
 

@@ -228,9 +228,22 @@ def read_commands(stream, commands, decode):
         commands.put(_EOF)
 
 
+def lower_priority():
+    """The courier's hashing and sending must not take the CPU from Blender's drawing (software
+    OpenGL draws on every core): on a busy computer it waits instead, and an upload takes a
+    little longer. Windows gets the same from the client's creation flags."""
+    try:
+        if hasattr(os, "nice"):
+            os.nice(19)
+    except OSError:
+        pass
+
+
 def main(argv=None, stdin=None, stdout=None):
     """Returns the exit code: 0 after a normal end, 2 when the network side cannot load."""
     argv = sys.argv[1:] if argv is None else argv
+    if "--parent" in argv:  # started as the helper process (tests call main() in-process too)
+        lower_priority()
     parent = int(argv[argv.index("--parent") + 1]) if "--parent" in argv else None
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout.buffer

@@ -137,7 +137,8 @@ class CourierSession:
         courier does not start or does not say `ready` within ready_timeout."""
         log_path = os.path.join(self.spool, "courier.log")
         env = dict(os.environ, PRACOWNIA_SYS_PATH=json.dumps([p for p in sys.path if p]))
-        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # Windows: no console window
+        # Windows: no console window, and below Blender's priority (POSIX: the courier nices itself).
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0) | getattr(subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
         try:
             self._log = open(log_path, "wb")
             self.proc = subprocess.Popen(

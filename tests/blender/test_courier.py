@@ -287,6 +287,18 @@ def test_the_spool_and_the_courier_are_gone_after_disconnect():
     assert json.loads(json.dumps(ctl.status()))["state"] == "not_connected"
 
 
+def test_the_courier_yields_the_cpu_to_blender():
+    """Software OpenGL draws on every core: the courier's hashing slowed Blender's frames ~1.9x
+    until it ran at the lowest priority (bench/RESULTS.md, "Frame time while uploading")."""
+    ctl = Controller()
+    ctl.connect("127.0.0.1:9", "anna", SID)
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, ctl.session.proc.pid) == min(19, ours + 19)
+    finally:
+        assert ctl.disconnect() is True
+
+
 def test_the_courier_runs_on_the_python_under_sys_prefix_not_a_path_guess(monkeypatch):
     """Debian's Blender 3.4 reported a pyenv shim found on PATH as sys.executable."""
     from pracownia_student import deps

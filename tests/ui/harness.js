@@ -23,6 +23,7 @@ if (cfg.retention) retention.set(homeClass, { ...cfg.retention });
 /** What thinning would remove while retention is on (cfg.thin), until a thin_now removed it. */
 let thinnable = cfg.thin ?? { screenshots: 12, blends: 3, bytes: 45 * 1024 * 1024 };
 let running = !!cfg.running;
+let slowServed = 0;
 let blenderMissing = !!cfg.blenderMissing;
 const stats = { messages: 0, chats: 0, files: 0, bytes: 0, online: 0, rejected: {}, events_dropped: 0, wrong_code: [], ...(cfg.stats ?? {}) };
 
@@ -232,8 +233,18 @@ function handle(cmd, args) {
     case "timeline_page": {
       // from/until (Unix ms, inclusive; both or neither, as the backend's span): one session's part.
       const span = args.from != null && args.until != null;
-      const mine = entries.filter((e) => e.student === args.student && (!span || (e.ts >= args.from && e.ts <= args.until)));
-      return newestFirst(mine, args.before_id, args.limit);
+      const read = () => {
+        const mine = entries.filter((e) => e.student === args.student && (!span || (e.ts >= args.from && e.ts <= args.until)));
+        return newestFirst(mine, args.before_id, args.limit);
+      };
+      // cfg.slowFirstPage (ms): the first two newest pages (the student view's and its thread's)
+      // answer late, as on a busy machine, with the rows as they were when asked.
+      if (cfg.slowFirstPage && args.before_id == null && slowServed < 2) {
+        slowServed++;
+        const rows = read();
+        return new Promise((r) => setTimeout(() => r(rows), cfg.slowFirstPage));
+      }
+      return read();
     }
     case "screenshots_at": {
       const newest = new Map();

@@ -54,6 +54,40 @@ describe("answering a student", () => {
     }
   });
 
+  test("a first page that answers late: a chat that came meanwhile and the reply each show once", async () => {
+    // The real app's failure: the thread's first page was still being read when the student's chat
+    // event came; both reads returned the same rows and the thread held them twice, after which
+    // a reply's row never showed.
+    const { page, context, errors } = await openApp(env, { running: true, slowFirstPage: 700 });
+    try {
+      const student = await idOf(page, "bartek");
+      await tile(page, "bartek").click();
+      // The chat comes after the thread asked for its first page and before that page answers.
+      await poll(() => calls(page, "timeline_page"), (c) => c.length >= 2);
+      await push(page, { type: "chat", student, login: "bartek", text: "Is this right?" });
+      const items = page.locator(tid("thread-item"));
+      const ids = () => items.evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+      await poll(() => page.locator(`${tid("thread-item")}[data-kind="chat"]`).allInnerTexts(), (t) => t.some((x) => x.includes("Is this right?")));
+      await page.waitForTimeout(1000); // past the late first page
+      const shown = await ids();
+      assert.equal(new Set(shown).size, shown.length, `each row once: ${shown}`);
+      assert.ok((await items.allInnerTexts()).some((x) => x.includes("Is this right?")), "the late page did not take the chat away");
+      const box = page.locator(tid("reply-box"));
+      await box.click();
+      await box.type("Yes");
+      await box.press("Enter");
+      const reply = page.locator(`${tid("thread-item")}[data-kind="reply"]`);
+      await reply.waitFor();
+      assert.equal(await reply.count(), 1);
+      const after = await ids();
+      assert.equal(new Set(after).size, after.length, `each row once: ${after}`);
+      assert.equal(after.length, shown.length + 1);
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
   test("stopped: the reply box is disabled with a reason; a refused reply is a sentence in the UI language", async () => {
     const { page, context } = await openApp(env, { running: false });
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendOlder, coalesce, fetchNewer } from "./paging";
+import { appendOlder, coalesce, fetchNewer, mergeNewestFirst } from "./paging";
 import type { TimelineEntry } from "./types";
 
 const row = (id: number): TimelineEntry => ({ id, ts: id, student: "s", login: "l", kind: "chat", text: String(id) });
@@ -25,6 +25,16 @@ describe("paging", () => {
   });
   it("fetchNewer with nothing shown returns everything", async () => {
     expect((await fetchNewer(source(3).page, null, 2)).map((r) => r.id)).toEqual([3, 2, 1]);
+  });
+  it("mergeNewestFirst keeps every row once, newest first, the first list's row winning", () => {
+    const ids = (l: TimelineEntry[]) => l.map((r) => r.id);
+    expect(ids(mergeNewestFirst([row(9), row(7), row(5)], [row(8), row(7), row(3)]))).toEqual([9, 8, 7, 5, 3]);
+    expect(ids(mergeNewestFirst([], [row(2), row(1)]))).toEqual([2, 1]);
+    expect(ids(mergeNewestFirst([row(4)], []))).toEqual([4]);
+    // The same rows read twice (a late first page and a refresh) show once.
+    expect(ids(mergeNewestFirst([row(3), row(2), row(1)], [row(3), row(2), row(1)]))).toEqual([3, 2, 1]);
+    const fresh = { ...row(7), text: "fresh" };
+    expect(mergeNewestFirst([fresh], [row(8), row(7)])[1].text).toBe("fresh");
   });
   it("appendOlder skips overlapping rows", () => {
     expect(appendOlder([row(9), row(8)], [row(8), row(7)]).map((r) => r.id)).toEqual([9, 8, 7]);

@@ -22,6 +22,32 @@ export async function fetchNewer(page: PageFn, topId: number | null, limit: numb
   }
 }
 
+/**
+ * Two newest-first lists as one, newest first, each id once (the first list's row wins): reads
+ * that overlapped in time (a first page still on its way while an event's refresh came back)
+ * neither lose rows nor show one twice.
+ */
+export function mergeNewestFirst(a: readonly TimelineEntry[], b: readonly TimelineEntry[]): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = a[i];
+    const y = b[j];
+    let next: TimelineEntry;
+    if (y === undefined || (x !== undefined && x.id >= y.id)) {
+      next = x;
+      i++;
+      if (y !== undefined && y.id === x.id) j++;
+    } else {
+      next = y;
+      j++;
+    }
+    if (out.length === 0 || out[out.length - 1].id !== next.id) out.push(next);
+  }
+  return out;
+}
+
 /** Appends an older page, skipping rows already present (a page boundary that moved). */
 export function appendOlder(list: TimelineEntry[], older: TimelineEntry[]): TimelineEntry[] {
   if (list.length === 0) return older.slice();

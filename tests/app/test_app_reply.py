@@ -1,10 +1,4 @@
-"""NOT COLLECTED (named flaky_, not test_): in 2 of 4 clean CI runs on a busy machine the reply
-never appeared in the student's thread, though the index held it (delivered) and the receiver
-emitted message_queued and message_delivery for it; the thread showed only the chat. The bug is
-in the app (the Conversation's refresh on those events), not in this test. Rename it back to
-test_app_reply.py once fixed.
-
-The real app answers students (protocol 1.1): two Python students (the add-on's transport,
+"""The real app answers students (protocol 1.1): two Python students (the add-on's transport,
 `Sender`, which registers on the return path at port + 1) connect; the lecturer replies to one in
 the student view and the student receives it; the student marks it read and the thread shows
 "read"; "Message everyone" reaches both students.

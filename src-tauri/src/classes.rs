@@ -266,6 +266,12 @@ pub fn overlay(mut s: Settings) -> Settings {
 /// Writes the current class's own settings (keeping its name and retention). A first class
 /// that has no folder yet gets one, named as [`first_name`] says.
 pub fn save_current(s: &Settings) -> Result<(), AppError> {
+    update(s, |_| {})
+}
+
+/// The current class's file with the settings' port, code and encryption, changed by `change`,
+/// written once.
+fn update(s: &Settings, change: impl FnOnce(&mut ClassFile)) -> Result<(), AppError> {
     let dir = class_dir(Path::new(&s.store), &s.class);
     let mut f = read(&dir).unwrap_or_default();
     if f.name.is_none() && !s.class.is_empty() {
@@ -274,6 +280,7 @@ pub fn save_current(s: &Settings) -> Result<(), AppError> {
     f.port = Some(s.port);
     f.class_code = s.class_code.clone();
     f.encrypt = Some(s.encrypt);
+    change(&mut f);
     write(&dir, &f)
 }
 
@@ -283,11 +290,7 @@ pub fn retention(s: &Settings) -> RetentionSettings {
 
 pub fn save_retention(s: &Settings, r: RetentionSettings) -> Result<RetentionSettings, AppError> {
     let r = r.validate()?;
-    save_current(s)?;
-    let dir = class_dir(Path::new(&s.store), &s.class);
-    let mut f = read(&dir).unwrap_or_default();
-    f.retention = Some(r);
-    write(&dir, &f)?;
+    update(s, |f| f.retention = Some(r))?;
     Ok(r)
 }
 

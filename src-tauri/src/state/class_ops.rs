@@ -4,7 +4,7 @@ use super::{now_ms, AppState};
 use crate::classes::{self, ClassInfo, RetentionSettings};
 use crate::error::{AppError, ErrorKind};
 use crate::settings::Settings;
-use pracownia_core::store::{Store, META_DIR};
+use pracownia_core::store::{Store, StoreError, ThinReport, META_DIR};
 use serde::Serialize;
 use std::path::Path;
 use ts_rs::TS;
@@ -103,24 +103,17 @@ impl AppState {
         if self.is_running() {
             return Err(AppError::new(ErrorKind::Running, "Stop the receiver first."));
         }
-        let r = self.retention();
-        if !r.enabled() {
-            return Ok(ThinSummary::default());
-        }
-        let mut store = Store::open(self.store())?;
-        let report =
-            if delete { store.thin(&r.policy(), now_ms())? } else { store.thin_plan(&r.policy(), now_ms())? };
+        let report = thin_store(&self.store(), &self.retention(), delete)?;
         Ok(ThinSummary { screenshots: report.screenshots, blends: report.blends, bytes: report.bytes })
     }
 
     /// Before the receiver opens the class's store: thin it when its retention asks. A failure
     /// is logged, never a reason not to receive.
     pub(super) fn apply_retention(&self, s: &Settings, store: &Path) {
-        let r = classes::retention(s);
-        if !r.enabled() || !store.join(META_DIR).is_dir() {
+        if !store.join(META_DIR).is_dir() {
             return;
         }
-        match Store::open(store).and_then(|mut st| st.thin(&r.policy(), now_ms())) {
+        match thin_store(store, &classes::retention(s), true) {
             Ok(rep) if rep.screenshots + rep.blends > 0 => log::info!(
                 "retention: removed {} screenshots and {} .blend versions ({} bytes)",
                 rep.screenshots,
@@ -142,5 +135,19 @@ impl AppState {
                 name: c.name,
             })
             .collect()
+    }
+}
+
+/// What `r` thins in the store at `root`: removed when `delete`, else only counted. Nothing while
+/// retention is off.
+fn thin_store(root: &Path, r: &RetentionSettings, delete: bool) -> Result<ThinReport, StoreError> {
+    if !r.enabled() {
+        return Ok(ThinReport::default());
+    }
+    let mut store = Store::open(root)?;
+    if delete {
+        store.thin(&r.policy(), now_ms())
+    } else {
+        store.thin_plan(&r.policy(), now_ms())
     }
 }

@@ -306,7 +306,7 @@ describe("needs attention", () => {
       await page.locator(tid("class-grid")).waitFor();
       assert.deepEqual(await logins(), ["daria", "basia", "filip"]);
       // Opening a student reads their chat: back in the grid, they are no longer listed.
-      await tile(page, "daria").locator("button.open").click();
+      await tile(page, "daria").locator("button.card-open").click();
       await page.locator(tid("student-view")).waitFor();
       await page.locator(tid("grid-button")).click();
       await poll(logins, (v) => v.length === 2);
@@ -326,7 +326,7 @@ describe("needs attention", () => {
       await shot(page, "attention-pl");
       // Everyone answered: the plain title, no filter left with nobody in it.
       await page.locator(tid("stop-button")).click(); // a stopped receiver lowers every hand
-      for (const login of ["basia", "filip"]) await tile(page, login).locator("button.open").click().then(() => page.locator(tid("grid-button")).click());
+      for (const login of ["basia", "filip"]) await tile(page, login).locator("button.card-open").click().then(() => page.locator(tid("grid-button")).click());
       await poll(() => page.title(), (v) => v === "Pracownia");
       assert.equal(await page.title(), "Pracownia");
       await hands.click();
@@ -414,7 +414,7 @@ describe("sharing paused", () => {
       assert.equal(await tile(page, "igor").locator(tid("last-shot")).getAttribute("data-stale"), "false");
       await shot(page, "sharing-paused");
       // The student view shows it from the same state.
-      await tile(page, "igor").locator("button.open").click();
+      await tile(page, "igor").locator("button.card-open").click();
       await page.locator(tid("student-view")).waitFor();
       assert.equal(await page.locator(`${tid("student-view")} ${tid("paused-badge")}`).count(), 1);
       await push(page, { type: "sharing", student: igor, login: "igor", paused: false });

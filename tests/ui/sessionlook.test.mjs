@@ -81,7 +81,7 @@ describe("looking at a past session", () => {
       await shot(page, "session-look-grid");
 
       // A student: only the entries within the span, asked for with from/until.
-      await annaTile.locator("button.open").click();
+      await annaTile.locator("button.card-open").click();
       await page.locator(tid("student-view")).waitFor();
       await poll(() => timelineCalls(page), (v) => v.length >= 1);
       for (const c of await timelineCalls(page)) assert.deepEqual([c.from, c.until], [S1.start, S1.end]);
@@ -130,7 +130,7 @@ describe("looking at a past session", () => {
       await page.locator(tid("session-nobody")).waitFor();
       assert.match(await page.locator(tid("session-nobody")).innerText(), /Nobody's work from this session/);
       assert.equal(await tile(page, "anna.nowak").locator("img").count(), 0);
-      await tile(page, "anna.nowak").locator("button.open").click();
+      await tile(page, "anna.nowak").locator("button.card-open").click();
       await page.locator(tid("session-timeline-empty")).waitFor();
       assert.equal(await page.locator(tid("session-timeline-empty")).innerText(), "No entries in this session.");
       assert.match(await page.locator(tid("student-view")).innerText(), /No screenshots in this session/);
@@ -152,7 +152,7 @@ describe("looking at a past session", () => {
     });
     try {
       await lookAt(page, 1);
-      await tile(page, "zofia").locator("button.open").click();
+      await tile(page, "zofia").locator("button.card-open").click();
       const count = page.locator(tid("timeline-count"));
       await poll(() => count.innerText(), (v) => v === "500 entries+");
       const list = page.locator(tid("timeline-list"));

@@ -27,7 +27,7 @@ SCRIPT = textwrap.dedent("""
                         "site-packages")
     print("WHEEL", os.path.isfile(os.path.join(site, "zmq", "__init__.py")))
     runtime = importlib.import_module(name + ".runtime")
-    addon = importlib.import_module(name + ".addon")
+    timers = importlib.import_module(name + ".timers")
     p = bpy.context.preferences.addons[name].preferences
     p.login, p.address = "rozszerzenie", "127.0.0.1:" + port
     assert bpy.ops.pracownia.connect() == {"FINISHED"}
@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent("""
     print("COURIER", type(ctl.session).__name__, ctl.fallback)
     t = time.monotonic()
     while runtime.controller.sent["blend"] < 1 and time.monotonic() - t < 30:
-        addon._tick(); time.sleep(0.05)
+        timers._tick(); time.sleep(0.05)
     print("SENT", runtime.controller.sent["blend"])
     bpy.ops.pracownia.connect()
     import addon_utils

@@ -11,13 +11,13 @@ import sys
 import textwrap
 import time
 
-import bpy_env  # noqa: F401,I001  (isolated user folders first, then bpy)
+from tests.blender.bpy_module import bpy_env  # noqa: F401,I001  (user folders first, then bpy)
 import addon_utils
 import bpy
 import pytest
 
-from layout_recorder import Recorder  # noqa: F401  (bpy_test_twoway imports it from here)
-from support import ROOT, entries, our_threads, tick_report
+from tests.blender.layout_recorder import Recorder  # noqa: F401  (bpy_test_twoway imports it)
+from tests.blender.support import ROOT, entries, our_threads, tick_report
 
 ADDON = "pracownia_student"
 

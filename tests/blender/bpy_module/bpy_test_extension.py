@@ -9,9 +9,8 @@ import textwrap
 
 import pytest
 
-import bpy_env  # noqa: F401  (isolated user folders, then bpy)
-
-from support import ROOT, entries
+from tests.blender.bpy_module import bpy_env  # noqa: F401  (isolated user folders, then bpy)
+from tests.blender.support import entries
 
 SCRIPT = textwrap.dedent("""
     import sys, time
@@ -46,8 +45,7 @@ SCRIPT = textwrap.dedent("""
 
 @pytest.mark.timeout_s(150)
 def test_extension_zip_installs_with_bundled_wheel_and_sends(tmp_path, start_serve, cli):
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    import build_addon
+    import build_addon  # scripts/ (pytest.ini's pythonpath)
     zip_path = build_addon.build_extension(str(tmp_path / "dist"))
     serve = start_serve()
     home = tmp_path / "home"

@@ -18,10 +18,10 @@ import time
 
 from .conversation import Conversation
 from .schedule import DigestGate, Schedule
+from .transport.protocol import DEFAULT_PORT  # stdlib only: the protocol needs no pyzmq
 
 __all__ = ["Controller", "ChatHistory", "parse_address", "DEFAULT_PORT"]
 
-DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no zmq
 # An encrypted class whose lecturer never answered within this many seconds: a wrong server key
 # (or an unencrypted lecturer) fails every CURVE handshake silently, so say what to check.
 NO_ANSWER_S = 10.0
@@ -54,7 +54,8 @@ def parse_address(text):
     """(host, port) from "host", "host:port", "[v6]" or "[v6]:port"; ValueError with a sentence."""
     text = (text or "").strip()
     if not text:
-        raise ValueError("Please type the lecturer's address, e.g. 192.168.1.10:5570.")
+        raise ValueError("Please type the lecturer's address, e.g. 192.168.1.10:%d."
+                         % DEFAULT_PORT)
     host, port = text, str(DEFAULT_PORT)
     if text.startswith("["):
         host, _, rest = text[1:].partition("]")

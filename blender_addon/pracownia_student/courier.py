@@ -251,7 +251,7 @@ def main(argv=None, stdin=None, stdout=None):
 
     courier = Courier(stdout, parent)
     try:
-        from . import transport  # noqa: F401  (pyzmq: fail here, with a sentence, not later)
+        from .transport import sender  # noqa: F401  (pyzmq: fail here, with a sentence, not later)
     except ImportError as e:
         try:
             courier.send("fatal", error="The helper process cannot load pyzmq (%s)." % e)

@@ -7,11 +7,12 @@ import base64
 import collections
 from urllib.parse import unquote_to_bytes
 
+from .transport.protocol import DEFAULT_PORT
+
 __all__ = ["SCHEME", "Join", "read_join", "parse_join", "parse_key", "is_join", "lecturer_field",
            "BAD_KEY"]
 
 SCHEME = "pracownia://"
-_DEFAULT_PORT = 5570  # protocol.DEFAULT_PORT; repeated so this module needs no zmq
 _KEY_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 BAD_KEY = ("The server key in the join text is damaged; copy the whole join text from the "
            "lecturer again.")
@@ -74,7 +75,7 @@ def read_join(text):
     if not host or any(c in host for c in " /@"):
         raise ValueError("The join text has no address before the class code.")
     if port is None:
-        port = _DEFAULT_PORT
+        port = DEFAULT_PORT
     elif port.isascii() and port.isdigit() and 0 < int(port) < 65536:
         port = int(port)
     else:

@@ -1,6 +1,6 @@
 """Telling the student that the lecturer wrote, without blocking their work.
 
-The add-on timer (addon._tick, main thread) calls check() after each controller tick. A new
+The add-on timer (timers._tick, main thread) calls check() after each controller tick. A new
 reply or broadcast becomes an INFO report: it flashes in the status bar and stays in the Info
 editor's log. Nothing modal, nothing to click away; the status bar's unread marker (ui.py) stays
 until the student presses "Mark as read".

@@ -3,7 +3,7 @@
 import bpy
 from bpy.props import EnumProperty
 
-from . import deps, identity, keys, runtime
+from . import deps, identity, keys, runtime, timers
 from .joinstring import lecturer_field
 from .prefs import get_prefs
 
@@ -17,6 +17,11 @@ def _hello_info():
     return info
 
 
+def student_id_for(login):
+    """The id of login on this configuration, created the first time that login connects."""
+    return identity.id_for_login(runtime.id_path, login, runtime.legacy_id_path, runtime.last_login)
+
+
 def _fail(op, sentence):
     op.report({"ERROR"}, sentence)
     return {"CANCELLED"}
@@ -28,9 +33,8 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
     bl_label = "Connect"
 
     def execute(self, context):
-        from . import addon
         if ctl.connected:
-            addon.stop_sharing()
+            timers.stop_sharing()
             self.report({"INFO"}, "Disconnected from the lecturer.")
             return {"FINISHED"}
         if not deps.zmq_available():
@@ -43,7 +47,7 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
             if code != session_props.class_code:
                 session_props.class_code = code  # the student sees the code the join text carried
             # The id of this login on this configuration (another login here is another student).
-            runtime.student_id = addon.student_id_for(prefs.login)
+            runtime.student_id = student_id_for(prefs.login)
             ctl.connect(address, prefs.login, runtime.student_id,
                         class_code=code,
                         server_key=server_key, key_folder=runtime.config_dir,
@@ -54,7 +58,7 @@ class PRACOWNIA_OT_connect(bpy.types.Operator):
         except ValueError as e:
             ctl.error = str(e)
             return _fail(self, str(e))
-        addon.start_timer()
+        timers.start_timer()
         return {"FINISHED"}
 
 
@@ -93,8 +97,7 @@ class PRACOWNIA_OT_mark_read(bpy.types.Operator):
 
     def execute(self, context):
         ctl.mark_conversation_read()
-        from . import addon
-        addon.redraw()
+        timers.redraw()
         return {"FINISHED"}
 
 
@@ -124,8 +127,7 @@ class PRACOWNIA_OT_pause(bpy.types.Operator):
 
     def execute(self, context):
         ctl.paused = not ctl.paused
-        from . import addon
-        addon.redraw()
+        timers.redraw()
         return {"FINISHED"}
 
 
@@ -135,14 +137,13 @@ class PRACOWNIA_OT_install_pyzmq(bpy.types.Operator):
     bl_label = "Install pyzmq"
 
     def execute(self, context):
-        from . import addon
         inst = runtime.installer
         if inst is None or inst.state in ("done", "failed"):
             inst = runtime.installer = deps.Installer(runtime.deps_dir)
         inst.start(online_allowed=getattr(bpy.app, "online_access", True))
         if inst.state == "failed":
             return _fail(self, inst.message)
-        addon.start_timer()
+        timers.start_timer()
         return {"FINISHED"}
 
 

@@ -4,6 +4,7 @@ import bpy
 from bpy.props import IntProperty, PointerProperty, StringProperty
 
 from . import runtime
+from .transport.protocol import DEFAULT_PORT
 
 ADDON_ID = __package__  # "pracownia_student", or "bl_ext.<repo>.pracownia_student" as extension
 
@@ -21,9 +22,9 @@ class PracowniaPreferences(bpy.types.AddonPreferences):
                           maxlen=64)
     address: StringProperty(name="Lecturer", default="",
                             description="The lecturer's computer: host or host:port "
-                                        "(the port is 5570 unless the lecturer says otherwise), "
+                                        "(the port is %d unless the lecturer says otherwise), "
                                         "or the join text pracownia://… the lecturer shows, "
-                                        "which fills in the class code too")
+                                        "which fills in the class code too" % DEFAULT_PORT)
     screenshot_every_s: IntProperty(name="Screenshot every (seconds)", default=60, min=10,
                                     max=3600)
     blend_every_min: IntProperty(name=".blend copy every (minutes)", default=5, min=1, max=120)

@@ -1,8 +1,9 @@
 """The add-on's single runtime state for this Blender session (bpy-free).
 
 Kept in its own module so that the chat history and the student's id survive disconnects, and so
-that ops, ui and addon share one Controller (they still import each other for their own parts:
-addon registers ops and ui, ops calls addon's timer start and stop).
+that addon, ops, timers, ui and notify share one Controller. Those import runtime and never the
+other way; among themselves only downwards (addon registers ops and ui; ops starts and stops the
+timer in timers), so there is no import cycle (tests/blender/test_addon_imports.py).
 """
 
 from .controller import Controller

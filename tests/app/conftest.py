@@ -6,16 +6,13 @@ plain `pytest tests` (without those) does not collect these tests: they need the
 
 import json
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
-import e2e_support  # noqa: E402
+from tests.e2e import e2e_support
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ARTIFACTS = os.path.join(ROOT, "artifacts")
@@ -26,20 +23,10 @@ if not os.environ.get("PRACOWNIA_APP_BIN"):
 
 @pytest.fixture(autouse=True)
 def _per_test_timeout(request):
-    """Fail (not hang) a test that runs past its timeout_s marker (default 300 s)."""
+    """tests/conftest.py's time limit with a longer default for the real app: 300 s."""
     marker = request.node.get_closest_marker("timeout_s")
-    seconds = marker.args[0] if marker else 300
-
-    def on_alarm(signum, frame):
-        raise TimeoutError("test ran longer than %s s" % seconds)
-
-    old = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
+    with e2e_support.time_limit(marker.args[0] if marker else 300, request.node.name):
         yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
 
 
 def free_port():

@@ -7,8 +7,6 @@ Selectors (docs/APP.md): student-tile, count-hands, count-unread-students, pause
 hand-lower, sort-select.
 """
 
-import os
-import sys
 import uuid
 
 import pytest
@@ -16,9 +14,7 @@ from selenium.webdriver.common.by import By
 
 from .test_app_window import shot, tid, wait
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
-from pracownia_student.transport import Sender  # noqa: E402
+from pracownia_student.transport import Sender
 
 
 def logins(d):

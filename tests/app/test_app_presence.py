@@ -8,7 +8,7 @@ header's count. Then Stop shows everyone offline, and Start keeps the gone stude
 
 import hashlib
 
-from e2e.e2e_content import RawStudent, make_png  # tests/ is on sys.path, as for this package
+from tests.e2e.e2e_content import RawStudent, make_png
 from selenium.webdriver.common.by import By
 
 from .test_app_window import tid, wait

@@ -7,8 +7,6 @@ Selectors (docs/APP.md): student-tile, reply-box, thread-item (data-kind, data-d
 broadcast-button, broadcast-box, broadcast-send, back-button.
 """
 
-import os
-import sys
 import threading
 import time
 import uuid
@@ -20,9 +18,7 @@ from selenium.webdriver.common.keys import Keys
 
 from .test_app_window import shot, tid, wait
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
-from pracownia_student.transport import Sender  # noqa: E402
+from pracownia_student.transport import Sender
 
 
 class Student:

@@ -1,14 +1,11 @@
-"""Fixtures of the add-on's tests: the same per-test time limit, `pracownia serve` and CLI as the
-end-to-end tests (tests/e2e/e2e_fixtures.py)."""
+"""Fixtures of the add-on's tests: the same `pracownia serve` and CLI as the end-to-end tests
+(tests/e2e/e2e_fixtures.py; the per-test time limit is tests/conftest.py's)."""
 
-import support  # noqa: F401  (puts tests/e2e and blender_addon on sys.path)
-from e2e_fixtures import _per_test_timeout, cli, pracownia_bin, start_serve  # noqa: F401 (fixtures)
+import pytest
 
-
-import pytest  # noqa: E402
-
-from pracownia_student.controller import Controller  # noqa: E402
-from pracownia_student.schedule import Schedule  # noqa: E402
+from pracownia_student.controller import Controller
+from pracownia_student.schedule import Schedule
+from tests.e2e.e2e_fixtures import cli, pracownia_bin, start_serve  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

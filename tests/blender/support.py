@@ -1,23 +1,15 @@
 """Helpers shared by the add-on's tests (pure Python, bpy module and real Blender).
 
-Reuses the end-to-end helpers (tests/e2e/e2e_support.py): the `pracownia` binary from
-$PRACOWNIA_BIN (a missing binary FAILS), `pracownia serve` as a subprocess, the CLI, time limits.
+The binary, `pracownia serve` and the CLI are the end-to-end tests' (tests/e2e/e2e_fixtures.py,
+through tests/blender/conftest.py); ROOT and wait_for are re-exported from tests/e2e/e2e_support.py.
 """
 
-import os
 import struct
-import sys
 import threading
 import time
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
-sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
-
-from e2e_support import (DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory,  # noqa: E402,F401
-                         time_limit, wait_for)
+from tests.e2e.e2e_support import ROOT, wait_for  # noqa: F401 (re-exported)
 
 
 def png_bytes(width=4, height=3, seed=0):

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from support import FakeCapture, entries, our_threads, tick_report, wait_for
+from tests.blender.support import FakeCapture, entries, our_threads, tick_report, wait_for
 from pracownia_student import deps
 from pracownia_student.controller import Controller
 
@@ -84,7 +84,7 @@ def test_a_screenshot_written_off_the_main_thread_arrives_a_failed_write_is_repo
 
 
 def test_status_waiting_then_connected_paused_and_no_window(start_serve, cli, controller):
-    from e2e_support import free_port
+    from tests.e2e.e2e_support import free_port
     port = free_port()  # the student reconnects to it until serve starts there
     ctl, cap = controller, FakeCapture(window=False)
     ctl.schedule.rand = lambda: 0.0  # no jitter: the first .blend copy is due at once

@@ -1,14 +1,9 @@
 """scripts/build_addon.py: both zips are reproducible and hold what Blender needs."""
 
 import hashlib
-import os
-import sys
 import zipfile
 
-from support import ROOT
-
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-import build_addon  # noqa: E402
+import build_addon  # scripts/ (pytest.ini's pythonpath)
 
 
 def _sha(path):

@@ -3,17 +3,14 @@ capture), against the Python ROUTER lecturer of tests/python/reference_router.py
 
 import json
 import os
-import sys
 import time
 import uuid
 
 import pytest
 
-from support import HERE, FakeCapture, welcome_until_two_way
+from tests.blender.support import FakeCapture, welcome_until_two_way
 from pracownia_student.conversation import Conversation, file_name
-
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
-from reference_router import TwoWayLecturer  # noqa: E402
+from tests.python.reference_router import TwoWayLecturer
 
 SID = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 

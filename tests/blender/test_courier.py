@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from support import FakeCapture, our_threads, wait_for
+from tests.blender.support import FakeCapture, our_threads, wait_for
 from pracownia_student import courier_protocol as CP
 from pracownia_student.controller import Controller
 from pracownia_student.courier_client import (COURIER_SCRIPT, CourierSession,

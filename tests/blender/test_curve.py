@@ -13,7 +13,7 @@ import pytest
 import zmq
 import zmq.utils.z85
 
-from support import HERE, FakeCapture, welcome_until_two_way
+from tests.blender.support import FakeCapture, welcome_until_two_way
 from pracownia_student import courier_protocol as CP
 from pracownia_student.controller import HANDSHAKE_SENTENCES, NO_ANSWER, NO_WELCOME
 from pracownia_student.courier_client import CourierSession
@@ -21,9 +21,7 @@ from pracownia_student.joinstring import lecturer_field
 from pracownia_student.schedule import DigestGate
 from pracownia_student.transport import Sender
 from pracownia_student.transport.curve import NO_CURVE
-
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "python"))
-from reference_router import TwoWayLecturer  # noqa: E402
+from tests.python.reference_router import TwoWayLecturer
 
 SID = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 KEY_TEXT = base64.urlsafe_b64encode(bytes(range(32))).decode().rstrip("=")
@@ -309,7 +307,7 @@ def test_a_refused_key_says_to_ask_the_lecturer(lecturers, controllers, tmp_path
 @pytest.mark.timeout_s(60)
 @pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
 def test_no_lecturer_at_all_says_no_answer_after_a_bound(controllers, tmp_path, courier):
-    from e2e_support import free_port
+    from tests.e2e.e2e_support import free_port
     port = free_port()  # nobody listens there (below the ephemeral range: no self-connection)
     cap = FakeCapture(window=False)
     ctl = controllers(courier=courier)

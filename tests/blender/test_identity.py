@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-import support  # noqa: F401  (the add-on on sys.path)
 from pracownia_student import identity
 
 

@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-import support  # noqa: F401  (the add-on on sys.path)
 from pracownia_student.joinstring import (BAD_KEY, is_join, lecturer_field, parse_join, parse_key,
                                           read_join)
 

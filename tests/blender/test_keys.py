@@ -8,7 +8,6 @@ import stat
 import pytest
 import zmq
 
-import support  # noqa: F401  (the add-on on sys.path)
 from pracownia_student import keys
 
 SID = "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"

@@ -2,7 +2,6 @@
 
 import pytest
 
-import support  # noqa: F401  (the add-on on sys.path)
 from pracownia_student.controller import ChatHistory, parse_address
 from pracownia_student.schedule import MIN_INTERVAL_S, DigestGate, Schedule
 

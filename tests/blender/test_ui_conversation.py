@@ -1,7 +1,6 @@
 """What the conversation panel shows (ui_conversation.py is bpy-free): prefixes, the state of the
 student's own messages, wrapping, the cap on long messages, the unread sentence."""
 
-import support  # noqa: F401  (blender_addon on sys.path)
 
 from pracownia_student import ui_conversation as ui
 

@@ -1,2 +1,1 @@
-"""End-to-end tests: a package, so that its conftest (e2e.conftest) never shadows tests/python's
-`conftest` module, which the tests there import by that name."""
+"""End-to-end tests: the `pracownia` binary with Python students (tests.e2e.e2e_support)."""

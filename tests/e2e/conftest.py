@@ -3,7 +3,7 @@
 import pytest
 
 from .e2e_content import RawStudent, sender_factory
-from .e2e_fixtures import _per_test_timeout, cli, pracownia_bin, start_serve  # noqa: F401 (fixtures)
+from .e2e_fixtures import cli, pracownia_bin, start_serve  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import zlib
 
 import zmq
 
-from . import e2e_support  # noqa: F401  (puts the add-on on sys.path)
 from pracownia_student.transport import Sender, protocol as P
 
 

@@ -3,10 +3,7 @@ the `pracownia` binary, a per-test time limit, `pracownia serve` with a checked 
 
 import pytest
 
-try:  # as the package tests.e2e (its own conftest) or as a plain module (tests/blender)
-    from .e2e_support import DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory, time_limit
-except ImportError:
-    from e2e_support import DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory, time_limit
+from .e2e_support import DEFAULT_TIMEOUT_S, Cli, require_binary, serve_factory, time_limit
 
 __all__ = ["pracownia_bin", "_per_test_timeout", "start_serve", "cli"]
 

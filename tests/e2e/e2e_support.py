@@ -13,7 +13,6 @@ import queue
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 
@@ -21,7 +20,6 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VECTORS = os.path.join(ROOT, "tests", "vectors")
-sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
 
 
 DEFAULT_TIMEOUT_S = 60

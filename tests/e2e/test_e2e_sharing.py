@@ -1,15 +1,11 @@
 """A student who pauses sharing is shown as such: the add-on's Controller says so in its
 heartbeats (at once when it changes), the real `pracownia serve` reports each change. On 127.0.0.1."""
 
-import os
-import sys
 import uuid
 
 import pytest
 
-from .e2e_support import ROOT, wait_for
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "blender"))
+from .e2e_support import wait_for
 
 
 def _lines(serve, text):

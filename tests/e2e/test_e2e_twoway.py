@@ -3,8 +3,6 @@ commands, the add-on's Python transport (Sender) and Controller as students, and
 clients playing nosy classmates. Everything on 127.0.0.1."""
 
 import collections
-import os
-import sys
 import threading
 import time
 import uuid
@@ -13,10 +11,8 @@ import pytest
 import zmq
 
 from .e2e_content import make_png
-from .e2e_support import ROOT, wait_for
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "blender"))
-from pracownia_student.transport import protocol as P  # noqa: E402
+from .e2e_support import wait_for
+from pracownia_student.transport import protocol as P
 
 
 class Inbox:
@@ -137,12 +133,12 @@ def test_a_reply_to_an_offline_student_arrives_once_after_reconnecting(start_ser
 @pytest.mark.timeout_s(90)
 def test_a_request_gets_a_screenshot_within_5_s_and_a_paused_student_refuses(start_serve, cli,
                                                                              tmp_path):
-    import support  # noqa: F401  tests/blender: the add-on on sys.path, FakeCapture
     from pracownia_student.controller import Controller
+    from tests.blender.support import FakeCapture
 
     serve = start_serve()
     ctl = Controller()
-    cap = support.FakeCapture()
+    cap = FakeCapture()
     ctl.schedule.rand = lambda: 0.9  # the first automatic .blend is not due during the test
     ctl.connect("127.0.0.1:%d" % serve.port, "dorota", str(uuid.uuid4()), screenshot_every_s=600,
                 blend_every_s=600, return_endpoint=serve.return_endpoint)

@@ -1,21 +1,14 @@
-"""Helpers of the transport tests (tests/python): the vectors, wait_until, decode, a SUB lecturer.
-
-Apart from conftest.py so that test modules import them by a name no other suite uses: when
-tests/python and tests/blender run in one pytest session, `conftest` names the last one loaded.
-"""
+"""Helpers of the transport tests (tests/python): the vectors, wait_until, decode, a SUB
+lecturer."""
 
 import json
 import os
-import sys
 import time
 
 import zmq
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VECTORS = os.path.join(ROOT, "tests", "vectors")
-sys.path.insert(0, os.path.join(ROOT, "blender_addon"))
-
-from pracownia_student.transport import protocol as P  # noqa: E402
+from pracownia_student.transport import protocol as P
+from tests.e2e.e2e_support import VECTORS, free_port  # noqa: F401  (one port rule for all)
 
 
 def load_vectors(name):
@@ -86,8 +79,3 @@ class Lecturer:
     def close(self):
         self.sock.close(linger=0)
         self.ctx.term()
-
-
-def free_port():
-    from e2e_support import free_port as pick  # one rule for every test (see its comment)
-    return pick()

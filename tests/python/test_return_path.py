@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from py_support import wait_until
-from reference_router import TwoWayLecturer
+from tests.python.py_support import wait_until
+from tests.python.reference_router import TwoWayLecturer
 from pracownia_student.transport import protocol as P, return_path
-from sender_support import STUDENT, make_sender  # noqa: F401
+from tests.python.sender_support import STUDENT, make_sender  # noqa: F401
 
 CODE = "Kod-ąę"
 

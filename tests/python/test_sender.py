@@ -7,9 +7,10 @@ import uuid
 
 import pytest
 
-from py_support import Lecturer, free_port, wait_until
+from tests.python.py_support import Lecturer, free_port, wait_until
 from pracownia_student.transport import Sender, protocol as P
-from sender_support import MIB, STUDENT, collect_chunks, make_sender, reassemble, write_file  # noqa: F401
+from tests.python.sender_support import (MIB, STUDENT, collect_chunks,  # noqa: F401 (fixture)
+                                         make_sender, reassemble, write_file)
 
 
 @pytest.mark.timeout_s(30)

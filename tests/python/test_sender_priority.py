@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from py_support import Lecturer, wait_until
-from sender_support import MIB, make_sender, reassemble, write_file  # noqa: F401
+from tests.python.py_support import Lecturer, wait_until
+from tests.python.sender_support import MIB, make_sender, reassemble, write_file  # noqa: F401
 
 
 SMALL_RCVBUF = 256 * 1024  # so a 24 MiB screenshot is still being sent when the test looks

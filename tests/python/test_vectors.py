@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from py_support import ROOT, VECTORS
-import reference_receiver
+from tests.python.py_support import VECTORS
+from tests.python import reference_receiver
 from pracownia_student import bl_info
 from pracownia_student.transport import chunking, protocol as P
 

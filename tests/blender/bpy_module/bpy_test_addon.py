@@ -11,13 +11,13 @@ import sys
 import textwrap
 import time
 
-import bpy_env  # noqa: F401,I001  (isolated user folders first, then bpy)
+from tests.blender.bpy_module import bpy_env  # noqa: F401,I001  (user folders first, then bpy)
 import addon_utils
 import bpy
 import pytest
 
-from layout_recorder import Recorder  # noqa: F401  (bpy_test_twoway imports it from here)
-from support import ROOT, entries, our_threads, tick_report
+from tests.blender.layout_recorder import Recorder  # noqa: F401  (bpy_test_twoway imports it)
+from tests.blender.support import ROOT, entries, our_threads, tick_report
 
 ADDON = "pracownia_student"
 
@@ -26,8 +26,8 @@ ADDON = "pracownia_student"
 def addon():
     mod = addon_utils.enable(ADDON, default_set=True, handle_error=None)
     assert mod is not None, "the add-on did not enable"
-    from pracownia_student import addon as reg, runtime
-    yield reg, runtime
+    from pracownia_student import runtime, timers  # the tick, and the capture it uses
+    yield timers, runtime
     addon_utils.disable(ADDON, default_set=True, handle_error=None)
     assert our_threads() == []
 
@@ -232,10 +232,10 @@ PERSIST = textwrap.dedent("""
         p.address = "127.0.0.1:" + sys.argv[2]
         assert bpy.ops.pracownia.connect() == {{"FINISHED"}}
         import time
-        from pracownia_student import addon
+        from pracownia_student import timers
         t = time.monotonic()
         while runtime.controller.status()["state"] != "connected" and time.monotonic() - t < 20:
-            addon._tick(); time.sleep(0.05)
+            timers._tick(); time.sleep(0.05)
         print("STATE", runtime.controller.status()["state"])
 """)
 

@@ -9,9 +9,8 @@ import textwrap
 
 import pytest
 
-import bpy_env  # noqa: F401  (isolated user folders, then bpy)
-
-from support import ROOT, entries
+from tests.blender.bpy_module import bpy_env  # noqa: F401  (isolated user folders, then bpy)
+from tests.blender.support import entries
 
 SCRIPT = textwrap.dedent("""
     import sys, time
@@ -27,7 +26,7 @@ SCRIPT = textwrap.dedent("""
                         "site-packages")
     print("WHEEL", os.path.isfile(os.path.join(site, "zmq", "__init__.py")))
     runtime = importlib.import_module(name + ".runtime")
-    addon = importlib.import_module(name + ".addon")
+    timers = importlib.import_module(name + ".timers")
     p = bpy.context.preferences.addons[name].preferences
     p.login, p.address = "rozszerzenie", "127.0.0.1:" + port
     assert bpy.ops.pracownia.connect() == {"FINISHED"}
@@ -35,7 +34,7 @@ SCRIPT = textwrap.dedent("""
     print("COURIER", type(ctl.session).__name__, ctl.fallback)
     t = time.monotonic()
     while runtime.controller.sent["blend"] < 1 and time.monotonic() - t < 30:
-        addon._tick(); time.sleep(0.05)
+        timers._tick(); time.sleep(0.05)
     print("SENT", runtime.controller.sent["blend"])
     bpy.ops.pracownia.connect()
     import addon_utils
@@ -46,8 +45,7 @@ SCRIPT = textwrap.dedent("""
 
 @pytest.mark.timeout_s(150)
 def test_extension_zip_installs_with_bundled_wheel_and_sends(tmp_path, start_serve, cli):
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    import build_addon
+    import build_addon  # scripts/ (pytest.ini's pythonpath)
     zip_path = build_addon.build_extension(str(tmp_path / "dist"))
     serve = start_serve()
     home = tmp_path / "home"

@@ -6,19 +6,16 @@ status-bar marker only. Timers never fire in module mode: the tests call the tic
 
 import os
 import random
-import sys
 import time
 import uuid
 
-import bpy_env  # noqa: F401,I001  (isolated user folders first, then bpy)
+from tests.blender.bpy_module import bpy_env  # noqa: F401,I001  (user folders first, then bpy)
 import bpy
 import pytest
 
-from bpy_test_addon import Recorder, addon, connect, tick_until  # noqa: F401 (fixture)
-from support import ROOT
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-from reference_router import TwoWayLecturer  # noqa: E402
+from tests.blender.bpy_module.bpy_test_addon import (  # noqa: F401 (the fixture `addon`)
+    Recorder, addon, connect, tick_until)
+from tests.python.reference_router import TwoWayLecturer
 
 
 @pytest.fixture

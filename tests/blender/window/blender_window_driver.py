@@ -23,8 +23,11 @@ import time
 import addon_utils
 import bpy
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from driver_kit import Kit, click_sidebar_tab, ctl, view3d, window  # noqa: E402
+# Blender runs this as a script: the repository root on sys.path (pytest.ini does not apply here).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))))
+from tests.blender.window.driver_kit import (  # noqa: E402
+    Kit, click_sidebar_tab, ctl, view3d, window)
 
 MARK = "PRACOWNIA-WINDOW-TEST"
 ZIP, PORT, MODE = sys.argv[sys.argv.index("--") + 1:][:3]  # MODE: disable | quit | kill

@@ -20,8 +20,11 @@ import time
 import addon_utils
 import bpy
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from driver_kit import Kit, Recorder, click_sidebar_tab, ctl, screenshot, view3d, window  # noqa: E402,E501
+# Blender runs this as a script: the repository root on sys.path (pytest.ini does not apply here).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))))
+from tests.blender.window.driver_kit import (  # noqa: E402
+    Kit, Recorder, click_sidebar_tab, ctl, screenshot, view3d, window)
 
 MARK = "PRACOWNIA-CURVE-TEST"
 ZIP, JOIN = sys.argv[sys.argv.index("--") + 1:][:2]

@@ -1,7 +1,11 @@
 """What the drivers running INSIDE Blender with a window share (blender_window_driver.py,
 twoway_window_driver.py): marked output lines, failing with exit code 1 (a failing timer alone
 would let Blender exit 0), the window and its 3D View, the sidebar tab click, the add-on's
-controller, and the layout recorder of the bpy tests."""
+controller, and the layout recorder of the bpy tests.
+
+Blender runs the drivers as scripts, where pytest.ini's pythonpath does not apply: each driver
+puts the repository root on sys.path in its first lines and
+imports this module as tests.blender.window.driver_kit."""
 
 import os
 import sys
@@ -9,8 +13,7 @@ import traceback
 
 import bpy
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/blender
-from layout_recorder import Recorder  # noqa: E402,F401  (for the drivers)
+from tests.blender.layout_recorder import Recorder  # noqa: F401  (for the drivers)
 
 
 class Kit:

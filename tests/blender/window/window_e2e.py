@@ -13,12 +13,11 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
-from support import ROOT, entries, tick_report
+from tests.blender.support import ROOT, entries, tick_report
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DRIVER = os.path.join(HERE, "blender_window_driver.py")
@@ -38,8 +37,7 @@ def _tool(name):
 def _blender_cmd(tmp_path, port, mode):
     """(command, env, artifacts folder) for Blender under Xvfb running the driver."""
     blender, xvfb = _tool("blender"), _tool("xvfb-run")
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    import build_addon
+    import build_addon  # scripts/ (pytest.ini's pythonpath)
     zip_path = build_addon.build_legacy(str(tmp_path / "dist"))
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()

@@ -15,18 +15,15 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 
 import pytest
 
-from support import ROOT
-from window_e2e import _tool
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "python"))
-from reference_router import TwoWayLecturer  # noqa: E402
+from tests.blender.support import ROOT
+from tests.blender.window.window_e2e import _tool
+from tests.python.reference_router import TwoWayLecturer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DRIVER = os.path.join(HERE, "twoway_window_driver.py")
@@ -87,8 +84,7 @@ def screenshot_chunk(lec, timeout):
 @pytest.mark.timeout_s(BLENDER_TIMEOUT_S + 60)
 def test_real_blender_window_shows_the_reply_and_answers_requests(tmp_path):
     blender, xvfb = _tool("blender"), _tool("xvfb-run")
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    import build_addon
+    import build_addon  # scripts/ (pytest.ini's pythonpath)
     zip_path = build_addon.build_legacy(str(tmp_path / "dist"))
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
@@ -147,8 +143,7 @@ def test_real_blender_window_shows_the_reply_and_answers_requests(tmp_path):
 @pytest.mark.timeout_s(BLENDER_TIMEOUT_S + 60)
 def test_real_blender_joins_an_encrypted_class_and_chats(tmp_path):
     blender, xvfb = _tool("blender"), _tool("xvfb-run")
-    sys.path.insert(0, os.path.join(ROOT, "scripts"))
-    import build_addon
+    import build_addon  # scripts/ (pytest.ini's pythonpath)
     zip_path = build_addon.build_legacy(str(tmp_path / "dist"))
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()

@@ -1,0 +1,1 @@
+"""The student transport tests and the Python reference lecturers (reference_*.py)."""

@@ -1,7 +1,7 @@
-"""The add-on in Blender as a module (bpy 5.0): enable/disable, operators, panel, a .blend copy
+"""The add-on in Blender as a module (bpy 4.2+): enable/disable, operators, panel, a .blend copy
 arriving byte-identical at `pracownia serve`, open file untouched, persistence, clean quit.
 
-Run with .venv-bpy/bin/python -m pytest tests/blender/bpy_module/bpy_test_addon.py (timers never
+Run with .venv-bpy*/bin/python -m pytest tests/blender/bpy_module/bpy_test_addon.py (timers never
 fire in module mode: the tests call the tick themselves).
 """
 

@@ -1,4 +1,5 @@
-"""Blender as a Python module (bpy from PyPI, in .venv-bpy): an isolated user config, then bpy.
+"""Blender as a Python module (bpy from PyPI, in .venv-bpy, .venv-bpy-4.2 or .venv-bpy-4.5): an
+isolated user config, then bpy.
 
 Each bpy test module imports this first, so BLENDER_USER_CONFIG/HOME point at a fresh folder
 before bpy reads them. A missing bpy FAILS (run scripts/setup-blender.sh), never skips. (Not a
@@ -20,5 +21,5 @@ try:
     import bpy  # noqa: F401
 except ImportError as e:  # pragma: no cover - the loud failure CI needs
     pytest.fail("bpy is not installed in %s (%s): run scripts/setup-blender.sh and use "
-                ".venv-bpy/bin/python" % (sys.executable, e), pytrace=False)
+                "a .venv-bpy*/bin/python" % (sys.executable, e), pytrace=False)
 

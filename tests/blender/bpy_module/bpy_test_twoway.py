@@ -1,4 +1,4 @@
-"""Protocol 1.1 in Blender as a module (bpy 5.0): the lecturer (TwoWayLecturer, Python) answers;
+"""Protocol 1.1 in Blender as a module (bpy 4.2+): the lecturer (TwoWayLecturer, Python) answers;
 the panel shows both sides, the unread marker stays until "Mark as read" (and the lecturer gets
 `read`), requests are captured or answered 'paused'. Background mode: no notice popup, the
 status-bar marker only. Timers never fire in module mode: the tests call the tick themselves.

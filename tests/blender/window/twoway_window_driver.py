@@ -112,7 +112,11 @@ def _step():
             state["at"] = now
             say("waiting: unread when the panel / status bar last drew: %r / %r, notices %r"
                 % (state.get("panel_unread"), state.get("bar_unread"), notify.log))
-    elif s == "shot" and now - state["at"] > 0.4:  # the status bar has drawn the report
+    # The status bar has drawn the report, and the automatic first screenshot is out: on a busy
+    # machine it could come after READY-REQUEST and be taken for the requested one (the pause
+    # then came before the request, which was answered "paused").
+    elif (s == "shot" and now - state["at"] > 0.4 and c.sent["screenshot"] >= 1
+          and not any(c.schedule.pending.values())):
         screenshot(os.environ["PRACOWNIA_NOTICE_SHOT"])
         state["sent_before"] = c.sent["screenshot"]
         say("READY-REQUEST")

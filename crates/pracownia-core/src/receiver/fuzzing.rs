@@ -61,7 +61,11 @@ impl Harness {
         cfg.limits = limits;
         let cfg = Arc::new(cfg);
         let store = Store::open(&cfg.store)?;
-        let pinning = Pinning::new(crate::pins::Pins::open(store.root())?, cfg.limits.new_students);
+        let pinning = Pinning::new(
+            crate::pins::Pins::open(store.root())?,
+            cfg.limits.new_students,
+            cfg.limits.new_ids_per_connection,
+        );
         let stats = Arc::new(StatsCounter::default());
         let (ev_tx, events) = bounded(10_000);
         let sink = EventSink::new(ev_tx, stats.clone());
@@ -98,6 +102,7 @@ impl Harness {
             frames,
             count,
             None,
+            None,
             self.key.as_deref(),
             &self.cfg,
             &self.stats,
@@ -107,7 +112,7 @@ impl Harness {
         let worker = self.worker.as_mut().expect("not finished");
         if let Some(msg) = accepted {
             let at = worker.clock();
-            worker.on_message(msg, at);
+            worker.on_message(msg, None, at);
         }
         // What the disk threads would do, at once: check each completed file, hand it back.
         loop {

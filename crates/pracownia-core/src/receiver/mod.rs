@@ -144,14 +144,12 @@ impl Receiver {
         // replayed `register` before it routes a student's replies to that connection).
         let fresh = Arc::new(Mutex::new(fresh::Freshness::load(Some(&store.meta_dir()))));
         let pins = crate::pins::Pins::open(store.root())?;
-        let pinning = Arc::new(pinning::Pinning::new(pins, config.limits.new_students));
+        let pinning =
+            Arc::new(pinning::Pinning::new(pins, config.limits.new_students, config.limits.new_ids_per_connection));
         let ctx = zmq::Context::new();
-        // The ZAP handler first: a CURVE socket that binds before it would let clients in
-        // without a User-Id, i.e. unpinned.
-        let zap_sock = match &config.server_key {
-            Some(_) => Some(zap::bind(&ctx).map_err(|e| ReceiverError::Zmq(e.to_string()))?),
-            None => None,
-        };
+        // The ZAP handler first: a socket that binds before it would let clients in without a
+        // connection number (and, encrypted, without a User-Id, i.e. unpinned).
+        let zap_sock = zap::bind(&ctx).map_err(|e| ReceiverError::Zmq(e.to_string()))?;
         inbound::set_budget(config.limits.max_inbound);
         let sock = socket::bind(&ctx, &config)?;
         let endpoint = sock
@@ -193,9 +191,9 @@ impl Receiver {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Thread(e.to_string()))
         };
         let threads = &mut started.threads;
-        if let Some(z) = zap_sock {
-            let stop = stop.clone();
-            threads.push(spawn("pracownia-zap", Box::new(move || zap::run(z, stop)))?);
+        {
+            let (stop, encrypted) = (stop.clone(), config.server_key.is_some());
+            threads.push(spawn("pracownia-zap", Box::new(move || zap::run(zap_sock, stop, encrypted)))?);
         }
         {
             let (cfg, stop, stats, tx, fresh) =

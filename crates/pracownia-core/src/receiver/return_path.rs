@@ -8,7 +8,7 @@ use super::pinning::{client_key, Pinning};
 use super::socket::recv_rest;
 use super::stats::{EventSink, StatsCounter};
 use super::work::Frame;
-use super::work::Work;
+use super::work::{Conn, Work};
 use super::{Config, ReceiverError};
 use crate::keys::PublicKey;
 use crate::protocol::{self, LecturerMessage, LecturerPayload, ReturnPayload};
@@ -43,9 +43,7 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     sock.set_maxmsgsize(MAX_MSG).map_err(zerr)?;
     sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
     sock.set_linger(0).map_err(zerr)?;
-    if let Some(keys) = &cfg.server_key {
-        super::zap::serve_curve(&sock, keys).map_err(zerr)?;
-    }
+    super::zap::serve(&sock, cfg.server_key.as_ref()).map_err(zerr)?;
     let port = cfg.effective_return_port();
     let shown = if port == 0 { "*".to_owned() } else { port.to_string() };
     let endpoint = format!("tcp://{}:{}", cfg.bind, shown);
@@ -148,7 +146,7 @@ pub fn run(
     while !stop.load(Ordering::SeqCst) {
         if let Ok(n) = sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
             if n > 0 {
-                while let Some((conn, frames, count, client)) = recv(&sock) {
+                while let Some(Received { conn, frames, count, client, number }) = recv(&sock) {
                     stats.messages.fetch_add(1, Ordering::Relaxed);
                     let msg = match protocol::parse_return_frames(&frames, count, key.as_deref(), &cfg.limits) {
                         Ok(m) => m,
@@ -163,7 +161,7 @@ pub fn run(
                     // check, so another key cannot move this student's sequence on.
                     if let ReturnPayload::Register { .. } = msg.payload {
                         let login = &msg.common.login;
-                        if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
+                        if pinning.admit(student, login, client.as_ref(), number, &stats, &sink).is_err() {
                             continue;
                         }
                     }
@@ -189,7 +187,7 @@ pub fn run(
                             .reject(&Refusal::new(Reason::Unregistered, "no register on this connection"), "a student");
                         continue;
                     }
-                    if work.send(Work::Return(msg)).is_err() {
+                    if work.send(Work::Return(msg, number)).is_err() {
                         return;
                     }
                 }
@@ -201,19 +199,30 @@ pub fn run(
     }
 }
 
-/// One return-path message: the routing id, at most 4 frames, how many frames came, and the
-/// sender's CURVE key (encrypted class) from the connection's metadata.
-type Received = (Vec<u8>, Vec<Frame>, usize, Option<PublicKey>);
+/// One return-path message.
+struct Received {
+    /// The ROUTER's routing id of the connection.
+    conn: Vec<u8>,
+    /// At most 4 frames, and how many came.
+    frames: Vec<Frame>,
+    count: usize,
+    /// From the connection's metadata: the sender's CURVE key (encrypted class) and the
+    /// connection's number (`super::zap`).
+    client: Option<PublicKey>,
+    number: Conn,
+}
 
 /// One message without blocking.
 fn recv(sock: &zmq::Socket) -> Option<Received> {
     let id = sock.recv_msg(zmq::DONTWAIT).ok()?;
+    let conn = id.to_vec();
     if !id.get_more() {
-        return Some((id.to_vec(), Vec::new(), 0, None));
+        return Some(Received { conn, frames: Vec::new(), count: 0, client: None, number: None });
     }
     let (mut frames, count) = recv_rest(sock, None);
     let client = frames.first_mut().and_then(|f| client_key(&mut f.0));
-    Some((id.to_vec(), frames, count, client))
+    let number = frames.first_mut().and_then(|f| super::zap::connection(&mut f.0));
+    Some(Received { conn, frames, count, client, number })
 }
 
 #[cfg(test)]

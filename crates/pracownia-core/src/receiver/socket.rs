@@ -1,7 +1,7 @@
 //! The only thread that touches the ZeroMQ socket.
 
 use super::stats::{EventSink, StatsCounter};
-use super::work::{Frame, Work};
+use super::work::{Conn, Frame, Work};
 use super::{Budget, Config, ReceiverError};
 use crate::events::Event;
 use crate::keys::PublicKey;
@@ -26,9 +26,7 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
     sock.set_linger(0).map_err(zerr)?;
     sock.set_subscribe(TOPIC_PREFIX).map_err(zerr)?;
-    if let Some(keys) = &cfg.server_key {
-        super::zap::serve_curve(&sock, keys).map_err(zerr)?;
-    }
+    super::zap::serve(&sock, cfg.server_key.as_ref()).map_err(zerr)?;
     let port = if cfg.port == 0 { "*".to_owned() } else { cfg.port.to_string() };
     let endpoint = format!("tcp://{}:{}", cfg.bind, port);
     match sock.bind(&endpoint) {
@@ -61,12 +59,12 @@ pub fn run(
         match sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
             Ok(n) if n > 0 => {
                 // Drain what is ready before polling again.
-                while let Some((frames, count, client)) = recv_message(&sock) {
+                while let Some((frames, count, client, conn)) = recv_message(&sock) {
                     if let Some(msg) =
-                        accept(frames, count, client.as_ref(), key.as_deref(), &cfg, &stats, &sink, &pinning)
+                        accept(frames, count, client.as_ref(), conn, key.as_deref(), &cfg, &stats, &sink, &pinning)
                     {
                         budget.take(super::chunk_bytes(&msg), &stop);
-                        if work.send(Work::Message(msg, client)).is_err() {
+                        if work.send(Work::Message(msg, conn)).is_err() {
                             return;
                         }
                     }
@@ -111,6 +109,7 @@ pub(super) fn accept(
     frames: Vec<Frame>,
     count: usize,
     client: Option<&PublicKey>,
+    conn: Conn,
     key: Option<&[u8]>,
     cfg: &Config,
     stats: &StatsCounter,
@@ -126,7 +125,7 @@ pub(super) fn accept(
     match protocol::parse_frames_noting(frames, count, key, &cfg.limits, noted) {
         Ok(msg) => {
             let (student, login) = (msg.common.student, &msg.common.login);
-            if pinning.admit(student, login, client, stats, sink).is_err() {
+            if pinning.admit(student, login, client, conn, stats, sink).is_err() {
                 return None; // counted and flagged by admit
             }
             stats.wrong_code.accepted(&msg.common.login);
@@ -142,13 +141,14 @@ pub(super) fn accept(
 }
 
 /// Read one multipart message without blocking. Keeps at most 4 frames (more is a refusal
-/// anyway) but drains the rest so the next message starts clean. Also the sender's CURVE key
-/// (encrypted class), from the connection's metadata.
-fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize, Option<PublicKey>)> {
+/// anyway) but drains the rest so the next message starts clean. Also, from the connection's
+/// metadata, the sender's CURVE key (encrypted class) and the connection's number.
+fn recv_message(sock: &zmq::Socket) -> Option<(Vec<Frame>, usize, Option<PublicKey>, Conn)> {
     let mut first = sock.recv_msg(zmq::DONTWAIT).ok()?;
     let client = super::pinning::client_key(&mut first);
+    let conn = super::zap::connection(&mut first);
     let (frames, count) = recv_rest(sock, Some(first));
-    Some((frames, count, client))
+    Some((frames, count, client, conn))
 }
 
 /// The frames after `first` (itself kept when given), at most 4 kept, all counted and drained.

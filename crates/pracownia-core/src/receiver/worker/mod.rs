@@ -9,9 +9,9 @@ pub(crate) use lecturer::Online;
 
 use super::fresh::{Freshness, Route};
 use super::presence::{Change, Presence, Touch};
-use super::rate::{Bucket, PerId};
+use super::rate::{Bucket, PerId, PerKey};
 use super::stats::{EventSink, StatsCounter};
-use super::work::{DiskQueues, FileJob, Frame, Work};
+use super::work::{Conn, DiskQueues, FileJob, Frame, Work};
 use super::{Budget, Config};
 use crate::events::{Event, Fault};
 use crate::model::FileKind;
@@ -66,8 +66,10 @@ pub struct Worker {
     disk_low: Option<(Instant, bool)>,
     /// Replay refusal (fresh.rs), shared with the return-path thread.
     fresh: Arc<Mutex<Freshness>>,
-    /// Rates (issue 12): new ids for the whole receiver, chats/hands and journaled refusals per id.
+    /// Rates (issue 12): new ids for the whole receiver and per connection, chats/hands and
+    /// journaled refusals per id.
     new_ids: Bucket,
+    conn_ids: PerKey<u64>,
     chats: PerId,
     refusal_lines: PerId,
 }
@@ -79,6 +81,11 @@ const DISK_CHECK_EVERY: Duration = Duration::from_millis(200);
 const RESYNC_QUIET: Duration = Duration::from_millis(1500);
 
 const TICK: Duration = Duration::from_millis(250);
+
+/// Connections whose budget of new ids is remembered. A bucket is only made when a new id is
+/// admitted (so within the whole receiver's budget) and dropped once full again; this bound
+/// only guards against a configuration with a huge `new_students` budget.
+const CONNECTIONS_KEPT: usize = 4096;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -111,6 +118,7 @@ impl Worker {
             wires: HashMap::new(),
             online: Online::default(),
             new_ids: Bucket::full(cfg.limits.new_students, Instant::now()),
+            conn_ids: PerKey::bounded(cfg.limits.new_ids_per_connection, CONNECTIONS_KEPT),
             chats: PerId::new(cfg.limits.chats_per_student),
             refusal_lines: PerId::new(cfg.limits.refusals_journaled_per_student),
             outgoing,
@@ -125,10 +133,10 @@ impl Worker {
         let mut last_tick = Instant::now();
         loop {
             match rx.recv_timeout(TICK) {
-                Ok(Work::Message(msg, _key)) => {
+                Ok(Work::Message(msg, conn)) => {
                     let at = self.clock();
                     let bytes = super::chunk_bytes(&msg);
-                    self.on_message(msg, at);
+                    self.on_message(msg, conn, at);
                     self.budget.give(bytes);
                 }
                 Ok(Work::FileChecked { job, result }) => self.file_checked(job, result),
@@ -136,9 +144,9 @@ impl Worker {
                     Ok(()) => self.chat_read(student),
                     Err(e) => self.error(Fault::MarkRead, None, format!("Could not mark the chat as read: {e}")),
                 },
-                Ok(Work::Return(msg)) => {
+                Ok(Work::Return(msg, conn)) => {
                     let at = self.clock();
-                    self.on_return(msg, at);
+                    self.on_return(msg, conn, at);
                 }
                 Ok(Work::ReturnGone(student)) => self.return_gone(student),
                 Ok(Work::Command { cmd, reply }) => self.on_command(cmd, reply),
@@ -224,7 +232,30 @@ impl Worker {
         }
     }
 
-    pub(super) fn on_message(&mut self, msg: Message<Frame>, at: i64) {
+    /// A student id the store does not know yet, from connection `conn`: within that connection's
+    /// budget and the whole receiver's? Takes from both only when both have room, so a connection
+    /// over its own budget cannot spend the receiver's. A refusal is counted, not shown one event
+    /// each: a flood of made-up ids must not flood the UI.
+    pub(super) fn admit_new_id(&mut self, conn: Conn, login: &str) -> bool {
+        let now = Instant::now();
+        if conn.is_some_and(|n| !self.conn_ids.has(n, now)) {
+            let r = Refusal::new(Reason::TooManyIds, "too many new student ids from one connection");
+            self.stats.reject(&r, login);
+            return false;
+        }
+        if !self.new_ids.take(self.cfg.limits.new_students, now) {
+            let r =
+                Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
+            self.stats.reject(&r, login);
+            return false;
+        }
+        if let Some(n) = conn {
+            self.conn_ids.take(n, now);
+        }
+        true
+    }
+
+    pub(super) fn on_message(&mut self, msg: Message<Frame>, conn: Conn, at: i64) {
         let c = &msg.common;
         if self.replayed(c, matches!(msg.payload, Payload::Bye)) {
             return;
@@ -235,11 +266,8 @@ impl Worker {
             let (id, login) = (c.student, c.login.clone());
             return self.refuse_unrecorded(id, &login, at, r);
         }
-        if !known && !self.new_ids.take(self.cfg.limits.new_students, Instant::now()) {
-            // Counted, not shown one event each: a flood of made-up ids must not flood the UI.
-            let r =
-                Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
-            return self.stats.reject(&r, &c.login);
+        if !known && !self.admit_new_id(conn, &c.login) {
+            return;
         }
         let Some(student) = self.student_of(&msg, at) else { return };
         if let Payload::Bye = msg.payload {
@@ -390,6 +418,7 @@ impl Worker {
         }
         self.chats.forget_full(now);
         self.refusal_lines.forget_full(now);
+        self.conn_ids.forget_full(now);
         for change in self.presence.tick(now, self.cfg.idle_after, self.cfg.offline_after) {
             match change {
                 Change::Idle { student, login } => {

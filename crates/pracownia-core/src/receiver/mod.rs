@@ -1,13 +1,20 @@
 //! The headless receiver: a library API that the CLI wraps and the desktop app embeds.
 //!
-//! Five kinds of thread (and the store watcher's), so that slow work never stalls receiving:
+//! One thread per concern, so that slow work never stalls receiving (docs/ARCHITECTURE.md has
+//! the table):
 //! - `socket`: owns the ZeroMQ SUB socket (sockets are not thread-safe), reads frames, parses and
 //!   validates them (cheap, pure), counts refusals, and hands valid messages on;
 //! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
 //!   journals chat and presence, tracks timeouts;
-//! - `images`: fdatasyncs screenshots, decodes them within limits and makes their thumbnails;
+//! - `images` (two): fdatasync screenshots, decode them within limits and make their thumbnails;
 //! - `blends`: fdatasyncs .blend files and checks their magic (a long flush stalls no one else);
-//! - `return_path` (protocol 1.1): owns the ROUTER socket on which the lecturer answers.
+//! - `return_path` (protocol 1.1): owns the ROUTER socket on which the lecturer answers;
+//! - `zap`: answers libzmq's handshake questions for both sockets (connection numbers, and the
+//!   client keys of an encrypted class);
+//! - `control` (unix): the local socket through which `pracownia say` and the other commands
+//!   reach a running receiver;
+//! - `writeback`: asks the kernel to start writing what transfers have received;
+//! - and the store watcher's (`store::watch`), which reports folders changed by hand.
 //!
 //! The socket → worker channel is bounded, in messages and in chunk bytes ([`Budget`]): when the
 //! disk cannot keep up, ZeroMQ's queues fill and the students' XPUB_NODROP sockets push back, so
@@ -195,14 +202,17 @@ impl Receiver {
             let (stop, encrypted) = (stop.clone(), config.server_key.is_some());
             threads.push(spawn("pracownia-zap", Box::new(move || zap::run(zap_sock, stop, encrypted)))?);
         }
+        let checks = || socket::Checks::new(config.clone(), stats.clone(), sink.clone(), pinning.clone());
         {
-            let (cfg, stop, stats, tx, fresh) =
-                (config.clone(), stop.clone(), stats.clone(), work_tx.clone(), fresh.clone());
-            let (sink, pinning) = (sink.clone(), pinning.clone());
-            threads.push(spawn(
-                "pracownia-return",
-                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, fresh, sink, pinning)),
-            )?);
+            let t = return_path::ReturnThread {
+                sock: ret_sock,
+                checks: checks(),
+                stop: stop.clone(),
+                work: work_tx.clone(),
+                outgoing: out_rx,
+                fresh: fresh.clone(),
+            };
+            threads.push(spawn("pracownia-return", Box::new(move || return_path::run(t)))?);
         }
         #[cfg(unix)]
         if let Some((sock, path)) = control {
@@ -210,13 +220,15 @@ impl Receiver {
             threads.push(spawn("pracownia-control", Box::new(move || control::run(sock, path, stop, tx)))?);
         }
         {
-            let (cfg, stop, stats, sink, tx, budget) =
-                (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone(), budget.clone());
-            let pinning = pinning.clone();
-            threads.push(spawn(
-                "pracownia-socket",
-                Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx, budget, pinning)),
-            )?);
+            let t = socket::SocketThread {
+                ctx,
+                sock,
+                checks: checks(),
+                stop: stop.clone(),
+                work: work_tx.clone(),
+                budget: budget.clone(),
+            };
+            threads.push(spawn("pracownia-socket", Box::new(move || t.run()))?);
         }
         // Two image threads: while one waits for a screenshot's fdatasync (long when the disk is
         // busy with blends), the other decodes.

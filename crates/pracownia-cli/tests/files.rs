@@ -68,12 +68,17 @@ fn running_out_of_descriptors_is_not_reported_as_a_damaged_student_json() {
     assert!(used < 60, "{used} descriptors open at start; the test needs a few spare");
     let ctx = zmq::Context::new();
     let halt = AtomicBool::new(false);
-    let mut s =
-        StudentSocket::connect(&ctx, &format!("tcp://127.0.0.1:{port}"), None, Duration::from_secs(20), &halt).unwrap();
+    // A connection brings at most 3 new ids (`Limits::new_ids_per_connection`): 7 connections
+    // for the made-up students and one for the last, all connected while descriptors are left.
+    let endpoint = format!("tcp://127.0.0.1:{port}");
+    let mut socks: Vec<StudentSocket> = (0..8)
+        .map(|_| StudentSocket::connect(&ctx, &endpoint, None, Duration::from_secs(20), &halt).unwrap())
+        .collect();
     let data = b"BLENDER-v405 and some bytes".to_vec();
     let sha = hex::encode(Sha256::digest(&data));
-    // Each made-up student keeps 4 staging files open; 20 of them need 80 descriptors.
-    for _ in 0..20 {
+    // Each made-up student keeps 4 staging files open; 21 of them need 84 descriptors.
+    for i in 0..21 {
+        let s = &mut socks[i / 3];
         let id = Uuid::new_v4();
         s.send(Kind::Hello, &header(id, 1, json!({})), b"", &halt).unwrap();
         for seq in 2..6 {
@@ -86,7 +91,7 @@ fn running_out_of_descriptors_is_not_reported_as_a_damaged_student_json() {
             s.send(Kind::Chunk, &h, &data[..10], &halt).unwrap();
         }
     }
-    s.send(Kind::Hello, &header(Uuid::new_v4(), 1, json!({})), b"", &halt).unwrap();
+    socks[7].send(Kind::Hello, &header(Uuid::new_v4(), 1, json!({})), b"", &halt).unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let err = common::stop(child);
     assert!(err.contains("run out of open files") || err.contains("Too many open files"), "{err}");

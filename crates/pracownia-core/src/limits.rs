@@ -44,6 +44,12 @@ pub struct Limits {
     /// arriving; 120 covers the largest lab and a restart of every add-on), then one a second. Ids cost nothing, and each new one is a folder, a
     /// `student.json` and an index row (~14 kB; 306 a second were written in issue 12).
     pub new_students: Rate,
+    /// Student ids the store does not know yet, per connection (`too_many_ids` past it): 3 at
+    /// once, then 3 a minute. An add-on sends as one id per connection (a login change or a
+    /// reconnect is a new connection), so this only stops one connection from spending the
+    /// whole receiver's `new_students` budget. Per connection, not per address: a lab behind
+    /// NAT is one address.
+    pub new_ids_per_connection: Rate,
     /// Chats and hand changes of one student id: 20 at once, then 5 a second.
     pub chats_per_student: Rate,
     /// `rejected` lines journaled for one student id (each an fsynced line): 10 at once, then
@@ -67,6 +73,7 @@ impl Default for Limits {
             max_image_metadata: 64 << 10,
             max_image_alloc: 160 << 20,
             new_students: Rate { per_second: 1.0, burst: 120.0 },
+            new_ids_per_connection: Rate { per_second: 3.0 / 60.0, burst: 3.0 },
             chats_per_student: Rate { per_second: 5.0, burst: 20.0 },
             refusals_journaled_per_student: Rate { per_second: 2.0, burst: 10.0 },
         }

@@ -41,10 +41,13 @@ pub enum Reason {
     Replay,
     /// Encrypted class: the message claims a student whose id is pinned to another CURVE key.
     KeyMismatch,
+    /// One connection brought more student ids the store does not know than its budget
+    /// (`Limits::new_ids_per_connection`).
+    TooManyIds,
 }
 
 impl Reason {
-    pub const ALL: [Reason; 25] = [
+    pub const ALL: [Reason; 26] = [
         Reason::FrameCount,
         Reason::BadTopic,
         Reason::UnknownKind,
@@ -70,6 +73,7 @@ impl Reason {
         Reason::RateLimited,
         Reason::Replay,
         Reason::KeyMismatch,
+        Reason::TooManyIds,
     ];
 
     /// The stable code, as on the wire docs and in `--json` output.
@@ -100,6 +104,7 @@ impl Reason {
             Reason::RateLimited => "rate_limited",
             Reason::Replay => "replay",
             Reason::KeyMismatch => "key_mismatch",
+            Reason::TooManyIds => "too_many_ids",
         }
     }
 
@@ -135,6 +140,9 @@ impl Reason {
             Reason::Replay => "A message was received again (a replay of captured traffic), so it was ignored.",
             Reason::KeyMismatch => {
                 "The message came from another computer's key than the one this student first joined with (someone posing as them, or a reinstalled add-on: reset the student's key)."
+            }
+            Reason::TooManyIds => {
+                "One connection brought more new students than one computer does (someone making up students); the others were not affected."
             }
             Reason::DeceptiveLogin => {
                 "The student's login contains invisible or text-direction characters that could make it look like another."

@@ -44,6 +44,14 @@ fn raw_peer(port: u16) -> TcpStream {
     let mut ready = vec![0x04, body.len() as u8];
     ready.extend(body);
     s.write_all(&ready).unwrap();
+    // The receiver's READY comes once its ZAP handler has accepted us; a frame sent before it
+    // would be taken for a handshake command (a protocol error, not the budget, would drop us).
+    let mut head = [0u8; 2];
+    s.read_exact(&mut head).unwrap();
+    assert_eq!(head[0], 0x04, "a short command");
+    let mut theirs = vec![0u8; head[1] as usize];
+    s.read_exact(&mut theirs).unwrap();
+    assert!(theirs.starts_with(b"\x05READY"), "no READY: {theirs:?}");
     s.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
     s
 }

@@ -8,6 +8,7 @@ describe("refusal labels", () => {
       "bad_uuid", "bad_login", "bad_name", "bad_field", "bad_body", "bad_chunk", "too_large",
       "too_many_transfers", "disk_full", "conflict", "corrupt", "bad_file", "unregistered",
       "deceptive_login", "receiver_busy", "rate_limited", "replay", "key_mismatch",
+      "too_many_ids",
     ];
     for (const code of codes) {
       for (const lang of ["en", "pl"] as const) {

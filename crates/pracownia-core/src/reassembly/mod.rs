@@ -152,16 +152,16 @@ impl Transfer {
         Ok(())
     }
 
-    /// Verify and make durable. On success the staged file is complete, flushed and closed; the
-    /// caller moves it into the store. On a digest mismatch the staging file is removed.
-    pub fn finish(self) -> Result<PathBuf, ReassemblyError> {
+    /// Verify and make durable, in one step (the tests'; the receiver splits it in two).
+    #[cfg(test)]
+    pub(crate) fn finish(self) -> Result<PathBuf, ReassemblyError> {
         self.verify()?.sync()
     }
 
-    /// The first half of [`Transfer::finish`]: check the SHA-256 (removing the staging file on a
-    /// mismatch) and hand back the verified, not yet durable file. The receiver's worker verifies
-    /// and lets another thread wait for the disk with [`Verified::sync`], so a long fdatasync never
-    /// stalls the chunks of other transfers.
+    /// Check the SHA-256 (removing the staging file on a mismatch) and hand back the verified,
+    /// not yet durable file. The receiver's worker verifies and lets another thread wait for the
+    /// disk with [`Verified::sync`], so a long fdatasync never stalls the chunks of other
+    /// transfers. On success the staged file is complete; the caller moves it into the store.
     pub fn verify(self) -> Result<Verified, ReassemblyError> {
         debug_assert!(self.is_complete());
         let digest = hex::encode(self.hasher.clone().finalize());

@@ -177,3 +177,28 @@ fn only_the_pinned_key_opens_a_students_return_path() {
     assert!(got.iter().any(|p| matches!(p, LecturerPayload::Reply { text, .. } if text == "tylko dla Ciebie")));
     assert!(lecturer_messages(&eve, Duration::from_millis(500)).is_empty(), "the stranger got something");
 }
+
+#[test]
+fn an_encrypted_connection_making_up_ids_is_refused_past_its_budget_and_keeps_its_user_id() {
+    let server = ServerKeys::generate().unwrap();
+    let r = encrypted(&server);
+    let per_conn = crate::limits::Limits::default().new_ids_per_connection.burst as usize;
+    let keys = ClientKeys::generate(server.public).unwrap();
+    let mut s = r.curve_student(&keys, WAIT).unwrap();
+    let ids: Vec<Uuid> = (0..per_conn + 3).map(|_| Uuid::new_v4()).collect();
+    for id in &ids {
+        r.chat(&mut s, *id, 1, "made up");
+    }
+    // Refused when pinning (the socket thread), before the worker ever sees them.
+    r.wait_for_count("too_many_ids", 3);
+    let pinned: Vec<bool> = ids.iter().map(|id| r.rx().pinned_key(*id) == Some(keys.public)).collect();
+    assert_eq!(pinned.iter().filter(|p| **p).count(), per_conn, "pinned to the connection's User-Id: {pinned:?}");
+    // Another connection's student gets in at once.
+    let anna_keys = ClientKeys::generate(server.public).unwrap();
+    let mut anna = r.curve_student(&anna_keys, WAIT).unwrap();
+    let (who, start) = (Uuid::new_v4(), Instant::now());
+    let q = r.chat(&mut anna, who, 1, "a real question");
+    r.expect("anna's chat", |e| matches!(e, Event::Chat { id, .. } if *id == q).then_some(()));
+    assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    assert_eq!(r.rx().pinned_key(who), Some(anna_keys.public));
+}

@@ -4,13 +4,14 @@
 //! so a saved crash is replayed by `cargo test` through exactly the code that fuzzing ran.
 //!
 //! [`Harness`] is a receiver whose socket and disk threads are replaced by direct calls: each
-//! message goes through the socket thread's checks ([`super::socket::accept`]: parse, class-code
+//! message goes through the socket thread's checks ([`super::socket::Checks::accept`]: parse, class-code
 //! MAC, pinning), then the worker's `on_message` (freshness, rates, identity, presence, the
 //! store, chunk reassembly); a completed file is checked inline as the images or blends thread
 //! checks it (fdatasync, PNG/JPEG probe and decode within limits, thumbnail, .blend magic) and
 //! handed back to the worker to be placed. Nothing here is used by the receiver itself.
 
 use super::pinning::Pinning;
+use super::socket::{Checks, Origin};
 use super::stats::{EventSink, StatsCounter};
 use super::work::{DiskJob, DiskQueues};
 use super::worker::Worker;
@@ -41,12 +42,8 @@ pub const MAX_MESSAGES: usize = 64;
 /// A receiver without sockets or threads over the store at a path (see the module's doc).
 pub struct Harness {
     worker: Option<Worker>,
-    cfg: Arc<Config>,
-    key: Option<Vec<u8>>,
-    stats: Arc<StatsCounter>,
-    sink: EventSink,
+    checks: Checks,
     events: Rx<Event>,
-    pinning: Pinning,
     images: Rx<DiskJob>,
     blends: Rx<DiskJob>,
     writeback: Rx<Writeback>,
@@ -61,7 +58,8 @@ impl Harness {
         cfg.limits = limits;
         let cfg = Arc::new(cfg);
         let store = Store::open(&cfg.store)?;
-        let pinning = Pinning::new(crate::pins::Pins::open(store.root())?, cfg.limits.new_students);
+        let pins = crate::pins::Pins::open(store.root())?;
+        let pinning = Arc::new(Pinning::new(pins, cfg.limits.new_students, cfg.limits.new_ids_per_connection));
         let stats = Arc::new(StatsCounter::default());
         let (ev_tx, events) = bounded(10_000);
         let sink = EventSink::new(ev_tx, stats.clone());
@@ -73,12 +71,8 @@ impl Harness {
         let worker = Worker::new(store, cfg.clone(), stats.clone(), sink.clone(), disk, budget, None);
         Ok(Harness {
             worker: Some(worker),
-            key: cfg.key(),
-            cfg,
-            stats,
-            sink,
+            checks: Checks::new(cfg, stats, sink, pinning),
             events,
-            pinning,
             images,
             blends,
             writeback,
@@ -94,20 +88,12 @@ impl Harness {
             frames.clear();
         }
         let frames = frames.into_iter().map(|f| Frame(zmq::Message::from(f))).collect();
-        let accepted = super::socket::accept(
-            frames,
-            count,
-            None,
-            self.key.as_deref(),
-            &self.cfg,
-            &self.stats,
-            &self.sink,
-            &self.pinning,
-        );
+        // No connection metadata: a plaintext message without a connection number.
+        let accepted = self.checks.accept(frames, count, &Origin { client: None, conn: None });
         let worker = self.worker.as_mut().expect("not finished");
         if let Some(msg) = accepted {
             let at = worker.clock();
-            worker.on_message(msg, at);
+            worker.on_message(msg, None, at);
         }
         // What the disk threads would do, at once: check each completed file, hand it back.
         loop {
@@ -128,12 +114,12 @@ impl Harness {
         if let Some(w) = self.worker.take() {
             w.shutdown();
         }
-        self.stats.snapshot()
+        self.checks.stats.snapshot()
     }
 
     fn check(&mut self, (job, file): DiskJob, screenshot: bool) {
         let result = if screenshot {
-            super::images::check_screenshot(&job, file, &self.cfg)
+            super::images::check_screenshot(&job, file, &self.checks.cfg)
         } else {
             super::images::check_blend(file)
         };

@@ -26,9 +26,18 @@ fn chunk(student: Uuid, seq: u64, t: Uuid, data: &[u8], off: usize, len: usize) 
     )
 }
 
+/// No budget of new ids per connection: the tests of other limits make up several ids on one
+/// socket.
+fn ids_per_connection_unbounded(c: &mut Config) {
+    c.limits.new_ids_per_connection = crate::limits::Rate { per_second: 0.0, burst: 1e9 };
+}
+
 #[test]
 fn open_transfers_are_bounded_for_the_whole_receiver_not_per_id() {
-    let r = rig_with(|c| c.limits.max_open_transfers = 3);
+    let r = rig_with(|c| {
+        ids_per_connection_unbounded(c);
+        c.limits.max_open_transfers = 3;
+    });
     let mut s = r.student(None);
     let data = blend(10_000);
     let first = (Uuid::new_v4(), Uuid::new_v4());
@@ -223,7 +232,10 @@ fn a_chat_flood_from_one_id_is_rate_limited_and_another_ids_chat_is_stored() {
 
 #[test]
 fn new_student_ids_are_rate_limited_for_the_whole_receiver() {
-    let r = rig_with(|c| c.limits.new_students = crate::limits::Rate { per_second: 0.01, burst: 5.0 });
+    let r = rig_with(|c| {
+        ids_per_connection_unbounded(c);
+        c.limits.new_students = crate::limits::Rate { per_second: 0.01, burst: 5.0 };
+    });
     let mut s = r.student(None);
     let ids: Vec<Uuid> = (0..12).map(|_| Uuid::new_v4()).collect();
     for (i, id) in ids.iter().enumerate() {
@@ -246,4 +258,50 @@ fn new_student_ids_are_rate_limited_for_the_whole_receiver() {
     let folders =
         std::fs::read_dir(r.root()).unwrap().flatten().filter(|d| !d.file_name().to_string_lossy().starts_with('.'));
     assert_eq!(folders.count(), 5, "no folder for a refused id");
+}
+
+#[test]
+fn one_connection_making_up_ids_is_refused_past_its_budget_and_another_connections_student_gets_in() {
+    // The receiver admits 5 new ids in all; one connection may bring 3 (the default).
+    let r = rig_with(|c| c.limits.new_students = crate::limits::Rate { per_second: 0.0, burst: 5.0 });
+    let per_conn = Limits::default().new_ids_per_connection.burst as u64;
+    let mut flood = r.student(None);
+    for i in 0..10 {
+        flood.send(Kind::Hello, &header(Uuid::new_v4(), &format!("made-up-{i}"), 1, json!({})), b"", &r.stop).unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let refused = || r.rx().stats().rejected.get("too_many_ids").copied().unwrap_or(0);
+    while refused() < 10 - per_conn {
+        assert!(Instant::now() < deadline, "refused {} of 10", refused());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Without the budget per connection the flood would have spent all 5.
+    let mut other = r.student(None);
+    let (anna, q) = (Uuid::new_v4(), Uuid::new_v4());
+    let start = Instant::now();
+    other.send(Kind::Hello, &header(anna, "anna", 1, json!({})), b"", &r.stop).unwrap();
+    other.send(Kind::Chat, &header(anna, "anna", 2, json!({"id": q})), b"Czy to dobrze?", &r.stop).unwrap();
+    let mut joined = 0;
+    r.expect("anna's chat", |e| match e {
+        Event::Chat { id, .. } if *id == q => Some(()),
+        Event::StudentJoined { .. } => {
+            joined += 1;
+            None
+        }
+        _ => None,
+    });
+    assert!(start.elapsed() < Duration::from_secs(1), "anna waited {:?}", start.elapsed());
+    assert_eq!(joined, per_conn + 1, "the flood's first 3, then anna");
+    let stats = r.rx().stats();
+    assert_eq!(stats.rejected.get("too_many_ids"), Some(&(10 - per_conn)));
+    assert_eq!(stats.rejected.get("rate_limited"), None, "the receiver's budget was not reached");
+    // The flood's connection stays refused, however the ids are spelled.
+    flood.send(Kind::Hello, &header(Uuid::new_v4(), "made-up-11", 1, json!({})), b"", &r.stop).unwrap();
+    while refused() < 11 - per_conn {
+        assert!(Instant::now() < deadline + Duration::from_secs(5), "the 11th id was not refused");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let folders =
+        std::fs::read_dir(r.root()).unwrap().flatten().filter(|d| !d.file_name().to_string_lossy().starts_with('.'));
+    assert_eq!(folders.count() as u64, per_conn + 1, "no folder for a refused id");
 }

@@ -1,13 +1,20 @@
 //! The headless receiver: a library API that the CLI wraps and the desktop app embeds.
 //!
-//! Five kinds of thread (and the store watcher's), so that slow work never stalls receiving:
+//! One thread per concern, so that slow work never stalls receiving (docs/ARCHITECTURE.md has
+//! the table):
 //! - `socket`: owns the ZeroMQ SUB socket (sockets are not thread-safe), reads frames, parses and
 //!   validates them (cheap, pure), counts refusals, and hands valid messages on;
 //! - `worker`: owns the store and its index; reassembles chunks to disk, hashes, places files,
 //!   journals chat and presence, tracks timeouts;
-//! - `images`: fdatasyncs screenshots, decodes them within limits and makes their thumbnails;
+//! - `images` (two): fdatasync screenshots, decode them within limits and make their thumbnails;
 //! - `blends`: fdatasyncs .blend files and checks their magic (a long flush stalls no one else);
-//! - `return_path` (protocol 1.1): owns the ROUTER socket on which the lecturer answers.
+//! - `return_path` (protocol 1.1): owns the ROUTER socket on which the lecturer answers;
+//! - `zap`: answers libzmq's handshake questions for both sockets (connection numbers, and the
+//!   client keys of an encrypted class);
+//! - `control` (unix): the local socket through which `pracownia say` and the other commands
+//!   reach a running receiver;
+//! - `writeback`: asks the kernel to start writing what transfers have received;
+//! - and the store watcher's (`store::watch`), which reports folders changed by hand.
 //!
 //! The socket → worker channel is bounded, in messages and in chunk bytes ([`Budget`]): when the
 //! disk cannot keep up, ZeroMQ's queues fill and the students' XPUB_NODROP sockets push back, so
@@ -144,14 +151,12 @@ impl Receiver {
         // replayed `register` before it routes a student's replies to that connection).
         let fresh = Arc::new(Mutex::new(fresh::Freshness::load(Some(&store.meta_dir()))));
         let pins = crate::pins::Pins::open(store.root())?;
-        let pinning = Arc::new(pinning::Pinning::new(pins, config.limits.new_students));
+        let pinning =
+            Arc::new(pinning::Pinning::new(pins, config.limits.new_students, config.limits.new_ids_per_connection));
         let ctx = zmq::Context::new();
-        // The ZAP handler first: a CURVE socket that binds before it would let clients in
-        // without a User-Id, i.e. unpinned.
-        let zap_sock = match &config.server_key {
-            Some(_) => Some(zap::bind(&ctx).map_err(|e| ReceiverError::Zmq(e.to_string()))?),
-            None => None,
-        };
+        // The ZAP handler first: a socket that binds before it would let clients in without a
+        // connection number (and, encrypted, without a User-Id, i.e. unpinned).
+        let zap_sock = zap::bind(&ctx).map_err(|e| ReceiverError::Zmq(e.to_string()))?;
         inbound::set_budget(config.limits.max_inbound);
         let sock = socket::bind(&ctx, &config)?;
         let endpoint = sock
@@ -193,18 +198,21 @@ impl Receiver {
             std::thread::Builder::new().name(name.into()).spawn(f).map_err(|e| ReceiverError::Thread(e.to_string()))
         };
         let threads = &mut started.threads;
-        if let Some(z) = zap_sock {
-            let stop = stop.clone();
-            threads.push(spawn("pracownia-zap", Box::new(move || zap::run(z, stop)))?);
-        }
         {
-            let (cfg, stop, stats, tx, fresh) =
-                (config.clone(), stop.clone(), stats.clone(), work_tx.clone(), fresh.clone());
-            let (sink, pinning) = (sink.clone(), pinning.clone());
-            threads.push(spawn(
-                "pracownia-return",
-                Box::new(move || return_path::run(ret_sock, cfg, stop, stats, tx, out_rx, fresh, sink, pinning)),
-            )?);
+            let (stop, encrypted) = (stop.clone(), config.server_key.is_some());
+            threads.push(spawn("pracownia-zap", Box::new(move || zap::run(zap_sock, stop, encrypted)))?);
+        }
+        let checks = || socket::Checks::new(config.clone(), stats.clone(), sink.clone(), pinning.clone());
+        {
+            let t = return_path::ReturnThread {
+                sock: ret_sock,
+                checks: checks(),
+                stop: stop.clone(),
+                work: work_tx.clone(),
+                outgoing: out_rx,
+                fresh: fresh.clone(),
+            };
+            threads.push(spawn("pracownia-return", Box::new(move || return_path::run(t)))?);
         }
         #[cfg(unix)]
         if let Some((sock, path)) = control {
@@ -212,13 +220,15 @@ impl Receiver {
             threads.push(spawn("pracownia-control", Box::new(move || control::run(sock, path, stop, tx)))?);
         }
         {
-            let (cfg, stop, stats, sink, tx, budget) =
-                (config.clone(), stop.clone(), stats.clone(), sink.clone(), work_tx.clone(), budget.clone());
-            let pinning = pinning.clone();
-            threads.push(spawn(
-                "pracownia-socket",
-                Box::new(move || socket::run(ctx, sock, cfg, stop, stats, sink, tx, budget, pinning)),
-            )?);
+            let t = socket::SocketThread {
+                ctx,
+                sock,
+                checks: checks(),
+                stop: stop.clone(),
+                work: work_tx.clone(),
+                budget: budget.clone(),
+            };
+            threads.push(spawn("pracownia-socket", Box::new(move || t.run()))?);
         }
         // Two image threads: while one waits for a screenshot's fdatasync (long when the disk is
         // busy with blends), the other decodes.

@@ -1,10 +1,11 @@
-//! Rates a hostile sender cannot exceed (issue 12): new student ids for the whole receiver, and
-//! per id its chats and hand changes and the refusals journaled for it. Token buckets: a burst
+//! Rates a hostile sender cannot exceed (issue 12): new student ids for the whole receiver and
+//! per connection, and per id its chats and hand changes and the refusals journaled for it. Token buckets: a burst
 //! passes at once, then a steady rate; what is over is refused and counted (`rate_limited`), and
 //! every other id keeps its own budget.
 
 pub use crate::limits::Rate;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::time::Instant;
 use uuid::Uuid;
 
@@ -39,28 +40,57 @@ impl Bucket {
     }
 }
 
-/// One bucket per student id, forgotten once full again so the map stays as small as the set
-/// of ids active in the last few seconds.
+/// One bucket per key (a student id, a connection), forgotten once full again so the map stays
+/// as small as the set of keys active in the last refill period; at most `cap` buckets.
 #[derive(Debug)]
-pub struct PerId {
+pub struct PerKey<K> {
     rate: Rate,
-    buckets: HashMap<Uuid, Bucket>,
+    buckets: HashMap<K, Bucket>,
+    cap: usize,
 }
 
-impl PerId {
+pub type PerId = PerKey<Uuid>;
+
+impl<K: Hash + Eq + Ord + Copy> PerKey<K> {
     pub fn new(rate: Rate) -> Self {
-        PerId { rate, buckets: HashMap::new() }
+        Self::bounded(rate, usize::MAX)
     }
 
-    pub fn take(&mut self, id: Uuid, now: Instant) -> bool {
+    /// At most `cap` buckets: past it the full ones are forgotten, then the smallest keys
+    /// (connection numbers grow, so the oldest connections); a forgotten key starts full again.
+    pub fn bounded(rate: Rate, cap: usize) -> Self {
+        PerKey { rate, buckets: HashMap::new(), cap: cap.max(1) }
+    }
+
+    /// Would `take` succeed? Takes nothing and remembers nothing.
+    pub fn has(&self, key: K, now: Instant) -> bool {
+        self.buckets.get(&key).is_none_or(|b| {
+            let mut b = *b;
+            b.take(self.rate, now)
+        })
+    }
+
+    pub fn take(&mut self, key: K, now: Instant) -> bool {
         let rate = self.rate;
-        self.buckets.entry(id).or_insert_with(|| Bucket::full(rate, now)).take(rate, now)
+        if !self.buckets.contains_key(&key) && self.buckets.len() >= self.cap {
+            self.forget_full(now);
+            while self.buckets.len() >= self.cap {
+                let oldest = *self.buckets.keys().min().expect("cap is at least 1");
+                self.buckets.remove(&oldest);
+            }
+        }
+        self.buckets.entry(key).or_insert_with(|| Bucket::full(rate, now)).take(rate, now)
     }
 
     /// Drop the buckets that have refilled (called from the worker's tick).
     pub fn forget_full(&mut self, now: Instant) {
         let rate = self.rate;
         self.buckets.retain(|_, b| !b.is_full(rate, now));
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.buckets.len()
     }
 }
 
@@ -88,5 +118,21 @@ mod tests {
         assert!(p.take(b, t0), "b is not slowed by a");
         p.forget_full(t0 + Duration::from_secs(3));
         assert!(p.buckets.is_empty());
+    }
+
+    #[test]
+    fn has_takes_nothing_and_a_bounded_map_forgets_the_oldest_keys() {
+        let rate = Rate { per_second: 0.0, burst: 1.0 };
+        let mut p = PerKey::<u64>::bounded(rate, 3);
+        let t0 = Instant::now();
+        assert!(p.has(1, t0) && p.has(1, t0), "has() takes nothing");
+        assert_eq!(p.len(), 0, "nor remembers the key");
+        assert!(p.take(1, t0) && !p.has(1, t0) && !p.take(1, t0));
+        for k in 2..=10 {
+            assert!(p.take(k, t0));
+            assert!(p.len() <= 3, "{} buckets", p.len());
+        }
+        assert!(!p.has(10, t0), "the newest keys are kept");
+        assert!(p.has(1, t0), "the oldest was forgotten (and starts full)");
     }
 }

@@ -4,13 +4,11 @@
 //! `register`/`ack`/`read`/`answer` to the worker, and sends what the worker queues for it.
 
 use super::fresh::{Freshness, Route};
-use super::pinning::{client_key, Pinning};
-use super::socket::recv_rest;
-use super::stats::{EventSink, StatsCounter};
+use super::pinning::client_key;
+use super::socket::{recv_rest, Checks, Origin};
 use super::work::Frame;
 use super::work::Work;
 use super::{Config, ReceiverError};
-use crate::keys::PublicKey;
 use crate::protocol::{self, LecturerMessage, LecturerPayload, ReturnPayload};
 use crate::reject::{Reason, Refusal};
 use crossbeam_channel::{Receiver, Sender};
@@ -43,9 +41,7 @@ pub fn bind(ctx: &zmq::Context, cfg: &Config) -> Result<zmq::Socket, ReceiverErr
     sock.set_maxmsgsize(MAX_MSG).map_err(zerr)?;
     sock.set_rcvhwm(RCVHWM).map_err(zerr)?;
     sock.set_linger(0).map_err(zerr)?;
-    if let Some(keys) = &cfg.server_key {
-        super::zap::serve_curve(&sock, keys).map_err(zerr)?;
-    }
+    super::zap::serve(&sock, cfg.server_key.as_ref()).map_err(zerr)?;
     let port = cfg.effective_return_port();
     let shown = if port == 0 { "*".to_owned() } else { port.to_string() };
     let endpoint = format!("tcp://{}:{}", cfg.bind, shown);
@@ -110,19 +106,22 @@ impl Routes {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn run(
-    sock: zmq::Socket,
-    cfg: Arc<Config>,
-    stop: Arc<AtomicBool>,
-    stats: Arc<StatsCounter>,
-    work: Sender<Work>,
-    outgoing: Receiver<ToStudent>,
-    fresh: Arc<Mutex<Freshness>>,
-    sink: EventSink,
-    pinning: Arc<Pinning>,
-) {
-    let key = cfg.key();
+/// The return path's thread and everything it needs.
+pub(super) struct ReturnThread {
+    pub sock: zmq::Socket,
+    /// The class code, limits, counters and pins (the same as the SUB's thread's).
+    pub checks: Checks,
+    pub stop: Arc<AtomicBool>,
+    pub work: Sender<Work>,
+    /// What the worker sends to students.
+    pub outgoing: Receiver<ToStudent>,
+    /// Replay refusal, shared with the worker.
+    pub fresh: Arc<Mutex<Freshness>>,
+}
+
+pub(super) fn run(t: ReturnThread) {
+    let ReturnThread { sock, checks, stop, work, outgoing, fresh } = t;
+    let Checks { cfg, key, stats, sink, pinning } = &checks;
     let mut routes = Routes::new();
     let mut seq = 0u64;
     let mut send = |routes: &mut Routes, student: Uuid, payload: LecturerPayload| -> bool {
@@ -148,7 +147,7 @@ pub fn run(
     while !stop.load(Ordering::SeqCst) {
         if let Ok(n) = sock.poll(zmq::POLLIN, POLL.as_millis() as i64) {
             if n > 0 {
-                while let Some((conn, frames, count, client)) = recv(&sock) {
+                while let Some(Received { conn, frames, count, from }) = recv(&sock) {
                     stats.messages.fetch_add(1, Ordering::Relaxed);
                     let msg = match protocol::parse_return_frames(&frames, count, key.as_deref(), &cfg.limits) {
                         Ok(m) => m,
@@ -163,7 +162,7 @@ pub fn run(
                     // check, so another key cannot move this student's sequence on.
                     if let ReturnPayload::Register { .. } = msg.payload {
                         let login = &msg.common.login;
-                        if pinning.admit(student, login, client.as_ref(), &stats, &sink).is_err() {
+                        if pinning.admit(student, login, from.client.as_ref(), from.conn, stats, sink).is_err() {
                             continue;
                         }
                     }
@@ -189,7 +188,7 @@ pub fn run(
                             .reject(&Refusal::new(Reason::Unregistered, "no register on this connection"), "a student");
                         continue;
                     }
-                    if work.send(Work::Return(msg)).is_err() {
+                    if work.send(Work::Return(msg, from.conn)).is_err() {
                         return;
                     }
                 }
@@ -201,19 +200,27 @@ pub fn run(
     }
 }
 
-/// One return-path message: the routing id, at most 4 frames, how many frames came, and the
-/// sender's CURVE key (encrypted class) from the connection's metadata.
-type Received = (Vec<u8>, Vec<Frame>, usize, Option<PublicKey>);
+/// One return-path message.
+struct Received {
+    /// The ROUTER's routing id of the connection.
+    conn: Vec<u8>,
+    /// At most 4 frames, and how many came.
+    frames: Vec<Frame>,
+    count: usize,
+    from: Origin,
+}
 
 /// One message without blocking.
 fn recv(sock: &zmq::Socket) -> Option<Received> {
     let id = sock.recv_msg(zmq::DONTWAIT).ok()?;
+    let conn = id.to_vec();
     if !id.get_more() {
-        return Some((id.to_vec(), Vec::new(), 0, None));
+        return Some(Received { conn, frames: Vec::new(), count: 0, from: Origin { client: None, conn: None } });
     }
     let (mut frames, count) = recv_rest(sock, None);
     let client = frames.first_mut().and_then(|f| client_key(&mut f.0));
-    Some((id.to_vec(), frames, count, client))
+    let number = frames.first_mut().and_then(|f| super::zap::connection(&mut f.0));
+    Some(Received { conn, frames, count, from: Origin { client, conn: number } })
 }
 
 #[cfg(test)]

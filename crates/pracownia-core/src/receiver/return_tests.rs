@@ -392,3 +392,21 @@ fn a_replayed_register_from_another_connection_takes_no_route() {
     anna.until("welcome", |p| matches!(p, LecturerPayload::Welcome));
     assert_eq!(r.rx().stats().rejected.get("replay"), Some(&1));
 }
+
+#[test]
+fn a_register_of_a_new_id_spends_the_same_budget_of_new_ids() {
+    // One new id for the whole receiver: a version-1 student takes it.
+    let r = rig_with(|c| c.limits.new_students = crate::limits::Rate { per_second: 0.0, burst: 1.0 });
+    let known = r.v1_student("anna");
+    let mut stranger = r.dealer("eve", None);
+    stranger.send(ReturnKind::Register, json!({"addon": "test"}));
+    assert!(stranger.all_for(Duration::from_millis(800)).is_empty(), "no welcome over the budget");
+    assert_eq!(r.rx().stats().rejected.get("rate_limited"), Some(&1));
+    let listed = IndexReader::open(&r.root()).unwrap().students().unwrap();
+    let ids: Vec<Uuid> = listed.into_iter().map(|s| s.id).collect();
+    assert_eq!(ids, vec![known], "no student for the refused register");
+    // A known student's register costs nothing.
+    let mut anna = r.dealer("anna", None);
+    anna.id = known;
+    anna.register();
+}

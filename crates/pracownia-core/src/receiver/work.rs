@@ -20,10 +20,14 @@ impl AsRef<[u8]> for Frame {
     }
 }
 
+/// The number the ZAP handler gave a connection (`super::zap`); None only when a message came
+/// without one (the fuzz harness, or a handshake while the receiver stops).
+pub type Conn = Option<u64>;
+
 pub enum Work {
-    /// A valid student message, with the sender's CURVE key in an encrypted class (already
-    /// checked against the student's pin by the socket thread).
-    Message(Message<Frame>, Option<crate::keys::PublicKey>),
+    /// A valid student message (in an encrypted class already checked against the student's
+    /// pin by the socket thread), with the number of the connection it came on ([`Conn`]).
+    Message(Message<Frame>, Conn),
     /// A verified file was made durable and checked on the images or blends thread.
     FileChecked {
         job: FileJob,
@@ -38,7 +42,7 @@ pub enum Work {
     },
     SocketClosed,
     /// A student's message on the return path, from a connection that registered that student.
-    Return(crate::protocol::ReturnMessage),
+    Return(crate::protocol::ReturnMessage, Conn),
     /// The return-path connection of this student has gone (a send to it failed).
     ReturnGone(Uuid),
     /// A lecturer command; the answer goes back on `reply`.

@@ -8,6 +8,7 @@ use crate::model::{Delivery, HandState, TimelineKind};
 use crate::protocol::{LecturerPayload, ReturnMessage, ReturnPayload, MAX_CHAT_BYTES};
 use crate::receiver::command::{Addressee, CommandError, CommandOutcome, LecturerCommand, Recipient};
 use crate::receiver::return_path::ToStudent;
+use crate::receiver::work::Conn;
 use crate::store::{Outgoing, StudentRef};
 use crossbeam_channel::Sender;
 use std::collections::HashMap;
@@ -61,8 +62,12 @@ impl Worker {
         }
     }
 
-    pub(super) fn on_return(&mut self, msg: ReturnMessage, at: i64) {
+    pub(super) fn on_return(&mut self, msg: ReturnMessage, conn: Conn, at: i64) {
         let c = &msg.common;
+        // A register makes a student as a hello does: the same budgets of new ids.
+        if !self.store.knows(c.student).unwrap_or(false) && !self.admit_new_id(conn, &c.login) {
+            return;
+        }
         let student = match self.identify(c.student, &c.login) {
             Ok(r) => r.student,
             Err(e) => {

@@ -1,21 +1,30 @@
 //! The thread that owns the store: presence, chat, hands, and chunk reassembly into verified files.
+//! This file has the worker's state, its loop and its tick; by concern:
+//! - `guards.rs`: what is refused before anything is written (replays, the budgets of new ids,
+//!   the disk floor) and how a refusal is counted and journaled;
+//! - `messages.rs`: a version-1 message (presence, chat, hand; chunks go to `transfers.rs`);
+//! - `transfers.rs`: admission, reassembly, verification and placing of files;
+//! - `identity.rs`: which student a message belongs to (seats, login changes);
+//! - `lecturer.rs`: the return path (registers, lecturer messages, receipts, answers).
 
+mod guards;
 mod identity;
 mod lecturer;
+mod messages;
 mod transfers;
 
 use super::work::{Checked, Failure};
 pub(crate) use lecturer::Online;
 
-use super::fresh::{Freshness, Route};
-use super::presence::{Change, Presence, Touch};
-use super::rate::{Bucket, PerId};
+use super::fresh::Freshness;
+use super::presence::{Change, Presence};
+use super::rate::{Bucket, PerId, PerKey};
 use super::stats::{EventSink, StatsCounter};
 use super::work::{DiskQueues, FileJob, Frame, Work};
 use super::{Budget, Config};
 use crate::events::{Event, Fault};
 use crate::model::FileKind;
-use crate::protocol::{Chunk, Common, Message, Payload};
+use crate::protocol::Chunk;
 use crate::reassembly::{ReassemblyError, Transfer};
 use crate::reject::{Reason, Refusal};
 use crate::store::LeaveReason;
@@ -66,8 +75,10 @@ pub struct Worker {
     disk_low: Option<(Instant, bool)>,
     /// Replay refusal (fresh.rs), shared with the return-path thread.
     fresh: Arc<Mutex<Freshness>>,
-    /// Rates (issue 12): new ids for the whole receiver, chats/hands and journaled refusals per id.
+    /// Rates (issue 12): new ids for the whole receiver and per connection, chats/hands and
+    /// journaled refusals per id.
     new_ids: Bucket,
+    conn_ids: PerKey<u64>,
     chats: PerId,
     refusal_lines: PerId,
 }
@@ -79,6 +90,11 @@ const DISK_CHECK_EVERY: Duration = Duration::from_millis(200);
 const RESYNC_QUIET: Duration = Duration::from_millis(1500);
 
 const TICK: Duration = Duration::from_millis(250);
+
+/// Connections whose budget of new ids is remembered. A bucket is only made when a new id is
+/// admitted (so within the whole receiver's budget) and dropped once full again; this bound
+/// only guards against a configuration with a huge `new_students` budget.
+const CONNECTIONS_KEPT: usize = 4096;
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -111,6 +127,7 @@ impl Worker {
             wires: HashMap::new(),
             online: Online::default(),
             new_ids: Bucket::full(cfg.limits.new_students, Instant::now()),
+            conn_ids: PerKey::bounded(cfg.limits.new_ids_per_connection, CONNECTIONS_KEPT),
             chats: PerId::new(cfg.limits.chats_per_student),
             refusal_lines: PerId::new(cfg.limits.refusals_journaled_per_student),
             outgoing,
@@ -125,10 +142,10 @@ impl Worker {
         let mut last_tick = Instant::now();
         loop {
             match rx.recv_timeout(TICK) {
-                Ok(Work::Message(msg, _key)) => {
+                Ok(Work::Message(msg, conn)) => {
                     let at = self.clock();
                     let bytes = super::chunk_bytes(&msg);
-                    self.on_message(msg, at);
+                    self.on_message(msg, conn, at);
                     self.budget.give(bytes);
                 }
                 Ok(Work::FileChecked { job, result }) => self.file_checked(job, result),
@@ -136,9 +153,9 @@ impl Worker {
                     Ok(()) => self.chat_read(student),
                     Err(e) => self.error(Fault::MarkRead, None, format!("Could not mark the chat as read: {e}")),
                 },
-                Ok(Work::Return(msg)) => {
+                Ok(Work::Return(msg, conn)) => {
                     let at = self.clock();
-                    self.on_return(msg, at);
+                    self.on_return(msg, conn, at);
                 }
                 Ok(Work::ReturnGone(student)) => self.return_gone(student),
                 Ok(Work::Command { cmd, reply }) => self.on_command(cmd, reply),
@@ -174,182 +191,10 @@ impl Worker {
         self.sink.emit(Event::Error { at: now_ms(), fault, login: login.map(str::to_owned), message });
     }
 
-    /// Is the store's free space under the floor? Then nothing a student can cause in bulk is
-    /// written: no new student folders, no chat, no `rejected` journal lines (each an fsynced
-    /// line); refusals are counted in memory instead (stats and events).
-    fn disk_low(&mut self) -> bool {
-        let floor = self.cfg.limits.free_disk_floor;
-        if floor == 0 {
-            return false;
-        }
-        match self.disk_low {
-            Some((t, low)) if t.elapsed() < DISK_CHECK_EVERY => low,
-            _ => {
-                let low = fs4::available_space(self.store.root()).is_ok_and(|free| free < floor);
-                self.disk_low = Some((Instant::now(), low));
-                low
-            }
-        }
-    }
-
-    /// A refusal of a message that has no student folder to be recorded in: counted and shown.
-    fn refuse_unrecorded(&mut self, student: Uuid, login: &str, at: i64, r: Refusal) {
-        self.stats.reject(&r, login);
-        self.sink.emit(Event::Rejected {
-            at,
-            reason: r.reason.code().into(),
-            detail: r.detail,
-            student: Some(student),
-            login: Some(login.to_owned()),
-        });
-    }
-
     /// Share the replay state with the return-path thread (Receiver::start).
     pub fn with_freshness(mut self, fresh: Arc<Mutex<Freshness>>) -> Self {
         self.fresh = fresh;
         self
-    }
-
-    /// Is this message a replay? Counted, not shown one event each (a replayed capture can be
-    /// long). Checked before anything else, so a replayed `bye` or hand changes nothing.
-    fn replayed(&mut self, c: &Common, bye: bool) -> bool {
-        let Ok(mut fresh) = self.fresh.lock() else { return false };
-        match fresh.check(c.student, c.boot, Route::V1, c.seq, bye) {
-            Ok(()) => false,
-            Err(r) => {
-                drop(fresh);
-                self.stats.reject(&r, &c.login);
-                true
-            }
-        }
-    }
-
-    pub(super) fn on_message(&mut self, msg: Message<Frame>, at: i64) {
-        let c = &msg.common;
-        if self.replayed(c, matches!(msg.payload, Payload::Bye)) {
-            return;
-        }
-        let known = self.store.knows(c.student).unwrap_or(false);
-        if !known && self.disk_low() {
-            let r = Refusal::new(Reason::DiskFull, "no room for a new student's folder: the disk is under the floor");
-            let (id, login) = (c.student, c.login.clone());
-            return self.refuse_unrecorded(id, &login, at, r);
-        }
-        if !known && !self.new_ids.take(self.cfg.limits.new_students, Instant::now()) {
-            // Counted, not shown one event each: a flood of made-up ids must not flood the UI.
-            let r =
-                Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
-            return self.stats.reject(&r, &c.login);
-        }
-        let Some(student) = self.student_of(&msg, at) else { return };
-        if let Payload::Bye = msg.payload {
-            if self.wires.get(&student.id) == Some(&c.student) {
-                self.wires.remove(&student.id);
-            }
-            if self.presence.leave(student.id) {
-                self.hands.insert(student.id, false); // the add-on lowers the hand on disconnect
-                self.record(&student, at, Entry::Leave { reason: LeaveReason::Bye });
-                self.sink.emit(Event::StudentLeft {
-                    at,
-                    student: student.id,
-                    login: student.login.clone(),
-                    reason: LeaveReason::Bye,
-                });
-            }
-            self.stats.online.store(self.presence.online() as u64, Relaxed);
-            return;
-        }
-        self.wires.insert(student.id, c.student);
-        match self.presence.touch(student.id, &student.login, Instant::now()) {
-            Touch::Joined => self.joined(&student, at, &msg.payload),
-            Touch::Back => {
-                self.sink.emit(Event::StudentActive { at, student: student.id, login: student.login.clone() })
-            }
-            Touch::Seen => {}
-        }
-        if let Payload::Heartbeat { paused: Some(paused), .. } = msg.payload {
-            if self.presence.set_paused(student.id, paused) {
-                self.sink.emit(Event::Sharing { at, student: student.id, login: student.login.clone(), paused });
-            }
-        }
-        let over_rate = matches!(msg.payload, Payload::Chat { .. } | Payload::Hand { .. })
-            && !self.chats.take(student.id, Instant::now());
-        match msg.payload {
-            Payload::Chat { .. } | Payload::Hand { .. } if over_rate => {
-                let r = Refusal::new(Reason::RateLimited, "chat or hand over the student's rate");
-                self.refuse(&student, at, r, None);
-            }
-            Payload::Chat { .. } if self.disk_low() => {
-                let r = Refusal::new(Reason::DiskFull, "chat not saved: the disk is under the floor");
-                self.refuse_unrecorded(student.id, &student.login, at, r);
-            }
-            Payload::Chat { id, text } => {
-                self.last_write.insert(student.dir.clone(), Instant::now());
-                match self.store.record(&student, at, Entry::Chat { id, text: text.clone(), sent_ts: c.ts }) {
-                    Ok(new) => {
-                        // A resent chat (already stored) gets its receipt again: the first was lost.
-                        self.chat_stored(student.id, id);
-                        if new {
-                            self.stats.chats.fetch_add(1, Relaxed);
-                            self.sink.emit(Event::Chat {
-                                at,
-                                student: student.id,
-                                login: student.login.clone(),
-                                id,
-                                text,
-                            });
-                        }
-                    }
-                    Err(e) => self.error(
-                        Fault::SaveEvent,
-                        Some(&student.login),
-                        format!("Could not save an event of {}: {e}", student.login),
-                    ),
-                }
-            }
-            Payload::Hand { raised } => {
-                // A hand message carries no id, and the add-on resends recent messages after the
-                // lecturer comes back: only a change goes on the timeline. The event always goes
-                // out (a restarted app learns the hand's state from it).
-                let was = match self.hands.get(&student.id) {
-                    Some(&h) => Some(h),
-                    None => self.store.last_hand(student.id).unwrap_or(None),
-                };
-                if was != Some(raised) {
-                    self.record(&student, at, Entry::Hand { raised });
-                }
-                self.hands.insert(student.id, raised);
-                self.sink.emit(Event::Hand { at, student: student.id, login: student.login.clone(), raised });
-            }
-            Payload::Chunk(chunk) => self.on_chunk(student, chunk, at),
-            Payload::Hello { .. } | Payload::Heartbeat { .. } | Payload::Bye => {}
-        }
-    }
-
-    fn joined(&mut self, s: &StudentRef, at: i64, payload: &Payload<Frame>) {
-        self.stats.online.store(self.presence.online() as u64, Relaxed);
-        self.record(s, at, Entry::Join);
-        let (blender, host) = match payload {
-            Payload::Hello { blender, host, .. } => (blender.clone(), host.clone()),
-            _ => (None, None),
-        };
-        self.sink.emit(Event::StudentJoined { at, student: s.id, login: s.login.clone(), blender, host });
-        match self.store.other_ids_with_login(&s.login, s.id) {
-            Ok(others) if !others.is_empty() => {
-                log::warn!(
-                    "login \"{}\" is used by {} student ids; each is kept apart",
-                    crate::text::Inert(&s.login),
-                    others.len() + 1
-                );
-                let mut students = vec![s.id];
-                students.extend(others);
-                self.sink.emit(Event::LoginShared { at, login: s.login.clone(), students });
-            }
-            Ok(_) => {}
-            Err(e) => {
-                log::warn!("could not check whether login \"{}\" is shared: {e}", crate::text::Inert(&s.login))
-            }
-        }
     }
 
     /// Journal and index an entry; false for a duplicate (a re-sent chat) or a failure.
@@ -364,25 +209,6 @@ impl Worker {
         }
     }
 
-    fn refuse(&mut self, s: &StudentRef, at: i64, r: Refusal, transfer: Option<Uuid>) {
-        if self.disk_low() {
-            return self.refuse_unrecorded(s.id, &s.login, at, r);
-        }
-        if !self.refusal_lines.take(s.id, Instant::now()) {
-            // Over the journal's rate for this id: counted in memory only.
-            return self.stats.reject(&r, &s.login);
-        }
-        self.stats.reject(&r, &s.login);
-        self.record(s, at, Entry::Rejected { reason: r.reason.code().into(), detail: r.detail.clone(), transfer });
-        self.sink.emit(Event::Rejected {
-            at,
-            reason: r.reason.code().into(),
-            detail: r.detail,
-            student: Some(s.id),
-            login: Some(s.login.clone()),
-        });
-    }
-
     fn tick(&mut self) {
         let now = Instant::now();
         if let Ok(mut f) = self.fresh.lock() {
@@ -390,6 +216,7 @@ impl Worker {
         }
         self.chats.forget_full(now);
         self.refusal_lines.forget_full(now);
+        self.conn_ids.forget_full(now);
         for change in self.presence.tick(now, self.cfg.idle_after, self.cfg.offline_after) {
             match change {
                 Change::Idle { student, login } => {

@@ -138,10 +138,8 @@ impl Worker {
     pub(super) fn on_checked(&mut self, job: FileJob, result: Result<Checked, Failure>) {
         let at = self.clock();
         match result {
-            Ok(Checked::Screenshot(s)) => {
-                self.place(job.student, at, FileKind::Screenshot, job.staged, s.ext, Some(job.thumb), job.meta)
-            }
-            Ok(Checked::Blend) => self.place(job.student, at, FileKind::Blend, job.staged, "blend", None, job.meta),
+            Ok(Checked::Screenshot(s)) => self.place(job, at, FileKind::Screenshot, s.ext),
+            Ok(Checked::Blend) => self.place(job, at, FileKind::Blend, "blend"),
             Err(failure) => {
                 let _ = std::fs::remove_file(&job.staged);
                 let _ = std::fs::remove_file(&job.thumb);
@@ -153,17 +151,10 @@ impl Worker {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn place(
-        &mut self,
-        s: StudentRef,
-        at: i64,
-        kind: FileKind,
-        staged: PathBuf,
-        ext: &str,
-        thumb: Option<PathBuf>,
-        meta: FileMeta,
-    ) {
+    /// Place a checked file (a screenshot with its staged thumbnail) and tell the app.
+    fn place(&mut self, job: FileJob, at: i64, kind: FileKind, ext: &str) {
+        let FileJob { student: s, staged, thumb, meta } = job;
+        let thumb = (kind == FileKind::Screenshot).then_some(thumb);
         let (size, sha256) = (meta.size, meta.sha256.clone());
         self.last_write.insert(s.dir.clone(), Instant::now());
         match self.store.place_file(&s, at, kind, &staged, ext, thumb.as_deref(), meta) {

@@ -13,7 +13,7 @@ use pracownia_bench::memory::{self, Serve};
 use pracownia_bench::seat::Pattern;
 use pracownia_bench::stats::Sample;
 use pracownia_bench::{index, MIB};
-use pracownia_core::simulate::Phase;
+use pracownia_simulate::Phase;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::Command;
@@ -255,7 +255,7 @@ fn item1(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, Stri
         v.files,
         v.file_size / MIB,
         v.bytes() / MIB,
-        pracownia_core::simulate::SNDHWM
+        pracownia_simulate::SNDHWM
     );
     let _ = writeln!(
         md,
@@ -520,7 +520,7 @@ The same class for {} s, but every seat's periodic \
     md.push_str(&first);
     md.push_str(&worst);
     // `pracownia simulate` makes each blend twice (hash, then send) with BlendBytes::fill.
-    let b = pracownia_core::simulate::BlendBytes::new(64 * MIB, 5);
+    let b = pracownia_simulate::BlendBytes::new(64 * MIB, 5);
     let mut buf = vec![0u8; MIB as usize];
     let mut g = Sample::default();
     for _ in 0..3 {

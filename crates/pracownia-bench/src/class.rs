@@ -1,5 +1,5 @@
-//! Item 3: a big class. Seats follow `pracownia simulate`'s schedule (same identities, stagger,
-//! socket and content generators) but remember when each message finished sending, so the
+//! A big class (the class section). Seats follow `pracownia simulate`'s schedule (same identities,
+//! stagger, socket and content generators) but remember when each message finished sending, so the
 //! latency to the event being available in the index can be measured.
 //!
 //! Latency method: a poller in this process reads the index through `IndexReader` (as the app

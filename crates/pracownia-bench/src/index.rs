@@ -1,5 +1,5 @@
-//! Item 4: a thumbnail from a full-HD PNG; the class overview and a timeline page from an index
-//! of 100 students and 10,000 events.
+//! Thumbnails and index (the index section): a thumbnail from a full-HD PNG; the class overview and
+//! a timeline page from an index of 100 students and 10,000 events.
 
 use crate::stats::Sample;
 use pracownia_core::index::IndexReader;

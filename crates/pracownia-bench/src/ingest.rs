@@ -1,5 +1,5 @@
-//! Item 1: the three stages a verified, stored file cannot skip, each alone on the same bytes,
-//! against Pracownia's receiver ingesting those bytes as chunked transfers.
+//! Ingest vs the physical limit: the three stages a verified, stored file cannot skip, each alone
+//! on the same bytes, against Pracownia's receiver ingesting those bytes as chunked transfers.
 
 use crate::seat::{Pattern, Seat};
 use crate::{mbps, MIB};

@@ -1,5 +1,5 @@
-//! Item 3: a big class. Seats follow `pracownia simulate`'s schedule (same identities, stagger,
-//! socket and content generators) but remember when each message finished sending, so the
+//! A big class (the class section). Seats follow `pracownia simulate`'s schedule (same identities,
+//! stagger, socket and content generators) but remember when each message finished sending, so the
 //! latency to the event being available in the index can be measured.
 //!
 //! Latency method: a poller in this process reads the index through `IndexReader` (as the app
@@ -13,7 +13,7 @@ use crate::stats::pcts;
 use crate::wall_ms;
 use pracownia_core::index::IndexReader;
 use pracownia_core::model::{FileKind, TimelineEntry, TimelineKind};
-use pracownia_core::simulate::{
+use pracownia_simulate::{
     drive, screenshot_png, ChunkSource, Due, NextChunk, Outbox, Outgoing, Phase, SeatTimer, SeatWork, SendError,
 };
 use sha2::{Digest, Sha256};
@@ -153,7 +153,7 @@ pub fn run(cfg: &ClassConfig, endpoint: &str, store: &Path) -> ClassReport {
                 endpoint.to_owned(),
             );
             std::thread::spawn(move || {
-                let keys = cfg.server_key.map(|k| pracownia_core::simulate::seat_keys(i, k));
+                let keys = cfg.server_key.map(|k| pracownia_simulate::seat_keys(i, k));
                 let seat = Seat::connect_with(&ctx, &endpoint, i, cfg.chunk, &stop, keys.as_ref());
                 barrier.wait();
                 let r = match seat {

@@ -1,13 +1,13 @@
-//! Item 4: a thumbnail from a full-HD PNG; the class overview and a timeline page from an index
-//! of 100 students and 10,000 events.
+//! Thumbnails and index (the index section): a thumbnail from a full-HD PNG; the class overview and
+//! a timeline page from an index of 100 students and 10,000 events.
 
 use crate::stats::Sample;
 use pracownia_core::index::IndexReader;
 use pracownia_core::limits::Limits;
 use pracownia_core::media;
 use pracownia_core::model::FileKind;
-use pracownia_core::simulate::{screenshot_png, student_identity};
 use pracownia_core::store::{Entry, FileMeta, Store};
+use pracownia_simulate::{screenshot_png, student_identity};
 use std::path::Path;
 use std::time::Instant;
 use uuid::Uuid;

@@ -1,5 +1,5 @@
-//! Item 1: the three stages a verified, stored file cannot skip, each alone on the same bytes,
-//! against Pracownia's receiver ingesting those bytes as chunked transfers.
+//! Ingest vs the physical limit: the three stages a verified, stored file cannot skip, each alone
+//! on the same bytes, against Pracownia's receiver ingesting those bytes as chunked transfers.
 
 use crate::seat::{Pattern, Seat};
 use crate::{mbps, MIB};
@@ -8,7 +8,7 @@ use pracownia_core::keys::{ClientKeys, ServerKeys};
 use pracownia_core::model::FileKind;
 use pracownia_core::protocol::{encode, Kind};
 use pracownia_core::receiver::{Config, Receiver};
-use pracownia_core::simulate::{sndhwm_for, StudentSocket};
+use pracownia_simulate::{sndhwm_for, StudentSocket};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::fs::File;

@@ -1,5 +1,6 @@
-//! The benchmarks of issue 5, as a library so that the smoke tests (`tests/smoke.rs`) run the
-//! same code at a small scale. `src/main.rs` runs them all and writes `bench/RESULTS.md`.
+//! Pracownia's benchmarks' measurements, as a library so that the smoke tests (`tests/smoke.rs`)
+//! run the same code at a small scale. The binary (`src/main.rs`, `sections/`, `report/`) runs
+//! them and writes the report, `bench/RESULTS.md`.
 
 pub mod class;
 pub mod index;

@@ -1,748 +1,100 @@
-//! `pracownia-bench`: runs the benchmarks of issue 5 and writes a Markdown report.
+//! `pracownia-bench`: runs Pracownia's benchmarks and writes a Markdown report.
 //!
 //! pracownia-bench --serve-bin target/release/pracownia --work /tmp/pracownia-bench \
-//!     --out bench/RESULTS.md [--quick] [--class full|scaled|quick] [--items 1,2,3,4,5]
-//!     [--student-json FILE] [--notes bench/NOTES.md] [--update]
+//!     --out bench/RESULTS.md [--quick] [--class full|scaled|quick]
+//!     [--sections ingest,memory,class,index,student,encryption] [--student-json FILE]
+//!     [--notes bench/NOTES.md] [--update]
 //!
-//! `--update`: write only the sections of the items run into an existing `--out` (replacing each
-//! item's section and summary rows), e.g. `--items 6 --update` for the encryption cost alone.
+//! `--update`: write only the sections run into an existing `--out` (replacing each section and
+//! its summary rows), e.g. `--sections encryption --update` for the encryption cost alone.
 
-use pracownia_bench::class::{self, ClassConfig};
-use pracownia_bench::ingest::{self, Volume};
-use pracownia_bench::memory::{self, Serve};
-use pracownia_bench::seat::Pattern;
-use pracownia_bench::stats::Sample;
-use pracownia_bench::{index, MIB};
-use pracownia_core::simulate::Phase;
-use std::fmt::Write as _;
+mod cli;
+mod report;
+mod sections;
+
+use clap::Parser;
+use cli::{Args, Section};
+use report::Report;
+use sections::{log, Ctx};
+use std::io;
 use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::Instant;
 
-struct Args {
-    quick: bool,
-    class: String,
-    serve_bin: PathBuf,
-    work: PathBuf,
-    out: PathBuf,
-    items: Vec<u32>,
-    student_json: Option<PathBuf>,
-    notes: Option<PathBuf>,
-    reps: Option<usize>,
-    update: bool,
+/// What stops a run before or after the benchmarks; each says which file and why.
+#[derive(Debug, thiserror::Error)]
+enum BenchError {
+    #[error("--update needs an existing report at {}: {source}", path.display())]
+    NoReport { path: PathBuf, source: io::Error },
+    #[error("cannot read the notes {}: {source}", path.display())]
+    Notes { path: PathBuf, source: io::Error },
+    #[error(
+        "no `pracownia` binary at {} (the memory and class sections run it as `pracownia serve`): \
+         build it with `cargo build --release -p pracownia-cli` or pass --serve-bin",
+        .0.display()
+    )]
+    NoServeBin(PathBuf),
+    #[error("cannot create the scratch folder {}: {source}", path.display())]
+    Work { path: PathBuf, source: io::Error },
+    #[error("cannot write the report {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
 }
 
-fn args() -> Args {
-    let mut a = Args {
-        quick: false,
-        class: String::new(),
-        serve_bin: PathBuf::from("target/release/pracownia"),
-        work: std::env::temp_dir().join("pracownia-bench"),
-        out: PathBuf::from("bench/RESULTS.md"),
-        items: vec![1, 2, 3, 4, 5, 6],
-        student_json: None,
-        notes: None,
-        reps: None,
-        update: false,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(k) = it.next() {
-        let mut v = || it.next().unwrap_or_else(|| panic!("{k} needs a value"));
-        match k.as_str() {
-            "--quick" => a.quick = true,
-            "--class" => a.class = v(),
-            "--serve-bin" => a.serve_bin = v().into(),
-            "--work" => a.work = v().into(),
-            "--out" => a.out = v().into(),
-            "--items" => a.items = v().split(',').map(|s| s.trim().parse().expect("item numbers")).collect(),
-            "--student-json" => a.student_json = Some(v().into()),
-            "--notes" => a.notes = Some(v().into()),
-            "--reps" => a.reps = Some(v().parse().expect("a number")),
-            "--update" => a.update = true,
-            other => panic!("unknown argument {other}"),
+fn main() -> ExitCode {
+    match run(&Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("pracownia-bench: {e}");
+            ExitCode::FAILURE
         }
     }
-    if a.class.is_empty() {
-        a.class = if a.quick { "quick".into() } else { "scaled".into() };
+}
+
+fn run(a: &Args) -> Result<(), BenchError> {
+    // Everything that can be wrong with the arguments is found before minutes of benchmarks.
+    let old = if a.update {
+        Some(std::fs::read_to_string(&a.out).map_err(|source| BenchError::NoReport { path: a.out.clone(), source })?)
+    } else {
+        None
+    };
+    let notes = match (&a.notes, a.update) {
+        (Some(path), false) => {
+            Some(std::fs::read_to_string(path).map_err(|source| BenchError::Notes { path: path.clone(), source })?)
+        }
+        _ => None,
+    };
+    if a.sections.iter().any(|s| s.needs_serve()) && !a.serve_bin.is_file() {
+        return Err(BenchError::NoServeBin(a.serve_bin.clone()));
     }
-    a
-}
+    std::fs::create_dir_all(&a.work).map_err(|source| BenchError::Work { path: a.work.clone(), source })?;
 
-fn sh(cmd: &str) -> String {
-    Command::new("sh")
-        .args(["-c", cmd])
-        .output()
-        .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-        .unwrap_or_default()
-}
-
-fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn log(msg: &str) {
-    eprintln!("[bench {}] {msg}", chrono::Utc::now().format("%H:%M:%S"));
-}
-
-fn main() {
-    let a = args();
-    std::fs::create_dir_all(&a.work).unwrap();
     let started = Instant::now();
-    let mut md = String::new();
-    let load_start = loadavg();
-    let reps = a.reps.unwrap_or(if a.quick { 2 } else { 3 });
+    let load_start = report::loadavg();
+    let ctx = Ctx { args: a, reps: a.reps(), class: a.class() };
+    let mut out = Report::default();
+    for section in Section::ALL.into_iter().filter(|s| a.sections.contains(s)) {
+        let md = sections::run(section, &ctx, &mut out.summary);
+        out.sections.push((section, md));
+    }
+    let load_end = report::loadavg();
 
-    let mut body = String::new();
-    let mut summary: Vec<(String, String, String, String)> = Vec::new(); // item, figure, target, verdict
-
-    if a.items.contains(&1) {
-        item1(&a, reps, &mut body, &mut summary);
-    }
-    if a.items.contains(&2) {
-        item2(&a, &mut body, &mut summary);
-    }
-    if a.items.contains(&3) {
-        item3(&a, &mut body, &mut summary);
-    }
-    if a.items.contains(&4) {
-        item4(&a, &mut body, &mut summary);
-    }
-    if a.items.contains(&5) {
-        item5(&a, &mut body, &mut summary);
-    }
-    if a.items.contains(&6) {
-        item6(&a, reps, &mut body, &mut summary);
-    }
-    let load_end = loadavg();
-    if a.update {
-        let old = std::fs::read_to_string(&a.out).expect("--update needs an existing --out");
-        let md = splice(&old, &body, &summary, &format!("{load_start} / {load_end}"));
-        std::fs::write(&a.out, md).expect("writes the report");
-        log(&format!("updated {}", a.out.display()));
-        return;
-    }
-
-    let _ = writeln!(md, "# Pracownia benchmarks (issue 5)\n");
-    let _ = writeln!(
-        md,
-        "Generated by `bench/run.sh{}` — do not edit by hand; hand-written notes come from `bench/NOTES.md`.\n",
-        if a.quick { " --quick" } else { "" }
-    );
-    let _ = writeln!(md, "## Machine and conditions\n");
-    let _ = writeln!(md, "| | |\n|---|---|");
-    let _ = writeln!(md, "| date (UTC) | {} |", chrono::Utc::now().format("%Y-%m-%d %H:%M"));
-    let _ = writeln!(md, "| commit | {} |", sh("git rev-parse --short HEAD 2>/dev/null; git status --porcelain 2>/dev/null | grep -q . && echo '(+ uncommitted changes)'").replace('\n', " "));
-    let _ = writeln!(md, "| CPU | {} × {} |", sh("nproc"), sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"));
-    let _ =
-        writeln!(md, "| memory | {} |", sh("grep MemTotal /proc/meminfo | awk '{printf \"%.1f GiB\", $2/1048576}'"));
-    let _ = writeln!(md, "| kernel | {} |", sh("uname -r"));
-    let _ = writeln!(
-        md,
-        "| scratch disk | {} ({}) |",
-        a.work.display(),
-        sh(&format!("df -hT {} | tail -1 | awk '{{print $1\" \"$2\", \"$5\" free\"}}'", a.work.display()))
-    );
-    let _ = writeln!(md, "| rustc | {} |", sh("rustc --version"));
-    let _ = writeln!(md, "| load average (1, 5, 15 min) at start / end | {load_start} / {load_end} |");
-    let _ = writeln!(
-        md,
-        "| mode | {} ; class: {} ; repetitions: {reps} |",
-        if a.quick { "--quick" } else { "full" },
-        a.class
-    );
-    let _ = writeln!(md, "| total run time | {:.0} s |\n", started.elapsed().as_secs_f64());
-    let _ = writeln!(
-        md,
-        "The machine has 2 cores shared with other engineers compiling and testing during the run: \
-         absolute figures are noisy; the ratios (Pracownia vs the slowest stage, measured in the same \
-         repetition) are what count. Every figure is `median (min–max, n=repetitions)`. 1 MB = 10^6 bytes.\n"
-    );
-    let _ = writeln!(md, "## Summary\n\n| item | figure | target | verdict |\n|---|---|---|---|");
-    for (i, f, t, v) in &summary {
-        let _ = writeln!(md, "| {i} | {f} | {t} | {v} |");
-    }
-    md.push('\n');
-    md.push_str(&body);
-    if let Some(n) = &a.notes {
-        if let Ok(notes) = std::fs::read_to_string(n) {
-            md.push('\n');
-            md.push_str(&notes);
+    let md = match &old {
+        Some(old) => {
+            let when = format!(
+                "on {} UTC at commit {}; load average (1, 5, 15 min) at start / end {load_start} / {load_end}",
+                chrono::Utc::now().format("%Y-%m-%d %H:%M"),
+                report::sh("git rev-parse --short HEAD 2>/dev/null")
+            );
+            report::splice(old, &out, &when)
         }
-    }
-    if let Some(dir) = a.out.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    std::fs::write(&a.out, md).expect("writes the report");
-    log(&format!("wrote {}", a.out.display()));
-}
-
-/// `old` with each `## N.` section of `body` put in place of the same item's section (or before
-/// the hand-written notes), and `summary`'s rows in place of that item's rows.
-fn splice(old: &str, body: &str, summary: &[(String, String, String, String)], load: &str) -> String {
-    let mut md = old.to_owned();
-    for section in body.split("\n## ").filter(|s| !s.trim().is_empty()) {
-        let section = if section.starts_with("## ") { section.to_owned() } else { format!("## {section}") };
-        let title = section.lines().next().unwrap_or_default().to_owned();
-        let number = title.trim_start_matches("## ").split('.').next().unwrap_or_default().to_owned();
-        let section = format!(
-            "{}\n\n_Run alone with `--items {number} --update` on {} UTC at commit {}; load average (1, 5, 15 \
-             min) at start / end {load}._\n\n",
-            section.trim_end(),
-            chrono::Utc::now().format("%Y-%m-%d %H:%M"),
-            sh("git rev-parse --short HEAD 2>/dev/null")
-        );
-        let head = format!("## {number}.");
-        if let Some(start) = md.find(&head) {
-            let end = md[start + head.len()..].find("\n## ").map(|e| start + head.len() + e + 1).unwrap_or(md.len());
-            md.replace_range(start..end, &section);
-        } else if let Some(at) = md.find("\n## Notes") {
-            md.insert_str(at + 1, &section);
-        } else {
-            md.push('\n');
-            md.push_str(&section);
+        None => {
+            if let Some(dir) = a.out.parent() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            report::full(a, &out, (&load_start, &load_end), started.elapsed().as_secs_f64(), notes.as_deref())
         }
-    }
-    for (item, f, t, v) in summary {
-        let mut lines: Vec<String> = md.lines().map(str::to_owned).collect();
-        lines.retain(|l| !l.starts_with(&format!("| {item} |")));
-        let Some(title) = lines.iter().position(|l| l == "## Summary") else { continue };
-        // "## Summary", a blank line, the header, the rule, the rows: insert after the last row.
-        let mut end = (title + 2).min(lines.len());
-        while end < lines.len() && lines[end].starts_with('|') {
-            end += 1;
-        }
-        lines.insert(end, format!("| {item} | {f} | {t} | {v} |"));
-        md = lines.join("\n") + "\n";
-    }
-    md
-}
-
-fn verdict(ok: bool) -> String {
-    if ok {
-        "met".into()
-    } else {
-        "**missed**".into()
-    }
-}
-
-fn item1(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
-    let v = if a.quick { Volume { files: 4, file_size: 32 * MIB } } else { Volume { files: 16, file_size: 64 * MIB } };
-    let chunks: &[usize] = &[64 << 10, 256 << 10, 1 << 20, 4 << 20];
-    let p = Pattern::new((64 * MIB) as usize + 4093, 42);
-    let store = a.work.join("ingest-store");
-    let seq = a.work.join("seq-write");
-    let _ = writeln!(md, "## 1. Ingest vs the physical limit\n");
-    let _ = writeln!(
-        md,
-        "Volume per repetition: {} files × {} MiB = {} MiB, sent by one student over one connection as \
-         chunked `blend` transfers. Per repetition and chunk size, on the same bytes and one after another:\n\n\
-         - **raw ZeroMQ**: the same 3 frames (topic, a chunk header, a body) from the students' socket \
-           (core's `StudentSocket`: XPUB, XPUB_NODROP, SNDHWM `sndhwm_for(chunk)`: about 8 MiB of chunks, {} for 1 MiB) to a SUB (RCVHWM 32) on 127.0.0.1, \
-           nothing done with them;\n\
-         - **SHA-256**: one core, `sha2` in chunk-sized updates, from memory;\n\
-         - **fdatasync'd write**: the volume written file by file in chunk-sized `write`s to the store's \
-           disk, each file `fdatasync`'d once at its end (what `Transfer::finish` does);\n\
-         - **Pracownia**: an in-process `Receiver` on a fresh store, from the first chunk sent until the \
-           last `file_stored` event (reassembled, SHA-256 verified, fsynced, renamed, journalled, indexed). \
-           After the clock stops, every stored file is re-hashed from disk.\n\n\
-         ratio = Pracownia ÷ the slowest of the three stages, in the same repetition. Target ≥ 0.8.\n",
-        v.files,
-        v.file_size / MIB,
-        v.bytes() / MIB,
-        pracownia_core::simulate::SNDHWM
-    );
-    let _ = writeln!(
-        md,
-        "| chunk | raw ZeroMQ MB/s | SHA-256 MB/s | fdatasync'd write MB/s | Pracownia MB/s | ratio to slowest | stored / verified |\n|---|---|---|---|---|---|---|"
-    );
-    let gb = v.bytes() as f64 / 1e9;
-    let mut cpu_rows = Vec::new();
-    let mut best: Option<(usize, f64, Sample)> = None;
-    let mut at_default = None;
-    for &chunk in chunks {
-        let (mut z, mut h, mut d, mut pr, mut ratio) =
-            (Sample::default(), Sample::default(), Sample::default(), Sample::default(), Sample::default());
-        let (mut zc, mut hc, mut dc, mut pc) =
-            (Sample::default(), Sample::default(), Sample::default(), Sample::default());
-        let (mut stored, mut verified) = (0, 0);
-        // More repetitions at the default chunk size: its ratio is the one the target is about.
-        let reps = if chunk == 1 << 20 && !a.quick { reps + 2 } else { reps };
-        for rep in 0..reps {
-            log(&format!("item 1: chunk {} KiB, repetition {}", chunk >> 10, rep + 1));
-            let zv = ingest::raw_zmq(chunk, v.bytes());
-            let hv = ingest::sha256(&p, chunk, v.bytes());
-            // The disk's speed drifts by the second here: measure it just before and just after
-            // Pracownia and take the two together (total bytes / total time).
-            let d1 = ingest::disk_write(&seq, &p, chunk, v);
-            let r = ingest::pracownia(&store, &p, chunk, v, true);
-            let d2 = ingest::disk_write(&seq, &p, chunk, v);
-            let dv = 2.0 / (1.0 / d1.mbps + 1.0 / d2.mbps);
-            z.push(zv.mbps);
-            h.push(hv.mbps);
-            d.push(dv);
-            pr.push(r.mbps);
-            ratio.push(r.mbps / zv.mbps.min(hv.mbps).min(dv));
-            zc.push(zv.cpu_secs / gb);
-            hc.push(hv.cpu_secs / gb);
-            dc.push((d1.cpu_secs + d2.cpu_secs) / 2.0 / gb);
-            pc.push(r.cpu_secs / gb);
-            stored += r.stored;
-            verified += r.verified;
-        }
-        let _ = writeln!(
-            md,
-            "| {} KiB | {} | {} | {} | {} | {} | {stored}/{verified} of {} |",
-            chunk >> 10,
-            z.show(0),
-            h.show(0),
-            d.show(0),
-            pr.show(0),
-            ratio.show(2),
-            v.files * reps
-        );
-        let sum = zc.median() + hc.median() + dc.median();
-        cpu_rows.push(format!(
-            "| {} KiB | {:.2} | {:.2} | {:.2} | {sum:.2} | {:.2} | {:.0} |",
-            chunk >> 10,
-            zc.median(),
-            hc.median(),
-            dc.median(),
-            pc.median(),
-            2.0 / sum * 1000.0
-        ));
-        if chunk == 1 << 20 {
-            at_default = Some(ratio.clone());
-        }
-        if best.as_ref().is_none_or(|b| pr.median() > b.1) {
-            best = Some((chunk, pr.median(), ratio.clone()));
-        }
-    }
-    let _ = writeln!(
-        md,
-        "\nCPU time this process spent per GB in each stage (user + system, all its threads incl. ZeroMQ's \
-         I/O threads and the sender; the kernel's writeback threads are not counted), medians. On 2 cores, \
-         no implementation that does all three stages can go faster than 2 ÷ their sum:\n\n\
-         | chunk | raw ZeroMQ CPU-s/GB | SHA-256 | write | sum of stages | Pracownia | 2 cores ÷ sum, MB/s |\n|---|---|---|---|---|---|---|"
-    );
-    for row in cpu_rows {
-        let _ = writeln!(md, "{row}");
-    }
-    let (bc, _, br) = best.expect("at least one chunk size");
-    let _ = writeln!(md, "\nFastest Pracownia ingest at {} KiB chunks (ratio {}).\n", bc >> 10, br.show(2));
-    if let Some(r) = at_default {
-        summary.push((
-            "1 ingest (1 MiB chunks)".into(),
-            format!("ratio to slowest stage {}", r.show(2)),
-            "≥ 0.8".into(),
-            verdict(r.median() >= 0.8),
-        ));
-    }
-}
-
-/// Item 6 (issue 13): what encrypting the class (CurveZMQ) costs the receiver, plain and CURVE
-/// alternating in each repetition, on the same bytes, same run, same machine.
-fn item6(a: &Args, reps: usize, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
-    let v = if a.quick { Volume { files: 4, file_size: 32 * MIB } } else { Volume { files: 16, file_size: 64 * MIB } };
-    let chunks: &[usize] = &[64 << 10, 1 << 20];
-    let p = Pattern::new((64 * MIB) as usize + 4093, 42);
-    let store = a.work.join("curve-store");
-    let gb = v.bytes() as f64 / 1e9;
-    let _ = writeln!(md, "## 6. Encryption (CURVE) cost\n");
-    let _ = writeln!(
-        md,
-        "Item 1's Pracownia ingest ({} files × {} MiB = {} MiB from one student, until the last \
-         `file_stored`), once in clear and once as an encrypted class (`Config::server_key`: CurveZMQ \
-         with libsodium, ZAP handler, the student's key pinned), alternating within each repetition. \
-         CPU is this process's (receiver and sender together, as in item 1): encryption costs both \
-         ends, and on a lab network the sender is another computer.\n\n\
-         | chunk | clear MB/s | CURVE MB/s | CURVE ÷ clear | clear CPU-s/GB | CURVE CPU-s/GB | extra CPU-s/GB | stored / verified (CURVE) |\n|---|---|---|---|---|---|---|---|",
-        v.files,
-        v.file_size / MIB,
-        v.bytes() / MIB
-    );
-    let mut at_default = None;
-    for &chunk in chunks {
-        let (mut clear, mut curve, mut ratio) = (Sample::default(), Sample::default(), Sample::default());
-        let (mut clear_cpu, mut curve_cpu, mut extra) = (Sample::default(), Sample::default(), Sample::default());
-        let (mut stored, mut verified) = (0, 0);
-        for rep in 0..reps {
-            log(&format!("item 6: chunk {} KiB, repetition {}", chunk >> 10, rep + 1));
-            let c = ingest::pracownia_with(&store, &p, chunk, v, false, false);
-            let e = ingest::pracownia_with(&store, &p, chunk, v, true, true);
-            clear.push(c.mbps);
-            curve.push(e.mbps);
-            ratio.push(e.mbps / c.mbps);
-            clear_cpu.push(c.cpu_secs / gb);
-            curve_cpu.push(e.cpu_secs / gb);
-            extra.push((e.cpu_secs - c.cpu_secs) / gb);
-            stored += e.stored;
-            verified += e.verified;
-        }
-        let _ = writeln!(
-            md,
-            "| {} KiB | {} | {} | {} | {} | {} | {} | {stored}/{verified} of {} |",
-            chunk >> 10,
-            clear.show(0),
-            curve.show(0),
-            ratio.show(2),
-            clear_cpu.show(2),
-            curve_cpu.show(2),
-            extra.show(2),
-            v.files * reps
-        );
-        if chunk == 1 << 20 {
-            at_default = Some((curve.clone(), ratio.clone(), extra.clone()));
-        }
-    }
-    md.push('\n');
-    if let Some((curve, ratio, extra)) = at_default {
-        summary.push((
-            "6 encryption (1 MiB chunks)".into(),
-            format!("CURVE {} MB/s, {} × clear; +{} CPU-s/GB", curve.show(0), ratio.show(2), extra.show(2)),
-            "(report)".into(),
-            "—".into(),
-        ));
-    }
-}
-
-fn item2(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
-    let sizes: Vec<u64> = if a.quick { vec![64 * MIB, 256 * MIB] } else { vec![256 * MIB, 1024 * MIB, 2048 * MIB] };
-    let reps = if a.quick { 1 } else { 2 };
-    let p = Pattern::new((64 * MIB) as usize + 4093, 7);
-    let _ = writeln!(md, "## 2. Memory bound\n");
-    let _ = writeln!(
-        md,
-        "One .blend of each size sent (1 MiB chunks) to a fresh `pracownia serve` process; peak RSS is \
-         the process's `VmHWM` from `/proc/<pid>/status` once the file is in the index. `idle` is VmHWM \
-         after a student connected, before the file. Throughput is from the first chunk to the blend \
-         appearing in the index.\n\n| file | idle RSS MiB | peak RSS MiB | MB/s | stored |\n|---|---|---|---|---|"
-    );
-    let mut peak_max: f64 = 0.0;
-    let mut peaks = Vec::new();
-    for &size in &sizes {
-        let (mut idle, mut peak, mut tp) = (Sample::default(), Sample::default(), Sample::default());
-        let mut ok = 0;
-        for rep in 0..reps {
-            log(&format!("item 2: {} MiB, repetition {}", size / MIB, rep + 1));
-            let r = memory::one_big_file(&a.serve_bin, &a.work.join("mem-store"), size, 1 << 20, &p);
-            idle.push(r.idle_rss_mib);
-            peak.push(r.peak_rss_mib);
-            tp.push(r.mbps);
-            ok += r.stored as usize;
-        }
-        peak_max = peak_max.max(peak.max());
-        peaks.push(peak.median());
-        let _ =
-            writeln!(md, "| {} MiB | {} | {} | {} | {ok}/{reps} |", size / MIB, idle.show(1), peak.show(1), tp.show(0));
-    }
-    let flat = peaks.last().copied().unwrap_or(0.0) - peaks.first().copied().unwrap_or(0.0);
-    let _ = writeln!(md, "\nPeak RSS grows by {flat:.1} MiB from the smallest to the largest file.\n");
-    summary.push((
-        format!("2 memory ({} MiB file)", sizes.last().unwrap() / MIB),
-        format!("peak RSS {peak_max:.1} MiB; {flat:+.1} MiB from {} MiB", sizes[0] / MIB),
-        "< 64 MiB, flat".into(),
-        verdict(peak_max < 64.0 && flat < 8.0),
-    ));
-}
-
-fn class_config(kind: &str) -> ClassConfig {
-    let mut c = ClassConfig {
-        students: 100,
-        duration: Duration::from_secs(300),
-        shot_every: Some(Duration::from_secs(5)),
-        shot_size: (1920, 1080),
-        chat_every: Some(Duration::from_secs(30)),
-        blend_every: Some(Duration::from_secs(60)),
-        blend_size: 50 * MIB,
-        chunk: 1 << 20,
-        poll: Duration::from_millis(5),
-        verify_on_disk: true,
-        drain: Duration::from_secs(180),
-        phase: Phase::Spread,
-        server_key: None,
     };
-    match kind {
-        "full" => {}
-        "scaled" => c.duration = Duration::from_secs(60),
-        _ => {
-            c.students = 20;
-            c.duration = Duration::from_secs(15);
-            c.blend_size = 10 * MIB;
-            c.blend_every = Some(Duration::from_secs(10));
-            c.chat_every = Some(Duration::from_secs(5));
-            c.drain = Duration::from_secs(60);
-        }
-    }
-    c
-}
-
-fn item3(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
-    let _ = writeln!(md, "## 3. A big class\n");
-    let c = class_config(&a.class);
-    let scale = match a.class.as_str() {
-        "full" => "**Full scale** as in the issue".to_owned(),
-        "scaled" => "**Scaled in time only**: the issue's class and rates, run for 60 s instead of 5 minutes (one round of blends)".to_owned(),
-        _ => "**Quick**: a small class (smoke-sized), not the issue's scale".to_owned(),
-    };
-    // The same class without blends first: what the receiver adds when the disk is not saturated
-    // by a burst of 100 × 50 MiB (every student's later messages queue behind its own blend). It
-    // runs first so that it does not meet the writeback and deletion of the big class's store.
-    let mut nb = c.clone();
-    nb.blend_every = None;
-    nb.duration = if a.class == "quick" { Duration::from_secs(10) } else { Duration::from_secs(30) };
-    let nb_scale =
-        format!("### Without blends\n\nThe same class for {} s with screenshots and chat only", nb.duration.as_secs());
-    let mut first = String::new();
-    class_section(a, &mut first, summary, &nb, &nb_scale, "no blends", true);
-    class_section(a, md, summary, &c, &scale, &a.class, true);
-    // The worst case: every seat's .blend in the same second of each minute (the old schedule,
-    // what a class would do if every add-on's timer started together without jitter).
-    let mut al = c.clone();
-    al.phase = Phase::Aligned;
-    if a.class != "quick" {
-        al.duration = Duration::from_secs(60);
-    }
-    let mut worst = String::new();
-    let al_scale = format!(
-        "### Worst case: every .blend in the same second
-
-The same class for {} s, but every seat's periodic \
-         sends start within the same second (no spread over the period)",
-        al.duration.as_secs()
-    );
-    class_section(a, &mut worst, summary, &al, &al_scale, "aligned, worst case", false);
-    md.push_str(&first);
-    md.push_str(&worst);
-    // `pracownia simulate` makes each blend twice (hash, then send) with BlendBytes::fill.
-    let b = pracownia_core::simulate::BlendBytes::new(64 * MIB, 5);
-    let mut buf = vec![0u8; MIB as usize];
-    let mut g = Sample::default();
-    for _ in 0..3 {
-        let t = Instant::now();
-        for i in 0..64 {
-            b.fill(i * MIB, &mut buf);
-        }
-        std::hint::black_box(&buf);
-        g.push(pracownia_bench::mbps(64 * MIB, t.elapsed().as_secs_f64()));
-    }
-    let _ = writeln!(
-        md,
-        "`pracownia simulate`'s blend content generator (`BlendBytes::fill`, one core): {} MB/s; it runs twice per \
-         blend (hash, then send), so the issue's class (100 × 50 MiB per minute) needs {:.0} core-seconds per minute \
-         for it alone.\n",
-        g.show(0),
-        2.0 * 100.0 * 50.0 * MIB as f64 / 1e6 / g.median()
-    );
-}
-
-fn class_section(
-    a: &Args,
-    md: &mut String,
-    summary: &mut Vec<(String, String, String, String)>,
-    c: &ClassConfig,
-    scale: &str,
-    tag: &str,
-    target: bool,
-) {
-    log(&format!("item 3: class ({tag}), {} students for {} s", c.students, c.duration.as_secs()));
-    let serve = Serve::start(&a.serve_bin, &a.work.join("class-store"));
-    let cpu0 = serve.cpu_secs();
-    let r = class::run(c, &serve.endpoint, &serve.store);
-    let cpu = serve.cpu_secs() - cpu0;
-    let rss = serve.peak_rss_mib();
-    let store = serve.store.clone();
-    serve.stop();
-    let _ = std::fs::remove_dir_all(&store);
-    // Let the deletion and writeback settle before whatever runs next.
-    let _ = Command::new("sync").status();
-    std::thread::sleep(Duration::from_secs(3));
-    let _ = writeln!(
-        md,
-        "{scale}: {} students for {} s, each a {}×{} PNG every {:?}, a chat every {:?}, a {} MiB .blend {} \
-         (1 MiB chunks), against a `pracownia serve` process. The seats are threads in the benchmark process \
-         (core's `StudentSocket` and `screenshot_png`, `pracownia simulate`'s identities, `SeatTimer` and \
-         `Outbox`: {}; files go a chunk at a time, a screenshot before a .blend in progress, chat between chunks); screenshots \
-         and blends are made before the clock starts (8 PNGs, 2 blends, reused) so that making them does not \
-         compete with the receiver for the 2 cores. The seats share the machine with the receiver.\n\n\
-         Latency: a poller reads the index with `IndexReader` every {} ms and notes when each event first \
-         shows up; latency = first seen − the moment `send()` of the message's last frame (a file's last \
-         chunk) returned. Same clock; error ≤ one poll interval. `record` is the receiver's own time stamp \
-         (`ts` in the index) − sent.\n",
-        c.students,
-        c.duration.as_secs(),
-        c.shot_size.0,
-        c.shot_size.1,
-        c.shot_every.unwrap_or_default(),
-        c.chat_every.unwrap_or_default(),
-        c.blend_size / MIB,
-        c.blend_every.map(|d| format!("every {d:?}")).unwrap_or("never".into()),
-        match c.phase {
-            Phase::Spread => "each seat's periodic sends start at its own point of the period, as the add-on's jitter spreads a class",
-            Phase::Aligned => "every seat's periodic sends start within the same second",
-        },
-        c.poll.as_millis()
-    );
-    let _ = writeln!(md, "| | sent | stored |\n|---|---|---|");
-    let _ = writeln!(md, "| chats | {} | {} |", r.sent_chats, r.stored_chats);
-    let _ = writeln!(md, "| screenshots | {} | {} |", r.sent_shots, r.stored_shots);
-    let _ = writeln!(md, "| blends | {} | {} |", r.sent_blends, r.stored_blends);
-    let _ = writeln!(md, "| messages (all kinds) | {} | |", r.sent_messages);
-    let _ = writeln!(md, "| file bytes | {:.1} MB | |", r.sent_bytes as f64 / 1e6);
-    let _ = writeln!(
-        md,
-        "\nMissing (sent, never in the index): {}. Corrupt (digest/size differ or bytes on disk do not hash right): {}. \
-         Files re-hashed from disk and correct: {}. `rejected` entries: {}, `incomplete`: {}. Seat errors: {}.\n",
-        r.missing,
-        r.corrupt,
-        r.verified_on_disk,
-        r.rejected,
-        r.incomplete,
-        if r.errors.is_empty() { "none".to_owned() } else { r.errors.join("; ") }
-    );
-    let avg_cpu = cpu / r.wall_secs * 100.0;
-    let _ = writeln!(
-        md,
-        "Receiver process: {cpu:.1} CPU-seconds over {:.1} s from the first send to the last event seen = **{avg_cpu:.0} % of one core** on average; peak RSS **{rss:.1} MiB**.\n",
-        r.wall_secs
-    );
-    let _ = writeln!(md, "| latency ms | n | p50 | p95 | p99 | max |\n|---|---|---|---|---|---|");
-    for k in ["chat", "screenshot", "blend", "all"] {
-        if let Some(l) = r.latency.get(k) {
-            let _ = writeln!(md, "| {k} | {} | {:.0} | {:.0} | {:.0} | {:.0} |", l.n, l.p50, l.p95, l.p99, l.max);
-        }
-    }
-    let l = &r.record_latency;
-    let _ =
-        writeln!(md, "| record (`ts`), all | {} | {:.0} | {:.0} | {:.0} | {:.0} |\n", l.n, l.p50, l.p95, l.p99, l.max);
-    let lossless = r.missing == 0 && r.corrupt == 0 && r.rejected == 0 && r.incomplete == 0 && r.errors.is_empty();
-    summary.push((
-        format!("3 class ({tag})"),
-        format!(
-            "{}/{} chats, {}/{} screenshots, {}/{} blends; {} corrupt",
-            r.stored_chats, r.sent_chats, r.stored_shots, r.sent_shots, r.stored_blends, r.sent_blends, r.corrupt
-        ),
-        "no loss, no corrupt file".into(),
-        verdict(lossless),
-    ));
-    let p95 = r.latency.get("all").map(|l| l.p95).unwrap_or(f64::NAN);
-    summary.push((
-        format!("3 class latency ({tag})"),
-        format!(
-            "p95 {p95:.0} ms (chat {:.0}, screenshot {:.0}, blend {:.0})",
-            r.latency.get("chat").map(|l| l.p95).unwrap_or(f64::NAN),
-            r.latency.get("screenshot").map(|l| l.p95).unwrap_or(f64::NAN),
-            r.latency.get("blend").map(|l| l.p95).unwrap_or(f64::NAN)
-        ),
-        if target { "p95 < 250 ms".into() } else { "(worst case, reported)".into() },
-        if target { verdict(p95 < 250.0) } else { "—".into() },
-    ));
-    summary.push((
-        format!("3 class receiver ({tag})"),
-        format!("{avg_cpu:.0} % CPU, peak RSS {rss:.1} MiB"),
-        "(report)".into(),
-        "—".into(),
-    ));
-}
-
-fn item4(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
-    log("item 4: thumbnails and index");
-    let (thumb, png_len) = index::thumbnail(&a.work.join("thumb"), if a.quick { 3 } else { 10 });
-    let t = index::queries(&a.work, 100, 10_000, if a.quick { 50 } else { 200 });
-    let _ = writeln!(md, "## 4. Thumbnails and index\n");
-    let _ = writeln!(
-        md,
-        "Thumbnail: `media::check_screenshot_and_thumbnail` on a 1920×1080 PNG of {} KB from `screenshot_png` \
-         (decode within limits, 480 px thumbnail, JPEG q80, fsync), as the receiver's images thread does.\n\n\
-         Index: a store of 100 students and {} events (chat, hand, screenshot) recorded through `Store`'s own API \
-         ({:.1} s to build, {:.0} events/s), then read through `IndexReader` (the read-only connection the app uses), \
-         each query timed {} times after one warm-up.\n",
-        png_len / 1000,
-        t.events,
-        t.build_secs,
-        t.events as f64 / t.build_secs,
-        t.overview_ms.values.len()
-    );
-    let _ = writeln!(md, "| | ms | target |\n|---|---|---|");
-    let _ = writeln!(md, "| thumbnail of a 1920×1080 PNG | {} | — |", thumb.show(1));
-    let _ = writeln!(
-        md,
-        "| class overview (`students()`: latest screenshot, unread count, 100 students) | {} | < 10 |",
-        t.overview_ms.show(2)
-    );
-    let _ = writeln!(
-        md,
-        "| a page of 100 from the 10,000-event class timeline (`timeline`, keyset, middle) | {} | < 5 |",
-        t.page_ms.show(2)
-    );
-    let _ =
-        writeln!(md, "| a student's newest page of 100 (`timeline_before`) | {} | < 5 |\n", t.student_page_ms.show(2));
-    summary.push(("4 thumbnail".into(), format!("{} ms", thumb.show(1)), "—".into(), "—".into()));
-    summary.push((
-        "4 overview".into(),
-        format!("{} ms", t.overview_ms.show(2)),
-        "< 10 ms".into(),
-        verdict(t.overview_ms.median() < 10.0),
-    ));
-    summary.push((
-        "4 timeline page".into(),
-        format!("{} ms (student page {})", t.page_ms.show(2), t.student_page_ms.show(2)),
-        "< 5 ms".into(),
-        verdict(t.page_ms.median() < 5.0 && t.student_page_ms.median() < 5.0),
-    ));
-}
-
-fn item5(a: &Args, md: &mut String, summary: &mut Vec<(String, String, String, String)>) {
-    let _ = writeln!(md, "## 5. The student side\n");
-    let Some(path) = &a.student_json else {
-        let _ = writeln!(md, "Not run (no `--student-json`).\n");
-        return;
-    };
-    let Ok(text) = std::fs::read_to_string(path) else {
-        let _ = writeln!(md, "Not run: {} is missing (see the run log).\n", path.display());
-        return;
-    };
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let sample = |k: &str| Sample {
-        values: v[k].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default(),
-    };
-    let send = sample("send_mbps");
-    let send_stored = sample("stored_mbps");
-    let _ = writeln!(md, "{}\n", v["method"].as_str().unwrap_or(""));
-    let _ = writeln!(md, "| | value |\n|---|---|");
-    let _ = writeln!(
-        md,
-        "| `Sender.send_file` of a {} MiB file: queued → sender reports it sent | {} MB/s |",
-        v["file_mib"],
-        send.show(0)
-    );
-    let _ = writeln!(md, "| same, until the receiver has it in the index | {} MB/s |", send_stored.show(0));
-    let mut tick_fig = "not measured".to_owned();
-    if let Some(t) = v.get("tick").filter(|t| t.is_object()) {
-        let s = |k: &str| Sample {
-            values: t[k].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default(),
-        };
-        let save = s("save_copy_ms");
-        let _ = writeln!(
-            md,
-            "| capture tick: `save_as_mainfile(copy=True)` of the scene ({}) | {} ms |",
-            t["scene"].as_str().unwrap_or("?"),
-            save.show(1)
-        );
-        let send_call = s("send_file_call_ms");
-        let _ = writeln!(md, "| capture tick: `Sender.send_file` call (queues only) | {} ms |", send_call.show(3));
-        let _ = writeln!(md, "| capture tick: screenshot | {} |", t["screenshot"].as_str().unwrap_or("not measurable"));
-        tick_fig = format!("save-copy {} ms", save.show(0));
-        let _ = writeln!(md, "\n{}\n", t["notes"].as_str().unwrap_or(""));
-    } else {
-        let _ =
-            writeln!(md, "\nCapture tick not measured: {}\n", v["tick_error"].as_str().unwrap_or("bpy unavailable"));
-    }
-    summary.push(("5 Python send".into(), format!("{} MB/s", send.show(0)), "(report)".into(), "—".into()));
-    summary.push(("5 capture tick".into(), tick_fig, "(report)".into(), "—".into()));
+    std::fs::write(&a.out, md).map_err(|source| BenchError::Write { path: a.out.clone(), source })?;
+    log(&format!("{} {}", if old.is_some() { "updated" } else { "wrote" }, a.out.display()));
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! A `pracownia serve` process under test (item 2 and 3): its endpoint, peak RSS and CPU time
-//! from /proc, and one big file sent to it.
+//! A `pracownia serve` process under test (the memory and class sections): its endpoint, peak RSS
+//! and CPU time from /proc, and one big file sent to it.
 
 use crate::seat::{Pattern, Seat};
 use crate::{mbps, wall_ms};
@@ -130,7 +130,7 @@ pub struct MemoryRun {
     pub stored: bool,
 }
 
-/// Item 2: one .blend of `size` bytes into a fresh `pracownia serve`; its peak RSS.
+/// The memory section: one .blend of `size` bytes into a fresh `pracownia serve`; its peak RSS.
 pub fn one_big_file(bin: &Path, store: &Path, size: u64, chunk: usize, p: &Pattern) -> MemoryRun {
     let serve = Serve::start(bin, store);
     let stop = AtomicBool::new(false);

@@ -3,7 +3,7 @@
 
 use pracownia_core::model::FileKind;
 use pracownia_core::protocol::{encode, Kind};
-use pracownia_core::simulate::{sndhwm_for, student_identity, SendError, StudentSocket};
+use pracownia_simulate::{sndhwm_for, student_identity, SendError, StudentSocket};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::AtomicBool;

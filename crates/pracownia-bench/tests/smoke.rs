@@ -57,7 +57,7 @@ fn class_loses_nothing(server: Option<pracownia_core::keys::ServerKeys>) {
         poll: Duration::from_millis(10),
         verify_on_disk: true,
         drain: Duration::from_secs(30),
-        phase: pracownia_core::simulate::Phase::Spread,
+        phase: pracownia_simulate::Phase::Spread,
         server_key: public,
     };
     let r = class::run(&c, &endpoint, &store);

@@ -1,6 +1,6 @@
 //! `pracownia simulate`: a class of simulated students.
 
-use pracownia_core::simulate::{self, SimConfig};
+use pracownia_simulate::{self as simulate, SimConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -6,7 +6,7 @@
 mod common;
 
 use pracownia_core::protocol::Kind;
-use pracownia_core::simulate::StudentSocket;
+use pracownia_core::student::StudentSocket;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::path::Path;

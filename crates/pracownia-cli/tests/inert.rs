@@ -7,7 +7,7 @@
 mod common;
 
 use pracownia_core::protocol::{encode, Kind};
-use pracownia_core::simulate::StudentSocket;
+use pracownia_core::student::StudentSocket;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::process::{Command, Stdio};

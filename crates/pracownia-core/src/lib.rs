@@ -16,6 +16,6 @@ pub mod protocol;
 pub mod reassembly;
 pub mod receiver;
 pub mod reject;
-pub mod simulate;
 pub mod store;
+pub mod student;
 pub mod text;

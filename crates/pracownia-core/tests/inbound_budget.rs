@@ -13,7 +13,7 @@ use pracownia_core::keys::ServerKeys;
 use pracownia_core::limits::Limits;
 use pracownia_core::protocol::Kind;
 use pracownia_core::receiver::{inbound, Config, Receiver};
-use pracownia_core::simulate::StudentSocket;
+use pracownia_core::student::StudentSocket;
 use serde_json::json;
 use std::io::{Read, Write};
 use std::net::TcpStream;

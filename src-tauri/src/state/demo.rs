@@ -2,7 +2,7 @@
 
 use super::{lock, AppState, Demo};
 use crate::error::{AppError, ErrorKind};
-use pracownia_core::simulate::{self, SimConfig};
+use pracownia_simulate::{self as simulate, SimConfig};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

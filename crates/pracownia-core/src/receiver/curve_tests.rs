@@ -6,7 +6,7 @@ use super::*;
 use crate::events::Event;
 use crate::keys::{ClientKeys, ServerKeys};
 use crate::protocol::{encode, encode_return, parse_lecturer_frames, Kind, LecturerPayload, ReturnKind};
-use crate::simulate::{SendError, StudentSocket, SNDHWM};
+use crate::student::{SendError, StudentSocket, SNDHWM};
 use serde_json::json;
 use std::time::Instant;
 use uuid::Uuid;

@@ -6,7 +6,7 @@ use crate::events::Event;
 use crate::index::IndexReader;
 use crate::model::TimelineKind;
 use crate::protocol::{encode, Kind};
-use crate::simulate::StudentSocket;
+use crate::student::StudentSocket;
 use serde_json::json;
 use uuid::Uuid;
 

@@ -7,7 +7,7 @@ use crate::events::Event;
 use crate::index::IndexReader;
 use crate::model::{AnswerStatus, Delivery, FileKind, HandState, TimelineKind};
 use crate::protocol::{encode_return, parse_lecturer_frames, Kind, LecturerMessage, LecturerPayload, ReturnKind};
-use crate::simulate::StudentSocket;
+use crate::student::StudentSocket;
 use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Instant;

@@ -5,13 +5,21 @@ use crate::events::Event;
 use crate::index::IndexReader;
 use crate::model::{FileKind, TimelineKind};
 use crate::protocol::{encode, Kind};
-use crate::simulate::{screenshot_png, StudentSocket};
+use crate::student::StudentSocket;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::time::Instant;
 use uuid::Uuid;
 
 const WAIT: Duration = Duration::from_secs(20);
+
+/// A valid PNG with some content, for the receiver to check and thumbnail.
+fn screenshot_png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).expect("encoding a PNG in memory cannot fail");
+    out.into_inner()
+}
 
 /// A receiver on loopback with its store in a temporary folder; return_tests.rs uses it too.
 pub(super) struct Rig {
@@ -172,7 +180,7 @@ fn a_screenshot_gets_a_thumbnail_and_garbage_is_refused() {
     let mut r = rig();
     let mut s = r.student(None);
     let mut who = Who::new("celina");
-    let png = screenshot_png(640, 360, 1, 0);
+    let png = screenshot_png(640, 360);
     let t = Uuid::new_v4();
     let h = who.chunk(t, "screenshot", &png, 0, 1 << 20);
     s.send(Kind::Chunk, &h, &png, &r.stop).unwrap();

@@ -1,20 +1,22 @@
-//! `pracownia simulate`: students that speak the real protocol over real sockets, for demos,
-//! tests and benchmarks. Each student has its own thread and XPUB socket, like a lab seat.
+//! Simulated students that speak the real protocol over real sockets: `pracownia simulate`, the
+//! app's `--demo` and the benchmarks' seats. Each student has its own thread and XPUB socket,
+//! like a lab seat. Kept out of pracownia-core so that the receiver's library carries no demo
+//! code; it builds only on core's public API (the protocol, keys and `student::StudentSocket`).
 
 mod content;
 mod drive;
 mod outbox;
-mod sender;
 mod timing;
 
 pub use content::{screenshot_png, BlendBytes};
 pub use drive::{drive, SeatWork};
 pub use outbox::{ChunkSource, NextChunk, Outbox, Outgoing};
-pub use sender::{sndhwm_for, SendError, StudentSocket, SNDHWM};
+pub use pracownia_core::student::{sndhwm_for, SendError, StudentSocket, SNDHWM};
 pub use timing::{Due, Phase, SeatTimer};
 
-use crate::model::FileKind;
-use crate::protocol::{Kind, CHUNK_SIZE};
+use pracownia_core::keys::{self, ClientKeys, PublicKey};
+use pracownia_core::model::FileKind;
+use pracownia_core::protocol::{Kind, CHUNK_SIZE};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -36,7 +38,7 @@ pub struct SimConfig {
     pub class_code: Option<String>,
     /// The lecturer's public key: an encrypted class, each seat with its own key pair
     /// ([`seat_keys`]).
-    pub server_key: Option<crate::keys::PublicKey>,
+    pub server_key: Option<PublicKey>,
     pub chunk_size: usize,
     /// How long to wait for the lecturer's subscription.
     pub connect_wait: Duration,
@@ -95,10 +97,10 @@ pub fn student_identity(i: usize) -> (Uuid, String) {
 /// A seat's CURVE key pair for the class keyed `server`: derived from the seat number, so that
 /// a simulated student keeps its key (and its pin) from one run to the next, like the add-on
 /// keeps its own. Not secret: for simulations only.
-pub fn seat_keys(i: usize, server: crate::keys::PublicKey) -> crate::keys::ClientKeys {
+pub fn seat_keys(i: usize, server: PublicKey) -> ClientKeys {
     let secret: [u8; 32] = Sha256::digest(format!("pracownia-simulated-student-key/{i}").as_bytes()).into();
-    let public = crate::keys::public_of(&secret).expect("any 32 bytes are a Curve25519 secret key");
-    crate::keys::ClientKeys { server, public, secret }
+    let public = keys::public_of(&secret).expect("any 32 bytes are a Curve25519 secret key");
+    ClientKeys { server, public, secret }
 }
 
 /// Run the whole class until `duration` passes or `stop` is set.

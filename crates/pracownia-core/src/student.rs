@@ -2,6 +2,8 @@
 //! the lecturer's subscription has arrived (XPUB drops messages nobody subscribed to), and a full
 //! queue waited out rather than dropped. Unlike the add-on it does not notice the lecturer leaving
 //! mid-session nor resend anything: it is for demos, tests and benchmarks on a steady receiver.
+//! It lives in core, next to `protocol::encode`, because the receiver's own tests speak through
+//! it; the simulated class that uses it is the pracownia-simulate crate.
 
 use crate::protocol::{encode, Kind};
 use serde_json::Value;

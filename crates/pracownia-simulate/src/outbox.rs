@@ -2,7 +2,7 @@
 //! the add-on does: a student's screenshot must not wait behind their own 50 MiB .blend (both
 //! share one in-order connection). Chunks of different transfers may interleave (PROTOCOL.md).
 
-use crate::model::FileKind;
+use pracownia_core::model::FileKind;
 use serde_json::{json, Value};
 use uuid::Uuid;
 

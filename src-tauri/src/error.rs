@@ -184,9 +184,10 @@ impl From<StoreError> for AppError {
                 AppError::new(ErrorKind::StoreFailed, message).with_path(path)
             }
             StoreError::Regroup(detail) => AppError::new(ErrorKind::CannotRegroup, message).with("detail", detail),
-            StoreError::Sqlite(_) | StoreError::Watch(_) | StoreError::BadExtension { .. } => {
-                AppError::new(ErrorKind::StoreFailed, message).with("path", "")
-            }
+            StoreError::Sqlite(_)
+            | StoreError::Watch(_)
+            | StoreError::BadExtension { .. }
+            | StoreError::NotAMessage(_) => AppError::new(ErrorKind::StoreFailed, message).with("path", ""),
         }
     }
 }

@@ -185,7 +185,9 @@ pub fn run(cfg: &ClassConfig, endpoint: &str, store: &Path) -> ClassReport {
         let have = {
             let seen = seen.lock().unwrap();
             seen.iter()
-                .filter(|(e, _)| matches!(e.kind, TimelineKind::Chat | TimelineKind::Screenshot | TimelineKind::Blend))
+                .filter(|(e, _)| {
+                    matches!(e.kind(), TimelineKind::Chat | TimelineKind::Screenshot | TimelineKind::Blend)
+                })
                 .count()
         };
         if have >= want || Instant::now() >= deadline {
@@ -327,20 +329,20 @@ fn compare(sent: &[Sent], seen: &[(TimelineEntry, f64)], store: &Path, verify: b
     let mut by_key: HashMap<Key, &(TimelineEntry, f64)> = HashMap::new();
     for item in seen {
         let e = &item.0;
-        match e.kind {
+        match e.kind() {
             TimelineKind::Chat => {
                 r.stored_chats += 1;
-                if let Some(t) = &e.text {
-                    by_key.insert(Key::Chat(t.clone()), item);
+                if let Some(t) = e.text() {
+                    by_key.insert(Key::Chat(t.to_string()), item);
                 }
             }
             TimelineKind::Screenshot | TimelineKind::Blend => {
-                if e.kind == TimelineKind::Screenshot {
+                if e.kind() == TimelineKind::Screenshot {
                     r.stored_shots += 1
                 } else {
                     r.stored_blends += 1
                 }
-                if let Some(t) = e.transfer {
+                if let Some(t) = e.file().and_then(|f| f.transfer) {
                     by_key.insert(Key::Transfer(t), item);
                 }
             }
@@ -361,11 +363,12 @@ fn compare(sent: &[Sent], seen: &[(TimelineEntry, f64)], store: &Path, verify: b
             r.missing += 1;
             continue;
         };
-        if s.sha256.is_some() && (e.sha256.as_deref().map(str::to_lowercase) != s.sha256 || e.size != Some(s.size)) {
+        let (sha256, size) = e.file().map_or((None, None), |f| (f.sha256.as_deref(), f.size));
+        if s.sha256.is_some() && (sha256.map(str::to_lowercase) != s.sha256 || size != Some(s.size)) {
             r.corrupt += 1;
         }
         if verify && s.sha256.is_some() {
-            let ok = e.path.as_ref().and_then(|p| crate::ingest::pracownia_hash_file(&store.join(p)).ok()) == s.sha256;
+            let ok = e.file().and_then(|f| crate::ingest::pracownia_hash_file(&store.join(&f.path)).ok()) == s.sha256;
             if ok {
                 r.verified_on_disk += 1;
             } else {

@@ -109,7 +109,7 @@ pub fn wait_for(store: &Path, kind: TimelineKind, n: usize, timeout: Duration) -
                 if page.is_empty() {
                     break;
                 }
-                count += page.iter().filter(|e| e.kind == kind).count();
+                count += page.iter().filter(|e| e.kind() == kind).count();
                 after = page.last().map(|e| e.id);
             }
             if count >= n {

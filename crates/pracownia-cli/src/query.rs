@@ -2,7 +2,7 @@
 
 use crate::rfc3339;
 use pracownia_core::index::IndexReader;
-use pracownia_core::model::TimelineEntry;
+use pracownia_core::model::{EntryBody, TimelineEntry};
 use pracownia_core::store::{Store, StoreError};
 use pracownia_core::text::{json_inert, Inert};
 use serde_json::{json, Value};
@@ -65,42 +65,45 @@ fn render(e: &TimelineEntry, as_json: bool) -> String {
         return json_inert(&v.to_string());
     }
     // Always inert, also into a pipe: the text is often piped on to `less -R` or a terminal.
-    let what = if e.kind.is_lecturer_message() { lecturer_line(e) } else { plain_line(e) };
-    format!("{}  {:<16} {:<10} {}", rfc3339(e.ts), Inert(&e.login).to_string(), e.kind.as_str(), Inert(&what))
+    let what = lecturer_line(&e.body).unwrap_or_else(|| plain_line(e));
+    format!("{}  {:<16} {:<10} {}", rfc3339(e.ts), Inert(&e.login).to_string(), e.kind().as_str(), Inert(&what))
 }
 
 /// The lecturer's message, then its delivery state and, for a request, the add-on's answer.
-fn lecturer_line(e: &TimelineEntry) -> String {
-    use pracownia_core::model::TimelineKind;
-    let what = match e.kind {
-        TimelineKind::Request => format!("asked for a {}", e.file_kind.map(|k| k.as_str()).unwrap_or("file")),
-        TimelineKind::HandAck => "acknowledged the raised hand".to_string(),
-        TimelineKind::HandLowered => "lowered the hand".to_string(),
-        _ => e.text.clone().unwrap_or_default(),
+fn lecturer_line(body: &EntryBody) -> Option<String> {
+    let (what, delivery, answer) = match body {
+        EntryBody::Request { file_kind, delivery, answer, detail, .. } => {
+            let what = format!("asked for a {}", file_kind.map(|k| k.as_str()).unwrap_or("file"));
+            (what, delivery, answer.map(|a| (a, detail)))
+        }
+        EntryBody::HandAck(m) => ("acknowledged the raised hand".to_string(), &m.delivery, None),
+        EntryBody::HandLowered(m) => ("lowered the hand".to_string(), &m.delivery, None),
+        EntryBody::Reply(m) | EntryBody::Broadcast(m) => (m.text.clone().unwrap_or_default(), &m.delivery, None),
+        _ => return None,
     };
-    let mut state = vec![e.delivery.map(|d| d.as_str()).unwrap_or("queued").to_string()];
-    if let Some(a) = e.answer {
-        state.push(match &e.detail {
+    let mut state = vec![delivery.as_str().to_string()];
+    if let Some((a, detail)) = answer {
+        state.push(match detail {
             Some(t) => format!("answer: {} ({t})", a.as_str()),
             None => format!("answer: {}", a.as_str()),
         });
     }
-    format!("{what}  [{}]", state.join("; "))
+    Some(format!("{what}  [{}]", state.join("; ")))
 }
 
 fn plain_line(e: &TimelineEntry) -> String {
-    if e.kind == pracownia_core::model::TimelineKind::LoginChanged {
-        let host = e.detail.as_deref().unwrap_or("?");
-        return format!("seat {host}: {} -> {} (kept apart)", e.text.as_deref().unwrap_or("?"), e.login);
-    }
-    match (&e.text, &e.path) {
-        (Some(t), _) => t.clone(),
-        (None, Some(p)) => format!("{p} ({} bytes)", e.size.unwrap_or(0)),
-        _ => [e.reason.clone(), e.detail.clone(), e.raised.map(|r| if r { "raised".into() } else { "lowered".into() })]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(": "),
+    let some = |v: &Option<String>| v.clone().into_iter();
+    match &e.body {
+        EntryBody::LoginChanged { text, detail } => {
+            let host = detail.as_deref().unwrap_or("?");
+            format!("seat {host}: {} -> {} (kept apart)", text.as_deref().unwrap_or("?"), e.login)
+        }
+        EntryBody::Chat { text: Some(t), .. } => t.clone(),
+        EntryBody::Screenshot(f) | EntryBody::Blend(f) => format!("{} ({} bytes)", f.path, f.size.unwrap_or(0)),
+        EntryBody::Leave { reason } => some(reason).collect(),
+        EntryBody::Rejected { reason, detail, .. } => some(reason).chain(some(detail)).collect::<Vec<_>>().join(": "),
+        EntryBody::Hand { raised: Some(r) } => if *r { "raised" } else { "lowered" }.to_string(),
+        _ => String::new(),
     }
 }
 

@@ -141,23 +141,6 @@ impl TimelineKind {
             TimelineKind::LoginChanged => "login_changed",
         }
     }
-
-    /// Kinds of the lecturer's messages to a student (they have a delivery state).
-    pub fn is_lecturer_message(self) -> bool {
-        matches!(
-            self,
-            TimelineKind::Reply
-                | TimelineKind::Broadcast
-                | TimelineKind::Request
-                | TimelineKind::HandAck
-                | TimelineKind::HandLowered
-        )
-    }
-
-    /// Journal lines that change a lecturer message's state instead of being timeline rows.
-    pub fn is_state_line(self) -> bool {
-        matches!(self, TimelineKind::Delivered | TimelineKind::Read | TimelineKind::Answer)
-    }
 }
 
 /// How far a lecturer message has got (protocol 1.1, "Delivery"). Only ever advances.
@@ -259,9 +242,10 @@ impl From<FileKind> for TimelineKind {
     }
 }
 
-/// One row of a timeline, as read from the index.
+/// One row of a timeline, as read from the index: the fields every entry has, and by `kind` the
+/// rest (`EntryBody`). In JSON the body's fields sit beside the common ones (`kind` tags them), so
+/// the UI gets a discriminated union.
 ///
-/// `path` and `thumb` are relative to the store root, with forward slashes.
 /// `login` is the login the student used when the event happened.
 #[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
 pub struct TimelineEntry {
@@ -271,13 +255,187 @@ pub struct TimelineEntry {
     pub ts: i64,
     pub student: Uuid,
     pub login: String,
-    pub kind: TimelineKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub path: Option<String>,
+    #[serde(flatten)]
+    pub body: EntryBody,
+}
+
+impl TimelineEntry {
+    pub fn kind(&self) -> TimelineKind {
+        self.body.kind()
+    }
+
+    /// The stored file of a `screenshot` or `blend` entry.
+    pub fn file(&self) -> Option<&FileEntry> {
+        self.body.file()
+    }
+
+    /// The text of a chat, a lecturer message or a `login_changed` (the earlier login).
+    pub fn text(&self) -> Option<&str> {
+        match &self.body {
+            EntryBody::Chat { text, .. } | EntryBody::LoginChanged { text, .. } => text.as_deref(),
+            EntryBody::Request { text, .. } => text.as_deref(),
+            EntryBody::Reply(m) | EntryBody::Broadcast(m) | EntryBody::HandAck(m) | EntryBody::HandLowered(m) => {
+                m.text.as_deref()
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The part of a timeline entry that depends on its kind. Fields are optional where a journal
+/// line of that kind was accepted without them (they are shown as they were read).
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryBody {
+    Join,
+    Leave {
+        /// `bye` or `timeout`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        reason: Option<String>,
+    },
+    Chat {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        text: Option<String>,
+        /// The chat's id (the sender's).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        message: Option<Uuid>,
+    },
+    Hand {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        raised: Option<bool>,
+    },
+    Screenshot(FileEntry),
+    Blend(FileEntry),
+    /// A transfer that stopped before its last byte.
+    Incomplete {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        transfer: Option<Uuid>,
+        /// What kind of file was being sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        file_kind: Option<FileKind>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        received: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional, type = "number")]
+        size: Option<u64>,
+    },
+    /// A refusal worth showing on the student's timeline (`reason` is a reject code).
+    Rejected {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        detail: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        transfer: Option<Uuid>,
+    },
+    /// The lecturer's chat to one student (protocol 1.1 `reply`).
+    Reply(LecturerMessage),
+    /// An announcement to the class: one entry per student, sharing an id.
+    Broadcast(LecturerMessage),
+    /// The lecturer asked for a screenshot or a .blend (`file_kind` says which).
+    Request {
+        message: Uuid,
+        delivery: Delivery,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        file_kind: Option<FileKind>,
+        /// The add-on's answer, once it came.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        answer: Option<AnswerStatus>,
+        /// The answer's text, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        detail: Option<String>,
+    },
+    /// The lecturer acknowledged the student's raised hand.
+    HandAck(LecturerMessage),
+    /// The lecturer lowered the student's hand.
+    HandLowered(LecturerMessage),
+    /// A student id (wire id) already known under another login arrived with this student's
+    /// login: a shared seat changed hands (`text` holds the earlier login, `detail` the host).
+    LoginChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
+        detail: Option<String>,
+    },
+}
+
+impl EntryBody {
+    pub fn kind(&self) -> TimelineKind {
+        match self {
+            EntryBody::Join => TimelineKind::Join,
+            EntryBody::Leave { .. } => TimelineKind::Leave,
+            EntryBody::Chat { .. } => TimelineKind::Chat,
+            EntryBody::Hand { .. } => TimelineKind::Hand,
+            EntryBody::Screenshot(_) => TimelineKind::Screenshot,
+            EntryBody::Blend(_) => TimelineKind::Blend,
+            EntryBody::Incomplete { .. } => TimelineKind::Incomplete,
+            EntryBody::Rejected { .. } => TimelineKind::Rejected,
+            EntryBody::Reply(_) => TimelineKind::Reply,
+            EntryBody::Broadcast(_) => TimelineKind::Broadcast,
+            EntryBody::Request { .. } => TimelineKind::Request,
+            EntryBody::HandAck(_) => TimelineKind::HandAck,
+            EntryBody::HandLowered(_) => TimelineKind::HandLowered,
+            EntryBody::LoginChanged { .. } => TimelineKind::LoginChanged,
+        }
+    }
+
+    /// The stored file of a `screenshot` or `blend`.
+    pub fn file(&self) -> Option<&FileEntry> {
+        match self {
+            EntryBody::Screenshot(f) | EntryBody::Blend(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The id of a lecturer message (`reply`, `broadcast`, `request`, `hand_ack`, `hand_lowered`).
+    pub fn lecturer_message_id(&self) -> Option<Uuid> {
+        match self {
+            EntryBody::Reply(m) | EntryBody::Broadcast(m) | EntryBody::HandAck(m) | EntryBody::HandLowered(m) => {
+                Some(m.message)
+            }
+            EntryBody::Request { message, .. } => Some(*message),
+            _ => None,
+        }
+    }
+
+    /// A lecturer message's id and delivery state.
+    pub fn delivery_mut(&mut self) -> Option<(Uuid, &mut Delivery)> {
+        match self {
+            EntryBody::Reply(m) | EntryBody::Broadcast(m) | EntryBody::HandAck(m) | EntryBody::HandLowered(m) => {
+                Some((m.message, &mut m.delivery))
+            }
+            EntryBody::Request { message, delivery, .. } => Some((*message, delivery)),
+            _ => None,
+        }
+    }
+}
+
+/// A stored screenshot or .blend version. `path` and `thumb` are relative to the store root,
+/// with forward slashes.
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    pub path: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub thumb: Option<String>,
@@ -287,40 +445,26 @@ pub struct TimelineEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub sha256: Option<String>,
+    /// The sender's file name (data only, never a path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub detail: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub raised: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional, type = "number")]
-    pub received: Option<u64>,
+    /// Absent for files found on disk without a journal line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub transfer: Option<Uuid>,
-    /// For `incomplete` entries: what kind of file was being sent.
+}
+
+/// A lecturer message to a student (`reply`, `broadcast`, `hand_ack`, `hand_lowered`).
+#[derive(Serialize, Deserialize, TS, Clone, Debug, PartialEq, Eq)]
+pub struct LecturerMessage {
+    /// The message's id.
+    pub message: Uuid,
+    /// Queued, delivered or read.
+    pub delivery: Delivery,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
-    pub file_kind: Option<FileKind>,
-    /// The id of a chat or of a lecturer message (`reply`, `broadcast`, `request`, `hand_*`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub message: Option<Uuid>,
-    /// For lecturer messages: queued, delivered or read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub delivery: Option<Delivery>,
-    /// For requests: the add-on's answer, once it came (its text, if any, is in `detail`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub answer: Option<AnswerStatus>,
+    pub text: Option<String>,
 }
 
 /// One line of the student list.

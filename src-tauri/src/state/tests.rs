@@ -51,7 +51,7 @@ fn start_demo_list_inbox_read_and_stop() {
             && !st.chat_inbox(None, 10).unwrap().is_empty()
     });
     let inbox = st.chat_inbox(None, 10).unwrap();
-    assert!(inbox.iter().all(|e| e.kind == TimelineKind::Chat));
+    assert!(inbox.iter().all(|e| e.kind() == TimelineKind::Chat));
     let student = inbox[0].student.to_string();
     let page = st.timeline_page(&student, None, 5, None).unwrap();
     // One session's span: only the entries inside it, newest first.
@@ -62,7 +62,7 @@ fn start_demo_list_inbox_read_and_stop() {
     assert!(!page.is_empty() && page.windows(2).all(|w| w[0].id > w[1].id), "newest first");
     // Compare: each student's newest screenshot now; nothing before the class began.
     let now = st.screenshots_at(i64::MAX).unwrap();
-    assert!(!now.is_empty() && now.iter().all(|e| e.kind == TimelineKind::Screenshot && e.path.is_some()));
+    assert!(!now.is_empty() && now.iter().all(|e| e.kind() == TimelineKind::Screenshot && e.file().is_some()));
     let tiles = st.list_students().unwrap();
     for e in &now {
         let tile = tiles.iter().find(|t| t.summary.id == e.student).expect("a student of the class");

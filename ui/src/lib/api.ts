@@ -20,6 +20,8 @@ import type {
   Settings,
   StudentTile,
   ThinSummary,
+  ChatEntry,
+  ScreenshotEntry,
   TimelineEntry,
   Uuid,
 } from "./types";
@@ -39,12 +41,12 @@ export const api = {
   /** `span`: only one past session's entries (Unix ms, inclusive); none: the whole timeline. */
   timelinePage: (student: Uuid, before_id: number | null, limit: number, span?: { from: number; until: number } | null) =>
     invoke<TimelineEntry[]>("timeline_page", { student, before_id, limit, from: span?.from ?? null, until: span?.until ?? null }),
-  chatInbox: (before_id: number | null, limit: number) => invoke<TimelineEntry[]>("chat_inbox", { before_id, limit }),
+  chatInbox: (before_id: number | null, limit: number) => invoke<ChatEntry[]>("chat_inbox", { before_id, limit }),
   markChatRead: (student: Uuid) => invoke<null>("mark_chat_read", { student }),
   markChatUnread: (student: Uuid) => invoke<number | null>("mark_chat_unread", { student }),
   /** `login` and `at` name the copy ("anna 10-31-05.blend") so Blender's title is readable. */
   /** Each student's newest screenshot at or before `at` (Unix ms), by login. */
-  screenshotsAt: (at: number) => invoke<TimelineEntry[]>("screenshots_at", { at }),
+  screenshotsAt: (at: number) => invoke<ScreenshotEntry[]>("screenshots_at", { at }),
   openInBlender: (path: string, login?: string, at?: number) =>
     invoke<null>("open_in_blender", { path, login: login ?? null, at: at ?? null }),
   showInFolder: (path: string) => invoke<null>("show_in_folder", { path }),

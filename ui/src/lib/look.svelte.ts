@@ -2,7 +2,7 @@
 // the session's end and the student view's timeline only that session's entries. Read once when
 // chosen: live events never change what it shows, so the banner's claim stays true.
 import { api } from "./api";
-import type { Session, TimelineEntry, Uuid } from "./types";
+import type { ScreenshotEntry, Session, Uuid } from "./types";
 
 /** timeline_page's from/until (Unix ms, inclusive). */
 export type Span = { from: number; until: number };
@@ -12,7 +12,7 @@ class SessionLook {
   session = $state.raw<Session | null>(null);
   /** Each student's newest screenshot at the end, only when taken during the session (an older
    * one would show work from another meeting). */
-  shots = $state.raw<Record<Uuid, TimelineEntry>>({});
+  shots = $state.raw<Record<Uuid, ScreenshotEntry>>({});
   /** Who was present at some time in it (attendance). */
   present = $state.raw<Set<Uuid>>(new Set());
   /** Both reads came back. */
@@ -33,7 +33,7 @@ class SessionLook {
     this.present = new Set();
     const [shots, rows] = await Promise.all([api.screenshotsAt(s.end), api.sessionAttendance(s.number)]);
     if (gen !== this.generation) return;
-    const byStudent: Record<Uuid, TimelineEntry> = {};
+    const byStudent: Record<Uuid, ScreenshotEntry> = {};
     for (const e of shots) if (e.ts >= s.start) byStudent[e.student] = e;
     this.shots = byStudent;
     this.present = new Set(rows.map((r) => r.student));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { appendOlder, coalesce, fetchNewer, mergeNewestFirst } from "./paging";
-import type { TimelineEntry } from "./types";
+import type { ChatEntry, TimelineEntry } from "./types";
 
-const row = (id: number): TimelineEntry => ({ id, ts: id, student: "s", login: "l", kind: "chat", text: String(id) });
+const row = (id: number): ChatEntry => ({ id, ts: id, student: "s", login: "l", kind: "chat", text: String(id) });
 
 /** A fake keyset-paged source over ids 1..n, newest first. */
 function source(n: number) {

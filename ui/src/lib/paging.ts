@@ -2,14 +2,14 @@
 // oldest row already shown; ids grow with time, so new rows have ids above the newest shown.
 import type { TimelineEntry } from "./types";
 
-export type PageFn = (before_id: number | null, limit: number) => Promise<TimelineEntry[]>;
+export type PageFn<T extends TimelineEntry = TimelineEntry> = (before_id: number | null, limit: number) => Promise<T[]>;
 
 /**
  * Every row newer than `topId` (all rows when null), newest first — paging back until the rows
  * overlap what is shown, so nothing is lost however many arrived at once.
  */
-export async function fetchNewer(page: PageFn, topId: number | null, limit: number): Promise<TimelineEntry[]> {
-  const out: TimelineEntry[] = [];
+export async function fetchNewer<T extends TimelineEntry>(page: PageFn<T>, topId: number | null, limit: number): Promise<T[]> {
+  const out: T[] = [];
   let before: number | null = null;
   for (;;) {
     const rows = await page(before, limit);
@@ -27,14 +27,14 @@ export async function fetchNewer(page: PageFn, topId: number | null, limit: numb
  * that overlapped in time (a first page still on its way while an event's refresh came back)
  * neither lose rows nor show one twice.
  */
-export function mergeNewestFirst(a: readonly TimelineEntry[], b: readonly TimelineEntry[]): TimelineEntry[] {
-  const out: TimelineEntry[] = [];
+export function mergeNewestFirst<T extends TimelineEntry>(a: readonly T[], b: readonly T[]): T[] {
+  const out: T[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
     const x = a[i];
     const y = b[j];
-    let next: TimelineEntry;
+    let next: T;
     if (y === undefined || (x !== undefined && x.id >= y.id)) {
       next = x;
       i++;
@@ -49,7 +49,7 @@ export function mergeNewestFirst(a: readonly TimelineEntry[], b: readonly Timeli
 }
 
 /** Appends an older page, skipping rows already present (a page boundary that moved). */
-export function appendOlder(list: TimelineEntry[], older: TimelineEntry[]): TimelineEntry[] {
+export function appendOlder<T extends TimelineEntry>(list: T[], older: T[]): T[] {
   if (list.length === 0) return older.slice();
   const last = list[list.length - 1].id;
   return list.concat(older.filter((r) => r.id < last));

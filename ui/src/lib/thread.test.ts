@@ -8,9 +8,11 @@ const S = "00000000-0000-4000-8000-000000000001";
 const T = "00000000-0000-4000-8000-000000000002";
 const M = "11111111-1111-4111-8111-111111111111";
 
-function row(id: number, kind: TimelineEntry["kind"], extra: Partial<TimelineEntry> = {}): TimelineEntry {
-  return { id, ts: 1000 + id, student: S, login: "anna", kind, ...extra };
+/** The fields every entry has; the kind's own come with it. */
+function row(id: number, body: DistributiveOmit<TimelineEntry, "id" | "ts" | "student" | "login">): TimelineEntry {
+  return { id, ts: 1000 + id, student: S, login: "anna", ...body };
 }
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 describe("delivery", () => {
   test("only ever advances", () => {
@@ -39,11 +41,11 @@ describe("delivery", () => {
 
 describe("thread", () => {
   const entries = [
-    row(5, "request", { message: "r1", file_kind: "screenshot", delivery: "delivered", answer: "capturing" }),
-    row(4, "screenshot", { path: "a.png" }),
-    row(3, "reply", { message: M, text: "Use Ctrl+B", delivery: "queued" }),
-    row(2, "chat", { text: "How do I bevel?" }),
-    row(1, "join"),
+    row(5, { kind: "request", message: "r1", file_kind: "screenshot", delivery: "delivered", answer: "capturing" }),
+    row(4, { kind: "screenshot", path: "a.png" }),
+    row(3, { kind: "reply", message: M, text: "Use Ctrl+B", delivery: "queued" }),
+    row(2, { kind: "chat", text: "How do I bevel?" }),
+    row(1, { kind: "join" }),
   ];
 
   test("both sides, oldest first, without the rest of the timeline", () => {

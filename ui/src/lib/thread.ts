@@ -1,8 +1,8 @@
 // A student's conversation: their chat and the lecturer's replies, announcements, requests and
 // answers to hands, oldest first, each lecturer message with how far it got. Pure functions.
-import type { AnswerStatus, Delivery, TimelineEntry, TimelineKind, Uuid } from "./types";
+import type { AnswerStatus, ChatEntry, Delivery, LecturerEntry, TimelineEntry, Uuid } from "./types";
 
-export const LECTURER_KINDS: readonly TimelineKind[] = ["reply", "broadcast", "request", "hand_ack", "hand_lowered"];
+export const LECTURER_KINDS: readonly LecturerEntry["kind"][] = ["reply", "broadcast", "request", "hand_ack", "hand_lowered"];
 
 const ORDER: Record<Delivery, number> = { queued: 0, delivered: 1, read: 2 };
 
@@ -16,12 +16,12 @@ export function messageKey(student: Uuid, id: string): string {
   return `${student}:${id}`;
 }
 
-export function isLecturer(kind: TimelineKind): boolean {
-  return LECTURER_KINDS.includes(kind);
+export function isLecturer(e: TimelineEntry): e is LecturerEntry {
+  return (LECTURER_KINDS as readonly string[]).includes(e.kind);
 }
 
 export interface ThreadItem {
-  entry: TimelineEntry;
+  entry: ChatEntry | LecturerEntry;
   /** "student" for their chat, "lecturer" for ours. */
   side: "student" | "lecturer";
   delivery?: Delivery;
@@ -41,12 +41,12 @@ export function thread(entries: readonly TimelineEntry[], live: Live): ThreadIte
     const e = entries[i];
     if (e.kind === "chat") {
       out.push({ entry: e, side: "student" });
-    } else if (isLecturer(e.kind)) {
-      const key = e.message ? messageKey(e.student, e.message) : "";
-      const liveDelivery = key ? live.deliveries[key] : undefined;
-      const delivery = liveDelivery ? advance(e.delivery ?? undefined, liveDelivery) : (e.delivery ?? "queued");
-      const liveAnswer = key ? live.answers[key] : undefined;
-      const answer = liveAnswer ?? (e.answer ? { status: e.answer, text: e.detail ?? null } : undefined);
+    } else if (isLecturer(e)) {
+      const key = messageKey(e.student, e.message);
+      const liveDelivery = live.deliveries[key];
+      const delivery = liveDelivery ? advance(e.delivery, liveDelivery) : e.delivery;
+      const stored = e.kind === "request" && e.answer ? { status: e.answer, text: e.detail ?? null } : undefined;
+      const answer = live.answers[key] ?? stored;
       out.push({ entry: e, side: "lecturer", delivery, answer });
     }
   }

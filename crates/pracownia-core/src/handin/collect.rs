@@ -57,7 +57,7 @@ pub fn collect(
     let names = file_names(&plan.iter().map(|(s, _)| s).collect::<Vec<_>>());
     let mut p = Progress {
         files_total: plan.iter().filter(|(_, v)| !v.is_empty()).count() as u64,
-        bytes_total: plan.iter().filter_map(|(_, v)| v.first()?.size).sum(),
+        bytes_total: plan.iter().filter_map(|(_, v)| v.first()?.file()?.size).sum(),
         ..Progress::default()
     };
     progress(&p);
@@ -74,7 +74,7 @@ pub fn collect(
         }
         if !versions.is_empty() {
             p.files_done += 1;
-            p.bytes_done += versions[0].size.unwrap_or(0);
+            p.bytes_done += versions[0].file().and_then(|f| f.size).unwrap_or(0);
             progress(&p);
         }
     }
@@ -101,7 +101,7 @@ fn copy_latest_verified(
     }
     let mut damaged = 0;
     for v in versions {
-        let (Some(path), Some(sha)) = (v.path.as_deref(), v.sha256.as_deref()) else { continue };
+        let Some((path, Some(sha))) = v.file().map(|f| (&f.path, f.sha256.as_deref())) else { continue };
         let src = root.join(path);
         // A version whose bytes no longer match what was verified on arrival is not handed in.
         match sha256_file(&src) {

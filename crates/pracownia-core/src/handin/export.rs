@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::sink::{Sink, Target};
 use super::{transcript, Progress, Result};
 use crate::index::IndexReader;
-use crate::model::{TimelineEntry, TimelineKind};
+use crate::model::{FileEntry, TimelineEntry, TimelineKind};
 use crate::store::{ms_to_rfc3339, sha256_file, StoreError};
 
 const PAGE: usize = 5000;
@@ -62,42 +62,43 @@ struct Job<'a> {
 impl Job<'_> {
     fn write(&self, sink: &mut Sink, progress: &mut dyn FnMut(&Progress)) -> Result<ExportReport> {
         let (root, entries) = (self.root, self.entries);
-        let files: Vec<&TimelineEntry> = entries.iter().filter(|e| e.path.is_some() && e.sha256.is_some()).collect();
+        let files: Vec<(&TimelineEntry, &FileEntry, &str)> =
+            entries.iter().filter_map(|e| e.file().and_then(|f| Some((e, f, f.sha256.as_deref()?)))).collect();
         let mut p = Progress {
             files_total: files.len() as u64,
-            bytes_total: files.iter().filter_map(|e| e.size).sum(),
+            bytes_total: files.iter().filter_map(|(_, f, _)| f.size).sum(),
             ..Progress::default()
         };
         progress(&p);
         let mut report = ExportReport { output: PathBuf::new(), blends: 0, screenshots: 0, chats: 0, damaged: 0 };
         let mut names: HashMap<i64, String> = HashMap::new();
         let mut listed = Vec::new();
-        for e in &files {
-            let (path, sha) = (e.path.as_deref().unwrap_or(""), e.sha256.as_deref().unwrap_or(""));
+        for &(e, f, sha) in &files {
+            let path = f.path.as_str();
             let src = root.join(path);
             let base = Path::new(path).file_name().and_then(|n| n.to_str()).unwrap_or("file");
-            let dir = if e.kind == TimelineKind::Blend { "blend" } else { "screenshots" };
+            let dir = if e.kind() == TimelineKind::Blend { "blend" } else { "screenshots" };
             let name = format!("{dir}/{base}");
             let verified = matches!(sha256_file(&src), Ok((actual, _)) if actual == sha);
             if verified {
                 let size = sink.add_file(&name, &src, sha)?;
-                if e.kind == TimelineKind::Blend {
+                if e.kind() == TimelineKind::Blend {
                     report.blends += 1;
                 } else {
                     report.screenshots += 1;
                 }
                 names.insert(e.id, name.clone());
                 listed.push(serde_json::json!({
-                    "file": name, "time": ms_to_rfc3339(e.ts), "size": size, "sha256": sha, "kind": e.kind,
+                    "file": name, "time": ms_to_rfc3339(e.ts), "size": size, "sha256": sha, "kind": e.kind(),
                 }));
             } else {
                 report.damaged += 1;
             }
             p.files_done += 1;
-            p.bytes_done += e.size.unwrap_or(0);
+            p.bytes_done += f.size.unwrap_or(0);
             progress(&p);
         }
-        report.chats = entries.iter().filter(|e| e.kind == TimelineKind::Chat).count();
+        report.chats = entries.iter().filter(|e| e.kind() == TimelineKind::Chat).count();
         let md = transcript::render(self.login, self.id, entries, &|eid| names.get(&eid).cloned());
         sink.add_bytes("transcript.md", md.as_bytes())?;
         let manifest = serde_json::json!({

@@ -142,7 +142,7 @@ fn a_damaged_newest_version_falls_back_to_the_last_verified_one() {
     let newest = place(&mut store, &anna, T0 + 20_000, FileKind::Blend, b"anna v3");
     fs::write(&newest, b"anna v3 but flipped").unwrap();
     let bartek_only = store.reader().files_until(bartek.id, FileKind::Blend, i64::MAX, 5).unwrap();
-    fs::write(store.root().join(bartek_only[0].path.as_ref().unwrap()), b"garbage").unwrap();
+    fs::write(store.root().join(&bartek_only[0].file().unwrap().path), b"garbage").unwrap();
     let out = dir.path().join("out.zip");
     let r = collect(store.root(), &Target::Zip(out.clone()), &CollectOptions::default(), &mut no_progress).unwrap();
     assert_eq!((r.rows[0].status, r.rows[0].damaged_newer), (RowStatus::Collected, 1));

@@ -1,7 +1,7 @@
 //! One student's timeline as a readable Markdown transcript: chat from both sides, hands, files.
 //! Student text is escaped so that a Markdown or HTML viewer shows it as text, never as markup.
 
-use crate::model::{TimelineEntry, TimelineKind};
+use crate::model::{EntryBody, TimelineEntry, TimelineKind};
 use crate::store::ms_to_rfc3339;
 
 /// `files` maps an entry id to the name its file has in the export (None: not exported).
@@ -21,24 +21,29 @@ pub(crate) fn render(
 }
 
 fn line(e: &TimelineEntry, file_of: &dyn Fn(i64) -> Option<String>) -> Option<String> {
-    let text = || escape(e.text.as_deref().unwrap_or(""));
+    let text = || escape(e.text().unwrap_or(""));
     let who = escape(&e.login);
-    Some(match e.kind {
+    Some(match e.kind() {
         TimelineKind::Join => format!("{who} joined"),
         TimelineKind::Leave => format!("{who} left"),
         TimelineKind::Chat => format!("**{who}:** {}", text()),
-        TimelineKind::Hand if e.raised == Some(true) => format!("{who} raised a hand"),
+        TimelineKind::Hand if matches!(e.body, EntryBody::Hand { raised: Some(true) }) => {
+            format!("{who} raised a hand")
+        }
         TimelineKind::Hand => format!("{who} lowered the hand"),
         TimelineKind::Reply => format!("**Lecturer:** {}", text()),
         TimelineKind::Broadcast => format!("**Lecturer, to everyone:** {}", text()),
         TimelineKind::Request => {
-            let what = e.file_kind.map(|k| k.as_str()).unwrap_or("file");
+            let what = match &e.body {
+                EntryBody::Request { file_kind: Some(k), .. } => k.as_str(),
+                _ => "file",
+            };
             format!("the lecturer asked for a {what}")
         }
         TimelineKind::HandAck => "the lecturer saw the raised hand".to_string(),
         TimelineKind::HandLowered => "the lecturer lowered the hand".to_string(),
         TimelineKind::Screenshot | TimelineKind::Blend => {
-            let what = if e.kind == TimelineKind::Blend { ".blend" } else { "screenshot" };
+            let what = if e.kind() == TimelineKind::Blend { ".blend" } else { "screenshot" };
             match file_of(e.id) {
                 Some(name) => format!("{what} [{name}]({name})"),
                 None => format!("{what} (not exported: it failed its digest check)"),

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::model::{FileKind, StudentSummary, TimelineEntry};
 use crate::store::error::{Result, StoreError};
 
+pub(crate) mod columns;
 pub mod queries;
 pub mod schema;
 pub(crate) mod seats;

@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use uuid::Uuid;
 
+use super::columns::Columns;
 use crate::model::{Delivery, FileKind, StudentSummary, TimelineEntry, TimelineKind};
 
 pub(crate) fn uuid_col(row: &Row, idx: usize) -> rusqlite::Result<Uuid> {
@@ -24,16 +25,11 @@ const EVENT_COLS: &str = "id, ts, student, login, kind, text, path, thumb, size,
                           reason, detail, raised, received, transfer, file_kind, chat_id, msg_state, answer";
 
 fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
-    let kind: String = row.get(4)?;
-    let file_kind: Option<String> = row.get(16)?;
-    Ok(TimelineEntry {
-        id: row.get(0)?,
-        ts: row.get(1)?,
-        student: uuid_col(row, 2)?,
-        login: row.get(3)?,
-        kind: kind
-            .parse()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, Box::new(e)))?,
+    let bad = |idx: usize, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, e)
+    };
+    let kind: TimelineKind = row.get::<_, String>(4)?.parse().map_err(|e| bad(4, Box::new(e)))?;
+    let cols = Columns {
         text: row.get(5)?,
         path: row.get(6)?,
         thumb: row.get(7)?,
@@ -45,11 +41,14 @@ fn event_row(row: &Row) -> rusqlite::Result<TimelineEntry> {
         raised: row.get(13)?,
         received: opt_u64(row, 14)?,
         transfer: opt_uuid_col(row, 15)?,
-        file_kind: file_kind.and_then(|k| k.parse().ok()),
-        message: opt_uuid_col(row, 17)?,
-        delivery: row.get::<_, Option<String>>(18)?.and_then(|k| k.parse().ok()),
+        file_kind: row.get::<_, Option<String>>(16)?.and_then(|k| k.parse().ok()),
+        chat_id: opt_uuid_col(row, 17)?,
+        msg_state: row.get::<_, Option<String>>(18)?.and_then(|k| k.parse().ok()),
         answer: row.get::<_, Option<String>>(19)?.and_then(|k| k.parse().ok()),
-    })
+    };
+    // The writer never leaves out what a kind needs (a file's path, a message's id).
+    let body = cols.into_body(kind).ok_or_else(|| bad(4, format!("a {kind} row without its fields").into()))?;
+    Ok(TimelineEntry { id: row.get(0)?, ts: row.get(1)?, student: uuid_col(row, 2)?, login: row.get(3)?, body })
 }
 
 /// Events oldest first with id > `after_id`, optionally of one student.

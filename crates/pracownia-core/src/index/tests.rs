@@ -45,7 +45,12 @@ fn screenshots_at_a_moment_are_each_students_newest_until_then() {
     store.place_file(&cezary, T0 + 20_000, FileKind::Blend, &staged, "blend", None, meta).unwrap();
     let reader = store.reader();
     let at = |t: i64| -> Vec<(String, String)> {
-        reader.screenshots_at(t).unwrap().into_iter().map(|e| (e.login, e.path.unwrap())).collect()
+        reader
+            .screenshots_at(t)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.login.clone(), e.file().unwrap().path.clone()))
+            .collect()
     };
     assert_eq!(at(T0), vec![]);
     assert_eq!(at(T0 + 1_000), vec![("Anna".into(), a1.clone())]);

@@ -3,7 +3,8 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
-use crate::model::{AnswerStatus, Delivery, FileKind, TimelineKind};
+use super::columns::Columns;
+use crate::model::{AnswerStatus, Delivery, EntryBody};
 
 /// A student as the index knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,57 +17,22 @@ pub struct StudentRow {
     pub chat_read_until: i64,
 }
 
-/// An event about to be inserted.
+/// An event about to be inserted: a timeline entry before it has a row id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewEvent {
     pub student: Uuid,
     pub ts: i64,
-    pub kind: TimelineKind,
     pub login: String,
-    pub chat_id: Option<Uuid>,
-    pub text: Option<String>,
+    pub body: EntryBody,
+    /// A chat's time on the sender's clock (kept, not shown).
     pub sent_ts: Option<i64>,
-    pub raised: Option<bool>,
-    pub reason: Option<String>,
-    pub detail: Option<String>,
-    pub path: Option<String>,
-    pub thumb: Option<String>,
-    pub size: Option<u64>,
-    pub sha256: Option<String>,
-    pub name: Option<String>,
-    pub transfer: Option<Uuid>,
-    pub file_kind: Option<FileKind>,
-    pub received: Option<u64>,
+    /// Where its journal line starts; None for a file found on disk without one.
     pub journal_offset: Option<u64>,
-    pub msg_state: Option<Delivery>,
-    pub answer: Option<AnswerStatus>,
 }
 
 impl NewEvent {
-    pub fn new(student: Uuid, ts: i64, kind: TimelineKind, login: &str) -> NewEvent {
-        NewEvent {
-            student,
-            ts,
-            kind,
-            login: login.to_string(),
-            chat_id: None,
-            text: None,
-            sent_ts: None,
-            raised: None,
-            reason: None,
-            detail: None,
-            path: None,
-            thumb: None,
-            size: None,
-            sha256: None,
-            name: None,
-            transfer: None,
-            file_kind: None,
-            received: None,
-            journal_offset: None,
-            msg_state: None,
-            answer: None,
-        }
+    pub fn new(student: Uuid, ts: i64, login: &str, body: EntryBody) -> NewEvent {
+        NewEvent { student, ts, login: login.to_string(), body, sent_ts: None, journal_offset: None }
     }
 }
 
@@ -169,28 +135,29 @@ pub fn insert_event(conn: &Connection, e: &NewEvent) -> rusqlite::Result<bool> {
             msg_state, answer)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?;
+    let c = Columns::of(&e.body);
     let n = st.execute(params![
         e.student.to_string(),
         e.ts,
-        e.kind.as_str(),
+        e.body.kind().as_str(),
         e.login,
-        e.chat_id.map(|u| u.to_string()),
-        e.text,
+        c.chat_id.map(|u| u.to_string()),
+        c.text,
         e.sent_ts,
-        e.raised,
-        e.reason,
-        e.detail,
-        e.path,
-        e.thumb,
-        e.size.map(|v| v.min(i64::MAX as u64) as i64),
-        e.sha256,
-        e.name,
-        e.transfer.map(|u| u.to_string()),
-        e.file_kind.map(|k| k.as_str()),
-        e.received.map(|v| v.min(i64::MAX as u64) as i64),
+        c.raised,
+        c.reason,
+        c.detail,
+        c.path,
+        c.thumb,
+        c.size.map(|v| v.min(i64::MAX as u64) as i64),
+        c.sha256,
+        c.name,
+        c.transfer.map(|u| u.to_string()),
+        c.file_kind.map(|k| k.as_str()),
+        c.received.map(|v| v.min(i64::MAX as u64) as i64),
         e.journal_offset.map(|v| v as i64),
-        e.msg_state.map(|d| d.as_str()),
-        e.answer.map(|a| a.as_str()),
+        c.msg_state.map(|d| d.as_str()),
+        c.answer.map(|a| a.as_str()),
     ])?;
     Ok(n == 1)
 }

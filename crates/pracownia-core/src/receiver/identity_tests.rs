@@ -5,7 +5,7 @@ use super::return_tests::{is_reply, rig};
 use super::tests::{header, Rig};
 use crate::events::Event;
 use crate::index::IndexReader;
-use crate::model::{StudentSummary, TimelineKind};
+use crate::model::{EntryBody, StudentSummary, TimelineKind};
 use crate::protocol::{Kind, LecturerPayload};
 use crate::store::{derived_id, journal, Store};
 use crate::student::StudentSocket;
@@ -58,7 +58,7 @@ fn students(root: &Path) -> Vec<StudentSummary> {
 
 fn chats_of(root: &Path, student: Uuid) -> Vec<String> {
     let tl = IndexReader::open(root).unwrap().timeline(Some(student), None, 1000).unwrap();
-    tl.into_iter().filter(|e| e.kind == TimelineKind::Chat).filter_map(|e| e.text).collect()
+    tl.into_iter().filter(|e| e.kind() == TimelineKind::Chat).filter_map(|e| e.text().map(str::to_string)).collect()
 }
 
 /// Reopen the store, rebuild its index from the folders, and give the students back.
@@ -99,8 +99,8 @@ fn an_old_add_on_on_a_shared_seat_keeps_each_login_apart_and_says_so() {
     assert_eq!(chats_of(&root, seat12), vec!["anna's question", "anna again"], "nothing of bartek in anna's history");
     assert_eq!(chats_of(&root, bartek_id), vec!["bartek's question"]);
     let tl = IndexReader::open(&root).unwrap().timeline(Some(bartek_id), None, 100).unwrap();
-    let lc = tl.iter().find(|e| e.kind == TimelineKind::LoginChanged).expect("a login_changed entry");
-    assert_eq!((lc.text.as_deref(), lc.detail.as_deref()), (Some("anna"), Some("lab-12")));
+    let lc = tl.iter().find(|e| e.kind() == TimelineKind::LoginChanged).expect("a login_changed entry");
+    assert_eq!(lc.body, EntryBody::LoginChanged { text: Some("anna".into()), detail: Some("lab-12".into()) });
     // The journal says which wire id bartek's lines came by; anna's (her own id) say nothing.
     let all = students(&root);
     let folder = |id: Uuid| all.iter().find(|s| s.id == id).unwrap().folder.clone();
@@ -195,7 +195,7 @@ fn the_return_path_addresses_a_derived_student_by_its_wire_id() {
     }
     r.stop();
     let tl = IndexReader::open(&r.root()).unwrap().timeline(Some(seat), None, 100).unwrap();
-    assert!(tl.iter().all(|e| e.kind != TimelineKind::Reply), "anna got marek's reply");
+    assert!(tl.iter().all(|e| e.kind() != TimelineKind::Reply), "anna got marek's reply");
 }
 
 #[test]

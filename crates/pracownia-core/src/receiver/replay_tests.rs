@@ -35,7 +35,7 @@ fn socket(r: &Rig) -> StudentSocket {
 
 fn timeline(r: &Rig, id: Uuid) -> Vec<TimelineKind> {
     let idx = IndexReader::open(&r.root()).unwrap();
-    idx.timeline(Some(id), None, 100).unwrap().into_iter().map(|e| e.kind).collect()
+    idx.timeline(Some(id), None, 100).unwrap().into_iter().map(|e| e.kind()).collect()
 }
 
 /// Wait until the receiver has counted `n` replays (stats are updated before events go out).

@@ -5,7 +5,7 @@ use super::tests::{header, Rig};
 use super::*;
 use crate::events::Event;
 use crate::index::IndexReader;
-use crate::model::{AnswerStatus, Delivery, FileKind, HandState, TimelineKind};
+use crate::model::{AnswerStatus, Delivery, EntryBody, FileKind, HandState, TimelineKind};
 use crate::protocol::{encode_return, parse_lecturer_frames, Kind, LecturerMessage, LecturerPayload, ReturnKind};
 use crate::student::StudentSocket;
 use serde_json::{json, Value};
@@ -305,20 +305,28 @@ fn lecturer_messages_are_on_the_timeline_and_survive_reindex() {
         t
     };
     let before = timeline(&r.root());
-    let kinds: Vec<_> = before.iter().map(|e| (e.kind, e.delivery, e.answer)).collect();
+    let bodies: Vec<_> = before.iter().map(|e| e.body.clone()).collect();
     assert_eq!(
-        kinds,
-        vec![
-            (TimelineKind::Request, Some(Delivery::Delivered), Some(AnswerStatus::Failed)),
-            (TimelineKind::HandLowered, Some(Delivery::Queued), None),
-            (TimelineKind::Reply, Some(Delivery::Read), None),
-        ]
+        bodies[0],
+        EntryBody::Request {
+            message: bodies[0].lecturer_message_id().unwrap(),
+            delivery: Delivery::Delivered,
+            text: None,
+            file_kind: Some(FileKind::Screenshot),
+            answer: Some(AnswerStatus::Failed),
+            detail: Some("Brak okna 3D".into()),
+        }
     );
-    assert_eq!(before[0].file_kind, Some(FileKind::Screenshot));
-    assert_eq!(before[0].detail.as_deref(), Some("Brak okna 3D"));
-    assert_eq!(before[2].text.as_deref(), Some("dobrze"));
-    assert_eq!(before[2].message, Some(reply.id));
-    assert_eq!(before[1].message, Some(lower.id));
+    assert_eq!(bodies[1].kind(), TimelineKind::HandLowered);
+    assert_eq!(bodies[1].lecturer_message_id(), Some(lower.id));
+    assert_eq!(
+        bodies[2],
+        EntryBody::Reply(crate::model::LecturerMessage {
+            message: reply.id,
+            delivery: Delivery::Read,
+            text: Some("dobrze".into())
+        })
+    );
     r.rx.take().unwrap().stop();
     let mut store = crate::store::Store::open(r.root()).unwrap();
     store.reindex().unwrap();

@@ -3,7 +3,7 @@
 use super::*;
 use crate::events::Event;
 use crate::index::IndexReader;
-use crate::model::{FileKind, TimelineKind};
+use crate::model::{EntryBody, FileKind, TimelineKind};
 use crate::protocol::{encode, Kind};
 use crate::student::StudentSocket;
 use serde_json::{json, Value};
@@ -143,7 +143,8 @@ fn chat_and_hand_arrive_as_events_and_in_the_timeline() {
     }
     assert_eq!(idx.students().unwrap()[0].unread, 0, "marked read through the running receiver");
     r.stop();
-    let kinds: Vec<TimelineKind> = idx.timeline(Some(who.id), None, 100).unwrap().into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<TimelineKind> =
+        idx.timeline(Some(who.id), None, 100).unwrap().into_iter().map(|e| e.kind()).collect();
     assert_eq!(kinds, vec![TimelineKind::Join, TimelineKind::Chat, TimelineKind::Hand, TimelineKind::Leave]);
 }
 
@@ -241,8 +242,8 @@ fn corrupt_conflicting_and_oversized_transfers_are_refused() {
     r.stop();
     let idx = IndexReader::open(&r.root()).unwrap();
     let tl = idx.timeline(Some(who.id), None, 100).unwrap();
-    assert_eq!(tl.iter().filter(|e| e.kind == TimelineKind::Rejected).count(), 3);
-    assert!(tl.iter().all(|e| e.kind != TimelineKind::Blend));
+    assert_eq!(tl.iter().filter(|e| e.kind() == TimelineKind::Rejected).count(), 3);
+    assert!(tl.iter().all(|e| e.kind() != TimelineKind::Blend));
 }
 
 #[test]
@@ -260,7 +261,7 @@ fn an_idle_transfer_times_out_as_incomplete() {
     assert_eq!((received, size), (4000, 10_000));
     r.stop();
     let tl = IndexReader::open(&r.root()).unwrap().timeline(Some(who.id), None, 10).unwrap();
-    assert!(tl.iter().any(|e| e.kind == TimelineKind::Incomplete && e.received == Some(4000)));
+    assert!(tl.iter().any(|e| matches!(e.body, EntryBody::Incomplete { received: Some(4000), .. })));
 }
 
 #[test]
@@ -440,7 +441,7 @@ fn a_file_deleted_by_hand_leaves_the_index_while_serving() {
     });
     let idx = IndexReader::open(&r.root()).unwrap();
     let blends = |idx: &IndexReader| {
-        idx.timeline(Some(who.id), None, 100).unwrap().into_iter().filter(|e| e.kind == TimelineKind::Blend).count()
+        idx.timeline(Some(who.id), None, 100).unwrap().into_iter().filter(|e| e.kind() == TimelineKind::Blend).count()
     };
     assert_eq!(blends(&idx), 1);
     std::fs::remove_file(r.root().join(&path)).unwrap();
@@ -500,8 +501,10 @@ fn a_resent_hand_is_recorded_once_and_a_leave_lowers_it() {
         .timeline(Some(who.id), None, 100)
         .unwrap()
         .into_iter()
-        .filter(|e| e.kind == TimelineKind::Hand)
-        .map(|e| e.raised)
+        .filter_map(|e| match e.body {
+            EntryBody::Hand { raised } => Some(raised),
+            _ => None,
+        })
         .collect();
     assert_eq!(hands, vec![Some(true), Some(false), Some(true), Some(true)]);
 }

@@ -8,9 +8,9 @@ use rusqlite::Connection;
 
 use super::error::Result;
 use super::fsutil;
-use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::journal::{self, JournalEntry, JournalFile, JournalLine, JournalMessage, JOURNAL_FILE};
 use crate::index::write::{self, NewEvent, StudentRow};
-use crate::model::{AnswerStatus, Delivery, FileKind, TimelineKind};
+use crate::model::{AnswerStatus, Delivery, EntryBody, FileEntry, FileKind, LecturerMessage};
 use uuid::Uuid;
 
 /// Index the journal lines of a student past its stored offset.
@@ -51,13 +51,13 @@ enum Change {
 }
 
 fn state_change(l: &JournalLine) -> Option<StateChange> {
-    let change = match l.kind {
-        TimelineKind::Delivered => Change::Advance(Delivery::Delivered),
-        TimelineKind::Read => Change::Advance(Delivery::Read),
-        TimelineKind::Answer => Change::Answer(l.answer?, l.text.clone()),
+    let (id, change) = match &l.entry {
+        JournalEntry::Delivered { id } => (*id, Change::Advance(Delivery::Delivered)),
+        JournalEntry::Read { id } => (*id, Change::Advance(Delivery::Read)),
+        JournalEntry::Answer { id, answer, text } => (*id, Change::Answer(*answer, text.clone())),
         _ => return None,
     };
-    Some(StateChange { id: l.id?, change })
+    Some(StateChange { id, change })
 }
 
 /// Events of the journal from `from` on, and the state lines that refer to messages from before
@@ -73,39 +73,32 @@ pub(crate) fn collect_journal(
     let mut changes = Vec::new();
     let mut messages: HashMap<Uuid, usize> = HashMap::new();
     for (off, l) in &r.lines {
-        if l.kind.is_state_line() {
-            let Some(c) = state_change(l) else { continue };
-            match messages.get(&c.id).map(|&i| &mut events[i]) {
-                Some(e) => match c.change {
-                    Change::Advance(to) => e.msg_state = e.msg_state.max(Some(to)),
-                    Change::Answer(a, text) if e.kind == TimelineKind::Request => {
-                        e.answer = Some(a);
-                        e.detail = text;
+        if let Some(c) = state_change(l) {
+            match messages.get(&c.id).map(|&i| &mut events[i].body) {
+                Some(body) => match (c.change, body) {
+                    (Change::Advance(to), body) => {
+                        if let Some((_, d)) = body.delivery_mut() {
+                            *d = (*d).max(to);
+                        }
                     }
-                    Change::Answer(..) => {}
+                    (Change::Answer(a, text), EntryBody::Request { answer, detail, .. }) => {
+                        *answer = Some(a);
+                        *detail = text;
+                    }
+                    (Change::Answer(..), _) => {}
                 },
                 None => changes.push(c),
             }
             continue;
         }
         if let Some(e) = line_to_event(row, dir, l, *off) {
-            if l.kind.is_lecturer_message() {
-                if let Some(id) = l.id {
-                    messages.insert(id, events.len());
-                }
+            if let Some(id) = e.body.lecturer_message_id() {
+                messages.insert(id, events.len());
             }
             events.push(e);
         }
     }
     Ok((events, changes, r.end, r.bad_lines))
-}
-
-fn file_kind_of(kind: TimelineKind) -> Option<FileKind> {
-    match kind {
-        TimelineKind::Screenshot => Some(FileKind::Screenshot),
-        TimelineKind::Blend => Some(FileKind::Blend),
-        _ => None,
-    }
 }
 
 /// Is `rel` (relative to a student folder) a well-formed file or thumb path?
@@ -119,40 +112,62 @@ fn valid_rel(kind: FileKind, rel: &str, thumb: bool) -> bool {
     !name.is_empty() && !name.starts_with('.') && !name.contains(['\\', '\0', ':'])
 }
 
-fn line_to_event(row: &StudentRow, dir: &Path, l: &JournalLine, off: u64) -> Option<NewEvent> {
-    let login = if l.login.is_empty() { &row.login } else { &l.login };
-    let mut e = NewEvent::new(row.id, l.ts, l.kind, login);
-    e.journal_offset = Some(off);
-    if l.kind == TimelineKind::Chat {
-        e.chat_id = l.id;
+/// A file line's entry, when its file is (still) where it says.
+fn file_entry(row: &StudentRow, dir: &Path, kind: FileKind, f: &JournalFile) -> Option<FileEntry> {
+    if !valid_rel(kind, &f.file, false) || !dir.join(&f.file).is_file() {
+        return None; // gone from disk (or never a proper path): not indexed
     }
-    if l.kind.is_lecturer_message() {
-        e.chat_id = Some(l.id?);
-        e.msg_state = Some(Delivery::Queued);
-    }
-    e.text = l.text.clone();
-    e.sent_ts = l.sent_ts;
-    e.raised = l.raised;
-    e.reason = l.reason.clone();
-    e.detail = l.detail.clone();
-    e.size = l.size;
-    e.sha256 = l.sha256.clone();
-    e.name = l.name.clone();
-    e.transfer = l.transfer;
-    e.file_kind = l.file_kind;
-    e.received = l.received;
-    if let Some(fk) = file_kind_of(l.kind) {
-        let file = l.file.as_deref()?;
-        if !valid_rel(fk, file, false) || !dir.join(file).is_file() {
-            return None; // gone from disk (or never a proper path): not indexed
-        }
-        e.path = Some(format!("{}/{file}", row.folder));
-        e.thumb = l
+    Some(FileEntry {
+        path: format!("{}/{}", row.folder, f.file),
+        thumb: f
             .thumb
             .as_deref()
-            .filter(|t| valid_rel(fk, t, true) && dir.join(t).is_file())
-            .map(|t| format!("{}/{t}", row.folder));
-    }
+            .filter(|t| valid_rel(kind, t, true) && dir.join(t).is_file())
+            .map(|t| format!("{}/{t}", row.folder)),
+        size: f.size,
+        sha256: f.sha256.clone(),
+        name: f.name.clone(),
+        transfer: f.transfer,
+    })
+}
+
+fn line_to_event(row: &StudentRow, dir: &Path, l: &JournalLine, off: u64) -> Option<NewEvent> {
+    let login = if l.login.is_empty() { &row.login } else { &l.login };
+    let message =
+        |m: &JournalMessage| LecturerMessage { message: m.id, delivery: Delivery::Queued, text: m.text.clone() };
+    let mut sent_ts = None;
+    let body = match l.entry.clone() {
+        JournalEntry::Join => EntryBody::Join,
+        JournalEntry::Leave { reason } => EntryBody::Leave { reason },
+        JournalEntry::Chat { id, text, sent_ts: sent } => {
+            sent_ts = sent;
+            EntryBody::Chat { text, message: id }
+        }
+        JournalEntry::Hand { raised } => EntryBody::Hand { raised },
+        JournalEntry::Screenshot(f) => EntryBody::Screenshot(file_entry(row, dir, FileKind::Screenshot, &f)?),
+        JournalEntry::Blend(f) => EntryBody::Blend(file_entry(row, dir, FileKind::Blend, &f)?),
+        JournalEntry::Incomplete { transfer, file_kind, name, received, size } => {
+            EntryBody::Incomplete { transfer, file_kind, name, received, size }
+        }
+        JournalEntry::Rejected { reason, detail, transfer } => EntryBody::Rejected { reason, detail, transfer },
+        JournalEntry::Reply(m) => EntryBody::Reply(message(&m)),
+        JournalEntry::Broadcast(m) => EntryBody::Broadcast(message(&m)),
+        JournalEntry::HandAck(m) => EntryBody::HandAck(message(&m)),
+        JournalEntry::HandLowered(m) => EntryBody::HandLowered(message(&m)),
+        JournalEntry::Request(m) => EntryBody::Request {
+            message: m.id,
+            delivery: Delivery::Queued,
+            text: m.text,
+            file_kind: m.file_kind,
+            answer: None,
+            detail: None,
+        },
+        JournalEntry::LoginChanged { text, detail } => EntryBody::LoginChanged { text, detail },
+        JournalEntry::Delivered { .. } | JournalEntry::Read { .. } | JournalEntry::Answer { .. } => return None,
+    };
+    let mut e = NewEvent::new(row.id, l.ts, login, body);
+    e.sent_ts = sent_ts;
+    e.journal_offset = Some(off);
     Some(e)
 }
 
@@ -210,16 +225,27 @@ pub(crate) fn collect_new_files(
                 .unwrap_or_else(fsutil::now_ms)
         });
         let thumb_rel = format!("{}/thumbs/{stem}.jpg", kind.dir_name());
-        let mut e = NewEvent::new(row.id, ts, (*kind).into(), &row.login);
-        e.thumb = dir.join(&thumb_rel).is_file().then(|| format!("{}/{thumb_rel}", row.folder));
-        e.path = Some(path);
-        e.size = Some(size);
-        e.sha256 = Some(sha);
-        e.name = Some(name.to_string());
-        out.push(e);
+        let file = FileEntry {
+            thumb: dir.join(&thumb_rel).is_file().then(|| format!("{}/{thumb_rel}", row.folder)),
+            path,
+            size: Some(size),
+            sha256: Some(sha),
+            name: Some(name.to_string()),
+            transfer: None,
+        };
+        let body = match kind {
+            FileKind::Screenshot => EntryBody::Screenshot(file),
+            FileKind::Blend => EntryBody::Blend(file),
+        };
+        out.push(NewEvent::new(row.id, ts, &row.login, body));
     }
-    out.sort_by(|a, b| (a.ts, &a.path).cmp(&(b.ts, &b.path)));
+    // Oldest first, and by path within one time (each is a file, so each has one).
+    out.sort_by(|a, b| (a.ts, file_path(a)).cmp(&(b.ts, file_path(b))));
     out
+}
+
+fn file_path(e: &NewEvent) -> &str {
+    e.body.file().map_or("", |f| f.path.as_str())
 }
 
 /// Drop index rows of files gone from disk; index files new on disk.

@@ -39,6 +39,9 @@ pub enum StoreError {
     /// A merge or split that cannot be done, in a sentence.
     #[error("Cannot do that: {0}")]
     Regroup(String),
+    /// A caller's bug: `Outgoing` of a kind that is not a lecturer message.
+    #[error("A {0} entry is not a lecturer message")]
+    NotAMessage(crate::model::TimelineKind),
     #[error("The store folder could not be watched for changes: {0}")]
     Watch(#[from] notify::Error),
 }

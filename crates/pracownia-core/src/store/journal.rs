@@ -18,28 +18,105 @@ use crate::model::{AnswerStatus, FileKind, TimelineKind};
 /// File name of the journal inside a student folder.
 pub const JOURNAL_FILE: &str = "journal.jsonl";
 
-/// One journal line. Which optional fields are set depends on `kind`.
+/// One journal line: the fields every line has, and by `kind` the rest.
+///
+/// The format is older than this type: every line written so far reads as it did (a missing
+/// `login` or `wire`, a field left out of its kind, extra fields are all accepted; see the
+/// `old_lines_of_every_kind` test). Only `ts`, `kind` and what a kind cannot be indexed without (a
+/// file's `file`, a lecturer message's `id`, an answer's `answer`) are required.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct JournalLine {
     pub ts: i64,
-    pub kind: TimelineKind,
+    #[serde(flatten)]
+    pub entry: JournalEntry,
+    /// Empty in lines that did not say it (the student's login then stands).
     #[serde(default)]
     pub login: String,
+    /// The wire `student` id the message came by, when it is not the student's own id (an alias
+    /// or a derived id; absent in journals written before identity, where it always was).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_ts: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raised: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+    pub wire: Option<Uuid>,
+}
+
+/// What a journal line says, by `kind` (the same names as `model::TimelineKind`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JournalEntry {
+    Join,
+    Leave {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    Chat {
+        /// The sender's id for the chat (one chat per id is kept).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        /// The sender's clock when it was sent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sent_ts: Option<i64>,
+    },
+    Hand {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        raised: Option<bool>,
+    },
+    Screenshot(JournalFile),
+    Blend(JournalFile),
+    Incomplete {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transfer: Option<Uuid>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file_kind: Option<FileKind>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        received: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size: Option<u64>,
+    },
+    Rejected {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        transfer: Option<Uuid>,
+    },
+    Reply(JournalMessage),
+    Broadcast(JournalMessage),
+    Request(JournalMessage),
+    HandAck(JournalMessage),
+    HandLowered(JournalMessage),
+    /// The student's add-on stored lecturer message `id`.
+    Delivered {
+        id: Uuid,
+    },
+    /// The student has seen lecturer message `id`.
+    Read {
+        id: Uuid,
+    },
+    /// What the add-on did with request `id` (its text, if any, in `text`).
+    Answer {
+        id: Uuid,
+        answer: AnswerStatus,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+    },
+    /// `text`: the login the wire id was known under before; `detail`: the host.
+    LoginChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        text: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+}
+
+/// A stored file's line.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct JournalFile {
     /// Relative to the student folder, forward slashes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub file: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumb: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,48 +127,69 @@ pub struct JournalLine {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<Uuid>,
+}
+
+/// A lecturer message's line, journaled before it is sent.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct JournalMessage {
+    pub id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// What a request asks for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_kind: Option<FileKind>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub received: Option<u64>,
-    /// An `answer` line: what the add-on did with the request `id` (its text in `text`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub answer: Option<AnswerStatus>,
-    /// The wire `student` id the message came by, when it is not the student's own id (an alias
-    /// or a derived id; absent in journals written before identity, where it always was).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wire: Option<Uuid>,
+}
+
+impl JournalEntry {
+    pub fn kind(&self) -> TimelineKind {
+        match self {
+            JournalEntry::Join => TimelineKind::Join,
+            JournalEntry::Leave { .. } => TimelineKind::Leave,
+            JournalEntry::Chat { .. } => TimelineKind::Chat,
+            JournalEntry::Hand { .. } => TimelineKind::Hand,
+            JournalEntry::Screenshot(_) => TimelineKind::Screenshot,
+            JournalEntry::Blend(_) => TimelineKind::Blend,
+            JournalEntry::Incomplete { .. } => TimelineKind::Incomplete,
+            JournalEntry::Rejected { .. } => TimelineKind::Rejected,
+            JournalEntry::Reply(_) => TimelineKind::Reply,
+            JournalEntry::Broadcast(_) => TimelineKind::Broadcast,
+            JournalEntry::Request(_) => TimelineKind::Request,
+            JournalEntry::HandAck(_) => TimelineKind::HandAck,
+            JournalEntry::HandLowered(_) => TimelineKind::HandLowered,
+            JournalEntry::Delivered { .. } => TimelineKind::Delivered,
+            JournalEntry::Read { .. } => TimelineKind::Read,
+            JournalEntry::Answer { .. } => TimelineKind::Answer,
+            JournalEntry::LoginChanged { .. } => TimelineKind::LoginChanged,
+        }
+    }
+
+    /// A lecturer message's line of `kind` (`Reply`, `Broadcast`, `Request`, `HandAck` or
+    /// `HandLowered`); None for any other kind.
+    pub fn message(kind: TimelineKind, m: JournalMessage) -> Option<JournalEntry> {
+        Some(match kind {
+            TimelineKind::Reply => JournalEntry::Reply(m),
+            TimelineKind::Broadcast => JournalEntry::Broadcast(m),
+            TimelineKind::Request => JournalEntry::Request(m),
+            TimelineKind::HandAck => JournalEntry::HandAck(m),
+            TimelineKind::HandLowered => JournalEntry::HandLowered(m),
+            _ => return None,
+        })
+    }
 }
 
 impl JournalLine {
-    /// A line with only the common fields set.
-    pub fn new(ts: i64, kind: TimelineKind, login: &str) -> JournalLine {
-        JournalLine {
-            ts,
-            kind,
-            login: login.to_string(),
-            id: None,
-            text: None,
-            sent_ts: None,
-            raised: None,
-            reason: None,
-            detail: None,
-            file: None,
-            thumb: None,
-            size: None,
-            sha256: None,
-            name: None,
-            transfer: None,
-            file_kind: None,
-            received: None,
-            answer: None,
-            wire: None,
-        }
+    /// A line by `login` with no `wire`.
+    pub fn new(ts: i64, login: &str, entry: JournalEntry) -> JournalLine {
+        JournalLine { ts, entry, login: login.to_string(), wire: None }
+    }
+
+    pub fn kind(&self) -> TimelineKind {
+        self.entry.kind()
     }
 
     /// Whether this kind of line is worth an fsync.
     pub fn needs_sync(&self) -> bool {
-        !matches!(self.kind, TimelineKind::Join | TimelineKind::Leave | TimelineKind::Hand)
+        !matches!(self.entry, JournalEntry::Join | JournalEntry::Leave { .. } | JournalEntry::Hand { .. })
     }
 }
 
@@ -178,11 +276,8 @@ mod tests {
     use super::*;
 
     fn chat(ts: i64, text: &str) -> JournalLine {
-        let mut l = JournalLine::new(ts, TimelineKind::Chat, "ala");
-        l.id = Some(Uuid::new_v4());
-        l.text = Some(text.into());
-        l.sent_ts = Some(ts - 5);
-        l
+        let entry = JournalEntry::Chat { id: Some(Uuid::new_v4()), text: Some(text.into()), sent_ts: Some(ts - 5) };
+        JournalLine::new(ts, "ala", entry)
     }
 
     #[test]
@@ -191,7 +286,7 @@ mod tests {
         let p = dir.path().join(JOURNAL_FILE);
         assert_eq!(read_from(&p, 0).unwrap().lines.len(), 0);
         let a = chat(1, "a");
-        let b = JournalLine::new(2, TimelineKind::Join, "ala");
+        let b = JournalLine::new(2, "ala", JournalEntry::Join);
         assert_eq!(append(&p, &a).unwrap(), 0);
         let off_b = append(&p, &b).unwrap();
         let r = read_from(&p, 0).unwrap();
@@ -228,5 +323,28 @@ mod tests {
         // Reading from where we stopped before the repair sees the garbage + the new line.
         let r = read_from(&p, good_end).unwrap();
         assert_eq!(r.lines.len(), 1);
+    }
+
+    /// Lines as earlier versions wrote them (`pracownia-cli/tests/old_journal.rs` checks what they
+    /// index to): each well-formed one reads, and writes back the same JSON object (field names
+    /// and values), less the fields no kind has.
+    #[test]
+    fn old_lines_of_every_kind_write_back_the_same() {
+        let old = include_str!("../../../pracownia-cli/tests/fixtures/old-journal/journal.jsonl");
+        let mut kinds = std::collections::HashSet::new();
+        for raw in old.lines().filter(|l| l.ends_with('}')) {
+            let Ok(line) = serde_json::from_str::<JournalLine>(raw) else { continue };
+            kinds.insert(line.kind());
+            let mut want: serde_json::Value = serde_json::from_str(raw).unwrap();
+            let want = want.as_object_mut().unwrap();
+            want.remove("from_a_newer_version");
+            want.entry("login").or_insert("".into());
+            assert_eq!(&serde_json::to_value(&line).unwrap(), &serde_json::Value::Object(want.clone()), "{raw}");
+        }
+        assert_eq!(kinds.len(), TimelineKind::ALL.len(), "a line of every kind");
+        let damaged = ["this line was damaged", r#"{"ts":1,"kind":"not_a_kind"}"#, r#"{"ts":1,"kind":"reply"}"#];
+        for raw in damaged {
+            assert!(serde_json::from_str::<JournalLine>(raw).is_err(), "{raw}");
+        }
     }
 }

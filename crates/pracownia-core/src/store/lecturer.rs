@@ -5,7 +5,7 @@
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
-use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::journal::{self, JournalEntry, JournalLine, JournalMessage, JOURNAL_FILE};
 use super::{Store, StudentRef};
 use crate::index::queries::{self, Pending};
 use crate::index::write;
@@ -31,12 +31,10 @@ impl From<Pending> for Outgoing {
 impl Store {
     /// Journal (fsynced) and index a lecturer message as *queued*.
     pub fn record_outgoing(&mut self, s: &StudentRef, at_ms: i64, m: &Outgoing) -> Result<()> {
-        debug_assert!(m.kind.is_lecturer_message());
         let s = self.ensure(s)?;
-        let mut l = JournalLine::new(at_ms, m.kind, &s.login);
-        l.id = Some(m.id);
-        l.text = m.text.clone();
-        l.file_kind = m.what;
+        let msg = JournalMessage { id: m.id, text: m.text.clone(), file_kind: m.what };
+        let entry = JournalEntry::message(m.kind, msg).ok_or(StoreError::NotAMessage(m.kind))?;
+        let l = JournalLine::new(at_ms, &s.login, entry);
         journal::append(&s.dir.join(JOURNAL_FILE), &l)?;
         self.index_new_lines(&s)
     }
@@ -56,14 +54,13 @@ impl Store {
         if now >= to {
             return Ok(None);
         }
-        let line_kind = match to {
+        let entry = match to {
             Delivery::Queued => return Ok(None),
-            Delivery::Delivered => TimelineKind::Delivered,
-            Delivery::Read => TimelineKind::Read,
+            Delivery::Delivered => JournalEntry::Delivered { id },
+            Delivery::Read => JournalEntry::Read { id },
         };
         let s = self.ensure(s)?;
-        let mut l = JournalLine::new(at_ms, line_kind, &s.login);
-        l.id = Some(id);
+        let l = JournalLine::new(at_ms, &s.login, entry);
         journal::append(&s.dir.join(JOURNAL_FILE), &l)?;
         self.index_new_lines(&s)?;
         Ok(Some(kind))
@@ -82,10 +79,7 @@ impl Store {
             return Ok(false);
         }
         let s = self.ensure(s)?;
-        let mut l = JournalLine::new(at_ms, TimelineKind::Answer, &s.login);
-        l.id = Some(id);
-        l.answer = Some(status);
-        l.text = text;
+        let l = JournalLine::new(at_ms, &s.login, JournalEntry::Answer { id, answer: status, text });
         journal::append(&s.dir.join(JOURNAL_FILE), &l)?;
         self.index_new_lines(&s)?;
         Ok(true)

@@ -3,61 +3,39 @@
 use std::fs;
 
 use super::error::{Result, StoreError};
-use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::journal::{self, JournalEntry, JournalFile, JournalLine, JOURNAL_FILE};
 use super::{collect, fsutil, Entry, FileMeta, Store, StoredFile, StudentRef};
 use crate::index::write;
-use crate::model::{FileKind, TimelineKind};
+use crate::model::FileKind;
 
 impl Store {
     /// Append an event to the student's journal and index it. Returns
     /// false (and does nothing) for a chat whose id this student already has.
     pub fn record(&mut self, s: &StudentRef, at_ms: i64, entry: Entry) -> Result<bool> {
         let s = self.ensure(s)?;
-        let line = match entry {
-            Entry::Join => JournalLine::new(at_ms, TimelineKind::Join, &s.login),
-            Entry::Leave { reason } => {
-                let mut l = JournalLine::new(at_ms, TimelineKind::Leave, &s.login);
-                l.reason = Some(reason.as_str().to_string());
-                l
-            }
+        let entry = match entry {
+            Entry::Join => JournalEntry::Join,
+            Entry::Leave { reason } => JournalEntry::Leave { reason: Some(reason.as_str().to_string()) },
             Entry::Chat { id, text, sent_ts } => {
                 if write::has_chat(&self.db, s.id, id)? {
                     return Ok(false);
                 }
-                let mut l = JournalLine::new(at_ms, TimelineKind::Chat, &s.login);
-                l.id = Some(id);
-                l.text = Some(text);
-                l.sent_ts = Some(sent_ts);
-                l
+                JournalEntry::Chat { id: Some(id), text: Some(text), sent_ts: Some(sent_ts) }
             }
-            Entry::Hand { raised } => {
-                let mut l = JournalLine::new(at_ms, TimelineKind::Hand, &s.login);
-                l.raised = Some(raised);
-                l
-            }
-            Entry::Incomplete { transfer, kind, name, received, size } => {
-                let mut l = JournalLine::new(at_ms, TimelineKind::Incomplete, &s.login);
-                l.transfer = Some(transfer);
-                l.file_kind = Some(kind);
-                l.name = Some(name);
-                l.received = Some(received);
-                l.size = Some(size);
-                l
-            }
-            Entry::LoginChanged { from, host } => {
-                let mut l = JournalLine::new(at_ms, TimelineKind::LoginChanged, &s.login);
-                l.text = Some(from);
-                l.detail = host;
-                l
-            }
+            Entry::Hand { raised } => JournalEntry::Hand { raised: Some(raised) },
+            Entry::Incomplete { transfer, kind, name, received, size } => JournalEntry::Incomplete {
+                transfer: Some(transfer),
+                file_kind: Some(kind),
+                name: Some(name),
+                received: Some(received),
+                size: Some(size),
+            },
+            Entry::LoginChanged { from, host } => JournalEntry::LoginChanged { text: Some(from), detail: host },
             Entry::Rejected { reason, detail, transfer } => {
-                let mut l = JournalLine::new(at_ms, TimelineKind::Rejected, &s.login);
-                l.reason = Some(reason);
-                l.detail = Some(detail);
-                l.transfer = transfer;
-                l
+                JournalEntry::Rejected { reason: Some(reason), detail: Some(detail), transfer }
             }
         };
+        let line = JournalLine::new(at_ms, &s.login, entry);
         let mut line = line;
         line.wire = s.came_by();
         journal::append(&s.dir.join(JOURNAL_FILE), &line)?;
@@ -118,13 +96,19 @@ impl Store {
         }
         fsutil::sync_dir(&sub);
 
-        let mut line = JournalLine::new(at_ms, kind.into(), &s.login);
-        line.file = Some(rel_file.clone());
-        line.thumb = rel_thumb.clone();
-        line.size = Some(meta.size);
-        line.sha256 = Some(meta.sha256);
-        line.name = Some(meta.name);
-        line.transfer = Some(meta.transfer);
+        let file = JournalFile {
+            file: rel_file.clone(),
+            thumb: rel_thumb.clone(),
+            size: Some(meta.size),
+            sha256: Some(meta.sha256),
+            name: Some(meta.name),
+            transfer: Some(meta.transfer),
+        };
+        let entry = match kind {
+            FileKind::Screenshot => JournalEntry::Screenshot(file),
+            FileKind::Blend => JournalEntry::Blend(file),
+        };
+        let mut line = JournalLine::new(at_ms, &s.login, entry);
         line.wire = s.came_by();
         journal::append(&s.dir.join(JOURNAL_FILE), &line)?;
         self.index_new_lines(&s)?;

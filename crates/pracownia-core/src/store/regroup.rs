@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::error::{Result, StoreError};
 use super::identity::derived_id;
-use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::journal::{self, JournalEntry, JournalLine, JOURNAL_FILE};
 use super::meta::{read_student_json, write_student_file, StudentJson};
 use super::{fsutil, sanitize, Store, META_DIR};
 use crate::index::write;
@@ -231,8 +231,10 @@ fn finish_merge(
         for (_, l) in &b_lines {
             let mut l = l.clone();
             l.wire = Some(l.wire.unwrap_or(from));
-            l.file = l.file.map(|f| moved(moves, f));
-            l.thumb = l.thumb.map(|t| moved(moves, t));
+            if let JournalEntry::Screenshot(f) | JournalEntry::Blend(f) = &mut l.entry {
+                f.file = moved(moves, std::mem::take(&mut f.file));
+                f.thumb = f.thumb.take().map(|t| moved(moves, t));
+            }
             data.extend(serde_json::to_vec(&l).expect("journal lines serialise"));
             data.push(b'\n');
         }
@@ -319,7 +321,11 @@ fn finish_split(
     // 3. Their files keep their names: the new folder has no others.
     let mut files = 0;
     let n_lines = journal::read_from(&n_dir.join(JOURNAL_FILE), 0)?.lines;
-    for rel in n_lines.iter().flat_map(|(_, l)| [l.file.clone(), l.thumb.clone()]).flatten() {
+    let file_of = |l: &JournalLine| match &l.entry {
+        JournalEntry::Screenshot(f) | JournalEntry::Blend(f) => vec![Some(f.file.clone()), f.thumb.clone()],
+        _ => vec![],
+    };
+    for rel in n_lines.iter().flat_map(|(_, l)| file_of(l)).flatten() {
         let (s, d) = (a_dir.join(&rel), n_dir.join(&rel));
         if s.exists() && !d.exists() {
             if let Some(parent) = d.parent() {

@@ -45,12 +45,13 @@ impl Store {
         for row in write::all_students(&self.db)? {
             let events = self.reader.timeline(Some(row.id), None, usize::MAX)?;
             for e in doomed(&events, policy, now_ms) {
-                match e.kind {
+                match e.kind() {
                     TimelineKind::Screenshot => report.screenshots += 1,
                     _ => report.blends += 1,
                 }
-                report.bytes += e.size.unwrap_or(0);
-                report.paths.push(e.path.clone().unwrap_or_default());
+                let f = e.file().expect("only files are doomed");
+                report.bytes += f.size.unwrap_or(0);
+                report.paths.push(f.path.clone());
             }
         }
         Ok(report)
@@ -89,7 +90,7 @@ fn doomed<'a>(events: &'a [TimelineEntry], policy: &Retention, now: i64) -> Vec<
         let cutoff = now - days as i64 * DAY_MS;
         let every = policy.screenshot_every_min.max(1) as i64 * 60_000;
         let mut last_bucket = None;
-        for e in events.iter().filter(|e| e.kind == TimelineKind::Screenshot && e.path.is_some()) {
+        for e in events.iter().filter(|e| e.kind() == TimelineKind::Screenshot) {
             let bucket = e.ts.div_euclid(every);
             if e.ts < cutoff && last_bucket == Some(bucket) {
                 out.push(e);
@@ -109,9 +110,9 @@ fn doomed<'a>(events: &'a [TimelineEntry], policy: &Retention, now: i64) -> Vec<
             session.clear();
         };
         for e in events {
-            match e.kind {
+            match e.kind() {
                 TimelineKind::Join => flush(&mut session, &mut out),
-                TimelineKind::Blend if e.path.is_some() => session.push(e),
+                TimelineKind::Blend => session.push(e),
                 _ => {}
             }
         }

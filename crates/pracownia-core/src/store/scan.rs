@@ -185,7 +185,7 @@ impl Store {
             let (evs, _, end, bad) = collect_journal(&row, &dir, 0)?;
             row.journal_offset = end;
             report.damaged_lines += bad;
-            let known: HashSet<String> = evs.iter().filter_map(|e| e.path.clone()).collect();
+            let known: HashSet<String> = evs.iter().filter_map(|e| Some(e.body.file()?.path.clone())).collect();
             let found = collect_new_files(&row, &dir, &list_files(&dir), &known);
             report.files_found += found.len();
             events.extend(evs);

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::journal::{self, JournalLine, JOURNAL_FILE};
+use super::journal::{self, JournalEntry, JournalLine, JOURNAL_FILE};
 use super::meta::{read_student_json, ReadJson, StudentJson};
 use super::*;
-use crate::model::{StudentSummary, TimelineEntry, TimelineKind};
+use crate::model::{EntryBody, StudentSummary, TimelineEntry, TimelineKind};
 
 mod regroup;
 mod sessions;
@@ -108,18 +108,19 @@ fn layout_and_atomic_placement() {
 
     let lines = journal_lines(&s.dir);
     assert_eq!(lines.len(), 3);
-    assert_eq!(lines[0].file.as_deref(), Some("screenshots/2026-11-25T08-48-18.123Z.png"));
-    assert_eq!(lines[0].thumb.as_deref(), Some("screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg"));
-    assert_eq!(lines[0].name.as_deref(), Some("Screenshot 1.png"));
-    assert_eq!(lines[0].sha256, Some(meta(b"png-one", "").sha256));
+    let journal::JournalEntry::Screenshot(first) = &lines[0].entry else { panic!("{:?}", lines[0]) };
+    assert_eq!(first.file, "screenshots/2026-11-25T08-48-18.123Z.png");
+    assert_eq!(first.thumb.as_deref(), Some("screenshots/thumbs/2026-11-25T08-48-18.123Z.jpg"));
+    assert_eq!(first.name.as_deref(), Some("Screenshot 1.png"));
+    assert_eq!(first.sha256, Some(meta(b"png-one", "").sha256));
 
     let ev = all_events(store.reader(), Some(id(1)));
     assert_eq!(ev.len(), 3);
-    assert_eq!(ev[0].kind, TimelineKind::Screenshot);
-    assert_eq!(ev[0].path.as_deref(), Some(f.path.as_str()));
-    assert_eq!(ev[0].size, Some(7));
-    assert_eq!(ev[2].kind, TimelineKind::Blend);
-    assert_eq!(ev[2].name.as_deref(), Some("../../evil.blend"));
+    assert_eq!(ev[0].kind(), TimelineKind::Screenshot);
+    assert_eq!(ev[0].file().unwrap().path, f.path);
+    assert_eq!(ev[0].file().unwrap().size, Some(7));
+    assert_eq!(ev[2].kind(), TimelineKind::Blend);
+    assert_eq!(ev[2].file().unwrap().name.as_deref(), Some("../../evil.blend"));
     let sum = &store.reader().students().unwrap()[0];
     assert_eq!((sum.screenshots, sum.blends, sum.chats), (2, 1, 0));
     assert_eq!(sum.latest_screenshot.as_deref(), Some(g.path.as_str()));

@@ -10,8 +10,10 @@ fn seat_ref(s: &StudentRef, wire: Uuid) -> StudentRef {
 
 /// Every file event of `student`: (path, sha256), checking each file is there with that digest.
 fn files(store: &Store, student: Uuid) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> =
-        all_events(store.reader(), Some(student)).into_iter().filter_map(|e| Some((e.path?, e.sha256?))).collect();
+    let mut out: Vec<(String, String)> = all_events(store.reader(), Some(student))
+        .into_iter()
+        .filter_map(|e| e.file().and_then(|f| Some((f.path.clone(), f.sha256.clone()?))))
+        .collect();
     for (p, sha) in &out {
         let (got, _) = sha256_file(&store.root().join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
         assert_eq!(&got, sha, "{p}");
@@ -23,8 +25,8 @@ fn files(store: &Store, student: Uuid) -> Vec<(String, String)> {
 fn chats(store: &Store, student: Uuid) -> Vec<String> {
     all_events(store.reader(), Some(student))
         .into_iter()
-        .filter(|e| e.kind == TimelineKind::Chat)
-        .filter_map(|e| e.text)
+        .filter(|e| e.kind() == TimelineKind::Chat)
+        .filter_map(|e| e.text().map(str::to_string))
         .collect()
 }
 

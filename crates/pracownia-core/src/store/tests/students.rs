@@ -28,17 +28,29 @@ fn all_entry_kinds_are_journaled_and_indexed() {
         .unwrap();
     store.record(&s, T0 + 4, Entry::Leave { reason: LeaveReason::Timeout }).unwrap();
     let ev = all_events(store.reader(), None);
-    let kinds: Vec<_> = ev.iter().map(|e| e.kind).collect();
+    let kinds: Vec<_> = ev.iter().map(|e| e.kind()).collect();
     use TimelineKind::*;
     assert_eq!(kinds, [Join, Hand, Incomplete, Rejected, Leave]);
-    assert_eq!(ev[1].raised, Some(true));
+    assert_eq!(ev[1].body, EntryBody::Hand { raised: Some(true) });
     assert_eq!(
-        (ev[2].received, ev[2].size, ev[2].transfer, ev[2].file_kind),
-        (Some(10), Some(99), Some(tr), Some(FileKind::Blend))
+        ev[2].body,
+        EntryBody::Incomplete {
+            transfer: Some(tr),
+            file_kind: Some(FileKind::Blend),
+            name: Some("a.blend".into()),
+            received: Some(10),
+            size: Some(99)
+        }
     );
-    assert_eq!(ev[3].reason.as_deref(), Some("too_large"));
-    assert_eq!(ev[3].detail.as_deref(), Some("The file is too large."));
-    assert_eq!(ev[4].reason.as_deref(), Some("timeout"));
+    assert_eq!(
+        ev[3].body,
+        EntryBody::Rejected {
+            reason: Some("too_large".into()),
+            detail: Some("The file is too large.".into()),
+            transfer: Some(tr)
+        }
+    );
+    assert_eq!(ev[4].body, EntryBody::Leave { reason: Some("timeout".into()) });
     assert!(ev.iter().all(|e| e.login == "ola" && e.student == id(1)));
     let raw = fs::read_to_string(s.dir.join(JOURNAL_FILE)).unwrap();
     assert!(raw.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
@@ -62,7 +74,7 @@ fn duplicate_chat_ids_are_ignored() {
     assert_eq!(journal_lines(&s.dir).len(), 1);
     let ev = all_events(store.reader(), Some(id(1)));
     assert_eq!(ev.len(), 1);
-    assert_eq!(ev[0].text.as_deref(), Some("hello"));
+    assert_eq!(ev[0].text(), Some("hello"));
 }
 
 #[test]

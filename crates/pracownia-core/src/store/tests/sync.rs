@@ -69,9 +69,8 @@ fn crash_between_journal_and_index_is_repaired_on_open() {
     let s = store.student(id(1), "ala").unwrap();
     chat(&mut store, &s, T0, "indexed");
     drop(store);
-    let mut line = JournalLine::new(T0 + 1, TimelineKind::Chat, "ala");
-    line.id = Some(Uuid::new_v4());
-    line.text = Some("journaled only".into());
+    let entry = JournalEntry::Chat { id: Some(Uuid::new_v4()), text: Some("journaled only".into()), sent_ts: None };
+    let line = JournalLine::new(T0 + 1, "ala", entry);
     journal::append(&s.dir.join(JOURNAL_FILE), &line).unwrap();
     // ...and a torn line from a crash in the middle of the next write.
     OpenOptions::new().append(true).open(s.dir.join(JOURNAL_FILE)).unwrap().write_all(b"{\"ts\":1,\"ki").unwrap();
@@ -81,11 +80,11 @@ fn crash_between_journal_and_index_is_repaired_on_open() {
 
     let mut store = Store::open(tmp.path()).unwrap();
     let ev = all_events(store.reader(), None);
-    let texts: Vec<_> = ev.iter().map(|e| e.text.as_deref()).collect();
+    let texts: Vec<_> = ev.iter().map(|e| e.text()).collect();
     assert_eq!(texts, [Some("indexed"), Some("journaled only"), None]);
-    assert_eq!(ev[2].kind, TimelineKind::Blend);
+    assert_eq!(ev[2].kind(), TimelineKind::Blend);
     assert_eq!(ev[2].ts, T0 + 2, "time comes from the file name stamp");
-    assert_eq!(ev[2].sha256.as_deref(), Some(meta(b"BLENDER", "").sha256.as_str()));
+    assert_eq!(ev[2].file().unwrap().sha256.as_deref(), Some(meta(b"BLENDER", "").sha256.as_str()));
     // The next append is not glued to the torn line.
     chat(&mut store, &s, T0 + 3, "after");
     assert_eq!(all_events(store.reader(), None).len(), 4);
@@ -109,11 +108,11 @@ fn files_removed_and_added_by_hand() {
     fs::write(s.dir.join("screenshots/thumbs/stray.jpg"), b"ignored").unwrap();
     store.resync_student_dir(&s.dir).unwrap();
     let ev = all_events(store.reader(), None);
-    let paths: Vec<_> = ev.iter().map(|e| e.path.clone().unwrap()).collect();
+    let paths: Vec<_> = ev.iter().map(|e| e.file().unwrap().path.clone()).collect();
     assert_eq!(paths, [f2.path.clone(), format!("{}/screenshots/holiday.PNG", s.folder)]);
-    assert_eq!(ev[0].thumb, None, "a thumb removed by hand is dropped");
-    assert_eq!(ev[1].name.as_deref(), Some("holiday.PNG"));
-    assert_eq!(ev[1].size, Some(7));
+    assert_eq!(ev[0].file().unwrap().thumb, None, "a thumb removed by hand is dropped");
+    assert_eq!(ev[1].file().unwrap().name.as_deref(), Some("holiday.PNG"));
+    assert_eq!(ev[1].file().unwrap().size, Some(7));
     // Relative folder names work too; a second resync changes nothing.
     store.resync_student_dir(Path::new(&s.folder)).unwrap();
     assert_eq!(all_events(store.reader(), None).len(), 2);
@@ -145,7 +144,7 @@ fn keyset_paging() {
         }
         assert!(page.len() <= 10);
         after = page.last().map(|e| e.id);
-        seen.extend(page.into_iter().map(|e| e.text.unwrap()));
+        seen.extend(page.into_iter().map(|e| e.text().unwrap().to_string()));
     }
     assert_eq!(seen, (0..25).map(|i| format!("m{i}")).collect::<Vec<_>>());
     let mine = r.timeline(Some(id(1)), None, 100).unwrap();
@@ -154,18 +153,18 @@ fn keyset_paging() {
     assert_eq!(page2, mine[5..8].to_vec());
 
     let newest = r.timeline_before(id(1), None, 5).unwrap();
-    let texts: Vec<_> = newest.iter().map(|e| e.text.clone().unwrap()).collect();
+    let texts: Vec<_> = newest.iter().map(|e| e.text().unwrap()).collect();
     assert_eq!(texts, ["m24", "m22", "m20", "m18", "m16"]);
     let older = r.timeline_before(id(1), newest.last().map(|e| e.id), 100).unwrap();
     assert_eq!(older.len(), 8);
-    assert_eq!(older[0].text.as_deref(), Some("m14"));
+    assert_eq!(older[0].text(), Some("m14"));
     // One session's span (inclusive), paged the same way.
     let span = (newest[3].ts, newest[1].ts);
     let within = r.timeline_before_within(id(1), None, 2, span).unwrap();
-    let texts: Vec<_> = within.iter().map(|e| e.text.clone().unwrap()).collect();
+    let texts: Vec<_> = within.iter().map(|e| e.text().unwrap()).collect();
     assert_eq!(texts, ["m22", "m20"]);
     let rest = r.timeline_before_within(id(1), within.last().map(|e| e.id), 100, span).unwrap();
-    assert_eq!(rest.iter().map(|e| e.text.clone().unwrap()).collect::<Vec<_>>(), ["m18"]);
+    assert_eq!(rest.iter().map(|e| e.text().unwrap()).collect::<Vec<_>>(), ["m18"]);
     assert_eq!(r.event(mine[0].id).unwrap().unwrap(), mine[0]);
 }
 
@@ -183,12 +182,12 @@ fn chat_inbox_pages_every_students_chats_newest_first() {
     place_png(&mut store, &a, T0 + 20, b"shot", true);
     let r = store.reader();
     let first = r.chat_inbox(None, 3).unwrap();
-    let texts: Vec<_> = first.iter().map(|e| e.text.clone().unwrap()).collect();
+    let texts: Vec<_> = first.iter().map(|e| e.text().unwrap()).collect();
     assert_eq!(texts, ["m6", "m5", "m4"]);
-    assert!(first.iter().all(|e| e.kind == TimelineKind::Chat));
+    assert!(first.iter().all(|e| e.kind() == TimelineKind::Chat));
     assert_eq!(first[1].login, "bob");
     let rest = r.chat_inbox(first.last().map(|e| e.id), 100).unwrap();
-    let texts: Vec<_> = rest.iter().map(|e| e.text.clone().unwrap()).collect();
+    let texts: Vec<_> = rest.iter().map(|e| e.text().unwrap()).collect();
     assert_eq!(texts, ["m3", "m2", "m1", "m0"]);
     assert!(r.chat_inbox(rest.last().map(|e| e.id), 10).unwrap().is_empty());
 }
@@ -212,8 +211,8 @@ fn separate_reader_folder_renamed_copied_and_journal_replaced() {
     assert_eq!((st.len(), st[0].folder.as_str()), (1, "ala-renamed"));
     let ev = all_events(&reader, None);
     assert_eq!(ev.len(), 2);
-    assert!(ev[1].path.as_deref().unwrap().starts_with("ala-renamed/screenshots/"));
-    assert!(ev[1].thumb.as_deref().unwrap().starts_with("ala-renamed/screenshots/thumbs/"));
+    assert!(ev[1].file().unwrap().path.starts_with("ala-renamed/screenshots/"));
+    assert!(ev[1].file().unwrap().thumb.as_deref().unwrap().starts_with("ala-renamed/screenshots/thumbs/"));
 
     // A copy of a folder (same id) is left out rather than doubling the student.
     let copy = store.root().join("ala-copy");
@@ -223,13 +222,12 @@ fn separate_reader_folder_renamed_copied_and_journal_replaced() {
     assert_eq!(reader.students().unwrap()[0].folder, "ala-renamed");
 
     // A journal replaced by a shorter one is indexed from its start.
-    let mut l = JournalLine::new(T0 + 9, TimelineKind::Hand, "ala");
-    l.raised = Some(false);
+    let l = JournalLine::new(T0 + 9, "ala", JournalEntry::Hand { raised: Some(false) });
     fs::write(moved.join(JOURNAL_FILE), format!("{}\n", serde_json::to_string(&l).unwrap())).unwrap();
     store.resync_student_dir(&moved).unwrap();
     let mut ev = all_events(&reader, None);
     ev.sort_by_key(|e| e.ts);
-    let kinds: Vec<_> = ev.iter().map(|e| (e.kind, e.ts)).collect();
+    let kinds: Vec<_> = ev.iter().map(|e| (e.kind(), e.ts)).collect();
     // The chat is gone with the old journal; the file stays, found by scanning.
     assert_eq!(kinds, [(TimelineKind::Screenshot, T0 + 1), (TimelineKind::Hand, T0 + 9)]);
 }

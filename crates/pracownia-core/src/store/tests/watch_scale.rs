@@ -37,8 +37,8 @@ fn watcher_reports_changes_made_by_hand() {
     fs::copy(&png, s.dir.join("screenshots/copied.png")).unwrap();
     wait_until(&mut store, &|ev| {
         ev.len() == 1
-            && ev[0].path.as_deref() == Some(&*format!("{}/screenshots/copied.png", s.folder))
-            && ev[0].size == Some(13)
+            && ev[0].file().is_some_and(|f| f.path == format!("{}/screenshots/copied.png", s.folder))
+            && ev[0].file().is_some_and(|f| f.size == Some(13))
     });
     drop(handle);
 }
@@ -60,17 +60,13 @@ fn index_queries_at_scale() {
         fs::write(dir.join("student.json"), serde_json::to_vec(&sj).unwrap()).unwrap();
         let mut text = String::new();
         for i in 0..events {
-            let mut l = JournalLine::new(
-                T0 + i * 100 + n as i64,
-                if i % 2 == 0 { TimelineKind::Chat } else { TimelineKind::Hand },
-                login,
-            );
-            if i % 2 == 0 {
-                l.id = Some(Uuid::from_u128((n << 64) | i as u128));
-                l.text = Some(format!("{login} {i}"));
+            let entry = if i % 2 == 0 {
+                let id = Some(Uuid::from_u128((n << 64) | i as u128));
+                JournalEntry::Chat { id, text: Some(format!("{login} {i}")), sent_ts: None }
             } else {
-                l.raised = Some(i % 4 == 1);
-            }
+                JournalEntry::Hand { raised: Some(i % 4 == 1) }
+            };
+            let l = JournalLine::new(T0 + i * 100 + n as i64, login, entry);
             text.push_str(&serde_json::to_string(&l).unwrap());
             text.push('\n');
         }
@@ -101,7 +97,7 @@ fn index_queries_at_scale() {
     let page = r.timeline(Some(id(1000)), Some(ids[4999]), 100).unwrap();
     eprintln!("one 100-row page out of 10,000: {:?}", t.elapsed());
     assert_eq!(page.iter().map(|e| e.id).collect::<Vec<_>>(), ids[5000..5100]);
-    assert_eq!(page[0].text.as_deref(), Some("big 5000"));
+    assert_eq!(page[0].text(), Some("big 5000"));
     let t = Instant::now();
     let back = r.timeline_before(id(1000), Some(ids[5000]), 100).unwrap();
     eprintln!("one 100-row page backwards: {:?}", t.elapsed());

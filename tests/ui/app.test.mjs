@@ -1,5 +1,5 @@
 // Browser tests of the built UI (ui/dist) in Debian's Chromium, with the Tauri IPC mocked
-// (tests/ui/harness.js). Run: npm run build && node --test tests/ui/
+// (tests/ui/harness.ts). Run: npm run build && node --test tests/ui/
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { calls, idOf, openApp, poll, push, setup, shot, tid, tile } from "./helpers.mjs";

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
+import ts from "typescript";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
@@ -92,7 +93,21 @@ function asset(p) {
   return buf;
 }
 
+/** harness.ts as the browser runs it: types stripped (`npm run check` checks them), and the
+ * mocks module imported from where this server serves it. */
+function harnessJs() {
+  const source = fs.readFileSync(path.join(here, "harness.ts"), "utf8");
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: true },
+    fileName: "harness.ts",
+  });
+  const js = outputText.replace('from "@tauri-apps/api/mocks"', 'from "/__mock__/mocks.js"');
+  if (js === outputText) throw new Error("harness.ts no longer imports @tauri-apps/api/mocks");
+  return js;
+}
+
 export function startServer() {
+  const harness = harnessJs();
   const index = fs.readFileSync(path.join(dist, "index.html"), "utf8").replace(
     "<head>",
     '<head>\n    <script type="module" src="/__mock__/harness.js"></script>',
@@ -106,7 +121,7 @@ export function startServer() {
     };
     if (p === "/" || p === "/index.html") return send(200, "text/html", index);
     if (p === "/__mock__/mocks.js") return send(200, "text/javascript", fs.readFileSync(mocksJs));
-    if (p === "/__mock__/harness.js") return send(200, "text/javascript", fs.readFileSync(path.join(here, "harness.js")));
+    if (p === "/__mock__/harness.js") return send(200, "text/javascript", harness);
     if (p.startsWith("/__asset__/")) return send(200, "image/png", asset(p.slice("/__asset__".length)));
     const file = path.join(dist, path.normalize(p));
     if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) return send(404, "text/plain", "not found");

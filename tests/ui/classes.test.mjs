@@ -24,7 +24,7 @@ const options = (page) =>
 const switcherValue = (page) => page.locator(tid("class-switcher")).inputValue();
 
 /** The English phrases (two words or more) of the class strings in ui/src/lib/i18n.ts, which the
- * Polish UI must not show (as tests/ui/issue10.test.mjs does for the whole catalogue). */
+ * Polish UI must not show (as tests/ui/language_viewer_compare.test.mjs does for the whole catalogue). */
 function englishPhrases() {
   const src = fs.readFileSync(new URL("../../ui/src/lib/i18n.ts", import.meta.url), "utf8");
   const en = src.slice(0, src.indexOf("\nconst pl: Catalogue"));

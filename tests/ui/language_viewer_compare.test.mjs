@@ -1,5 +1,6 @@
-// Browser tests of issue 10's later parts: wrong-code senders named in the header, errors in the
-// UI's language, the viewer at the minimum window size. Run: npm run build && node --test tests/ui/
+// Browser tests of the wording and the viewing (issue 10's later parts): wrong-code senders named in
+// the header, errors and the whole UI in the chosen language, the screenshot viewer and the minimum
+// window, compare, and notices of what happened out of view. Run: npm run build && node --test tests/ui/
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";

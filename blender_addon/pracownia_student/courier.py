@@ -231,7 +231,8 @@ def read_commands(stream, commands, decode):
 def lower_priority():
     """The courier's hashing and sending must not take the CPU from Blender's drawing (software
     OpenGL draws on every core): on a busy computer it waits instead, and an upload takes a
-    little longer. Windows gets the same from the client's creation flags."""
+    little longer. Windows gets the same from the client's creation flags (from the start: its
+    imports then wait too)."""
     try:
         if hasattr(os, "nice"):
             os.nice(19)
@@ -242,8 +243,6 @@ def lower_priority():
 def main(argv=None, stdin=None, stdout=None):
     """Returns the exit code: 0 after a normal end, 2 when the network side cannot load."""
     argv = sys.argv[1:] if argv is None else argv
-    if "--parent" in argv:  # started as the helper process (tests call main() in-process too)
-        lower_priority()
     parent = int(argv[argv.index("--parent") + 1]) if "--parent" in argv else None
     stdin = stdin or sys.stdin.buffer
     stdout = stdout or sys.stdout.buffer
@@ -258,6 +257,11 @@ def main(argv=None, stdin=None, stdout=None):
         except OSError:
             pass
         return 2
+    from . import schedule, session  # noqa: F401  (what `start` needs, loaded at full priority)
+    # After the imports, before `ready`: loading modules is most of the CPU a connection needs,
+    # and at the lowest priority behind four busy processes it took 6-20 s.
+    if "--parent" in argv:  # started as the helper process (tests call main() in-process too)
+        lower_priority()
     commands = queue.Queue()
     reader = threading.Thread(target=read_commands, args=(stdin, commands, CP.decode_command),
                               name="courier-stdin", daemon=True)

@@ -5,14 +5,14 @@ import uuid
 
 import pytest
 
-from .e2e_support import wait_for
+from .e2e_support import COURIER_CONNECT_S, wait_for
 
 
 def _lines(serve, text):
     return serve.stderr.count(text)
 
 
-@pytest.mark.timeout_s(60)
+@pytest.mark.timeout_s(120)
 @pytest.mark.parametrize("courier", [True, False], ids=["courier", "in-process"])
 def test_pausing_and_resuming_reach_the_lecturer_within_a_moment(start_serve, courier):
     from pracownia_student.controller import Controller
@@ -25,7 +25,7 @@ def test_pausing_and_resuming_reach_the_lecturer_within_a_moment(start_serve, co
                 blend_every_s=600, heartbeat_every=60.0)
     assert ctl.fallback is None, ctl.fallback  # the courier (when asked for) really carries it
     try:
-        wait_for(lambda: _lines(serve, "hania paused sharing") == 1, 10, "the first pause")
+        wait_for(lambda: _lines(serve, "hania paused sharing") == 1, COURIER_CONNECT_S, "the first pause")
         ctl.paused = False
         wait_for(lambda: _lines(serve, "hania is sharing again") == 1, 3, "the resume at once")
         ctl.paused = True

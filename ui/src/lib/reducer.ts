@@ -251,9 +251,7 @@ export function applyEvent(state: ClassState, ev: Event, opts: ApplyOptions = {}
       const k = messageKey(ev.student, ev.id);
       const next = advance(state.deliveries[k], ev.delivery);
       if (state.deliveries[k] !== next) state.deliveries[k] = next;
-      // Read the student's timeline again too: the index has the state by now, and a thread that
-      // missed the message's row (an event that came while its page was being read) gets it.
-      return { timeline: ev.student };
+      return {};
     }
     case "request_answered":
       state.answers[messageKey(ev.student, ev.id)] = { status: ev.status, text: ev.text };

@@ -1,7 +1,7 @@
 //! Rates a hostile sender cannot exceed (issue 12): new student ids for the whole receiver and
-//! per connection, and per id its chats and hand changes and the refusals journaled for it. Token buckets: a burst
-//! passes at once, then a steady rate; what is over is refused and counted (`rate_limited`), and
-//! every other id keeps its own budget.
+//! per connection, and per id its chats and hand changes and the refusals journaled for it.
+//! Token buckets: a burst passes at once, then a steady rate; what is over is refused and counted
+//! (`rate_limited`, `too_many_ids`), and every other id keeps its own budget.
 
 pub use crate::limits::Rate;
 use std::collections::HashMap;

@@ -1,7 +1,7 @@
 //! The pinning check of an encrypted class, in one place (both socket threads call it; it is
 //! keyed by the wire `student` id, so it can move wherever student ids get mapped).
 
-use super::rate::{Bucket, PerKey, Rate};
+use super::rate::{take_both, Bucket, Over, PerKey, Rate};
 use super::stats::{EventSink, StatsCounter};
 use super::work::Conn;
 use crate::events::Event;
@@ -60,20 +60,15 @@ impl Pinning {
         let Some(key) = key else { return Ok(()) };
         let mut over_conn = false;
         let may_pin = || {
-            let now = Instant::now();
             let mut per_conn = self.per_conn.lock().unwrap_or_else(|e| e.into_inner());
-            // Both budgets must have room before either is spent (as Worker::admit_new_id).
-            if conn.is_some_and(|n| !per_conn.has(n, now)) {
-                over_conn = true;
-                return false;
+            let mut new_pins = self.new_pins.lock().unwrap_or_else(|e| e.into_inner());
+            match take_both(&mut new_pins, self.rate, &mut per_conn, conn, Instant::now()) {
+                Ok(()) => true,
+                Err(over) => {
+                    over_conn = over == Over::Connection;
+                    false
+                }
             }
-            if !self.new_pins.lock().unwrap_or_else(|e| e.into_inner()).take(self.rate, now) {
-                return false;
-            }
-            if let Some(n) = conn {
-                per_conn.take(n, now);
-            }
-            true
         };
         match self.pins.admit(student, key, may_pin) {
             Admit::PinnedNow | Admit::Matches => Ok(()),

@@ -40,6 +40,35 @@ impl Bucket {
     }
 }
 
+/// Which budget refused a new id (or pin): the connection's or the whole receiver's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Over {
+    Connection,
+    Receiver,
+}
+
+/// One new id (or pin) from the receiver's bucket and the connection's (when its number is
+/// known), taken only when both have room: a connection over its own budget spends nothing of
+/// the receiver's.
+pub fn take_both(
+    receiver: &mut Bucket,
+    rate: Rate,
+    per_conn: &mut PerKey<u64>,
+    conn: Option<u64>,
+    now: Instant,
+) -> Result<(), Over> {
+    if conn.is_some_and(|n| !per_conn.has(n, now)) {
+        return Err(Over::Connection);
+    }
+    if !receiver.take(rate, now) {
+        return Err(Over::Receiver);
+    }
+    if let Some(n) = conn {
+        per_conn.take(n, now);
+    }
+    Ok(())
+}
+
 /// One bucket per key (a student id, a connection), forgotten once full again so the map stays
 /// as small as the set of keys active in the last refill period; at most `cap` buckets.
 #[derive(Debug)]

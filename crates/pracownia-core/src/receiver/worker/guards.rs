@@ -6,6 +6,7 @@ use super::{Worker, DISK_CHECK_EVERY};
 use crate::events::Event;
 use crate::protocol::Common;
 use crate::receiver::fresh::Route;
+use crate::receiver::rate::{take_both, Over};
 use crate::receiver::work::Conn;
 use crate::reject::{Reason, Refusal};
 use crate::store::{Entry, StudentRef};
@@ -62,22 +63,16 @@ impl Worker {
     /// over its own budget cannot spend the receiver's. A refusal is counted, not shown one event
     /// each: a flood of made-up ids must not flood the UI.
     pub(super) fn admit_new_id(&mut self, conn: Conn, login: &str) -> bool {
-        let now = Instant::now();
-        if conn.is_some_and(|n| !self.conn_ids.has(n, now)) {
-            let r = Refusal::new(Reason::TooManyIds, "too many new student ids from one connection");
-            self.stats.reject(&r, login);
-            return false;
-        }
-        if !self.new_ids.take(self.cfg.limits.new_students, now) {
-            let r =
-                Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute");
-            self.stats.reject(&r, login);
-            return false;
-        }
-        if let Some(n) = conn {
-            self.conn_ids.take(n, now);
-        }
-        true
+        let rate = self.cfg.limits.new_students;
+        let r = match take_both(&mut self.new_ids, rate, &mut self.conn_ids, conn, Instant::now()) {
+            Ok(()) => return true,
+            Err(Over::Connection) => Refusal::new(Reason::TooManyIds, "too many new student ids from one connection"),
+            Err(Over::Receiver) => {
+                Refusal::new(Reason::RateLimited, "too many new student ids: over the receiver's budget per minute")
+            }
+        };
+        self.stats.reject(&r, login);
+        false
     }
 
     pub(super) fn refuse(&mut self, s: &StudentRef, at: i64, r: Refusal, transfer: Option<Uuid>) {
